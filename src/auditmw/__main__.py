@@ -1,0 +1,5 @@
+import sys
+
+from auditmw.cli import main
+
+sys.exit(main())

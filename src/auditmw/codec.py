@@ -1,0 +1,61 @@
+"""The one JSON serialisation every sink, store and hash uses.
+
+Canonical form: keys sorted, no spaces, UTF-8, one line. U+2028 and U+2029 are escaped
+too, so a line can never be split by a reader (JavaScript, ``str.splitlines``) that
+treats them as line breaks. Integers beyond 64 bits, which orjson refuses, and values
+JSON has no type for are written as strings rather than lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_LS, _PS = "\u2028".encode(), "\u2029".encode()
+
+
+def _fallback(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    return str(value)
+
+
+def _widen(value: Any) -> Any:
+    """A copy where every integer orjson cannot hold is a string."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _widen(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_widen(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    """Canonical JSON bytes (no trailing newline)."""
+    try:
+        out = orjson.dumps(value, default=_fallback, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        out = orjson.dumps(_widen(value), default=_fallback, option=_OPTIONS)
+    if _LS in out or _PS in out:
+        out = out.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
+    return out
+
+
+def dumps_line(value: Any) -> bytes:
+    """Canonical JSON followed by one ``\\n``: a JSON-lines record."""
+    return dumps(value) + b"\n"
+
+
+def dumps_str(value: Any) -> str:
+    return dumps(value).decode("utf-8")
+
+
+def loads(data: bytes | bytearray | memoryview | str) -> Any:
+    return orjson.loads(data)

@@ -1,0 +1,415 @@
+"""One validated configuration object: defaults < TOML file < ``AUDITMW_*`` env < kwargs.
+
+Every table forbids unknown keys, so a typo fails at start with its key path. ``${VAR}``
+(or ``${VAR:-default}``) in any string is replaced from the environment; an unset
+variable without a default becomes the empty string (``integrity.key`` then falls back
+to plain SHA-256, as documented).
+
+Environment overrides: ``AUDITMW_<TABLE>__<KEY>=value`` (double underscore between
+levels), e.g. ``AUDITMW_DELIVERY__MODE=sync`` or ``AUDITMW_SERVICE=api``. A value is read
+as a TOML value when it is one (numbers, booleans, arrays), else as a string. Other
+``AUDITMW_*`` names (``AUDITMW_CONFIG``, ``AUDITMW_HMAC_KEY``...) are not overrides.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from auditmw.errors import ConfigError, format_validation_error
+
+CONFIG_ENV = "AUDITMW_CONFIG"
+DEFAULT_FILE = "auditmw.toml"
+DEFAULT_JSONL = "./auditmw-audit.jsonl"
+DEFAULT_STORE = "sqlite:///./auditmw.db"
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteAccessConfig(_Table):
+    routes: list[str] = Field(default_factory=list)  # "POST /login"
+    idle_s: float | None = Field(default=None, gt=0)
+
+    @field_validator("routes")
+    @classmethod
+    def _routes_have_method(cls, routes: list[str]) -> list[str]:
+        for route in routes:
+            parts = route.split()
+            if len(parts) != 2 or not parts[1].startswith("/"):
+                raise ValueError(f"route {route!r} must be 'METHOD /path', e.g. 'POST /login'")
+        return routes
+
+
+class RouteConfig(_Table):
+    method: str
+    path: str
+    event: str
+    target: str | None = None
+
+    @field_validator("method")
+    @classmethod
+    def _upper(cls, method: str) -> str:
+        return method.upper()
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        if not path.startswith("/"):
+            raise ValueError("must start with '/'")
+        return path
+
+
+class CaptureConfig(_Table):
+    graphql_paths: list[str] = Field(default_factory=lambda: ["/graphql"])
+    max_body_bytes: int = Field(default=1_048_576, ge=0)
+    details: Literal["none", "keys", "redacted", "full"] = "redacted"
+    redact: Literal["mask", "hash"] = "mask"
+    redact_keys: list[str] = Field(default_factory=list)
+    max_string_chars: int = Field(default=2048, ge=16)
+    max_details_bytes: int = Field(default=65_536, ge=256)
+    trusted_proxies: list[str] = Field(default_factory=list)
+    ip: Literal["full", "anonymized", "none"] = "full"
+    api_credential_headers: list[str] = Field(
+        default_factory=lambda: ["authorization", "x-api-key"])
+    site_access: SiteAccessConfig = Field(default_factory=SiteAccessConfig)
+    routes: list[RouteConfig] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IP address or CIDR") from None
+        return values
+
+    @field_validator("api_credential_headers")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [v.lower() for v in values]
+
+
+class ActorConfig(_Table):
+    sources: list[str] = Field(
+        default_factory=lambda: ["scope.user", "flask_login", "graphql_context"])
+    resolver: str | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _known_sources(cls, values: list[str]) -> list[str]:
+        allowed = ("scope.user", "flask_login", "flask_g", "graphql_context")
+        for value in values:
+            if value not in allowed and not value.startswith("header:"):
+                raise ValueError(
+                    f"{value!r} is not an actor source; allowed: {', '.join(allowed)}, "
+                    "'header:NAME'")
+        return values
+
+
+class CatalogConfig(_Table):
+    builtin: bool = True
+    files: list[str] = Field(default_factory=list)
+    disabled_categories: list[str] = Field(default_factory=list)
+    disabled_events: list[str] = Field(default_factory=list)
+    events: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    categories: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class DeliveryConfig(_Table):
+    mode: Literal["async", "sync"] = "async"
+    fail_closed: bool = False
+    queue_size: int = Field(default=10_000, ge=1)
+    overflow: Literal["block", "drop", "spool"] = "block"
+    batch_size: int = Field(default=500, ge=1)
+    flush_interval_s: float = Field(default=0.5, gt=0)
+    spool_dir: str = ".auditmw/spool"
+    shutdown_timeout_s: float = Field(default=10.0, ge=0)
+
+
+class IntegrityConfig(_Table):
+    chain: bool = True
+    key: str = ""
+
+
+class FileSinkConfig(_Table):
+    type: Literal["file"] = "file"
+    path: str = DEFAULT_JSONL
+    rotate_bytes: int = Field(default=104_857_600, ge=0)  # 0: never by size
+    rotate_interval_s: float = Field(default=0, ge=0)  # 0: never by time
+    fsync: Literal["always", "batch", "never"] = "batch"
+    fsync_interval_s: float = Field(default=1.0, gt=0)
+
+
+class HttpSinkConfig(_Table):
+    type: Literal["http"] = "http"
+    url: str
+    format: Literal["json", "ndjson"] = "json"
+    gzip: bool = False
+    headers: dict[str, str] = Field(default_factory=dict)
+    signing_key: str = ""
+    timeout_s: float = Field(default=5.0, gt=0)
+    max_retries: int = Field(default=5, ge=0)
+    batch_size: int | None = Field(default=None, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://", url):
+            raise ValueError("must be an http:// or https:// URL")
+        return url
+
+
+class OtelSinkConfig(_Table):
+    type: Literal["otel"] = "otel"
+    endpoint: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class StructlogSinkConfig(_Table):
+    type: Literal["structlog"] = "structlog"
+    logger: str = "auditmw"
+
+
+class StdoutSinkConfig(_Table):
+    type: Literal["stdout"] = "stdout"
+
+
+class CustomSinkConfig(BaseModel):
+    """``type = "pkg.mod:Class"`` or an ``auditmw.sinks`` entry-point name; other keys go
+    to the class as keyword arguments."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+_BUILTIN_SINKS = ("file", "http", "otel", "structlog", "stdout")
+
+
+def _sink_tag(value: Any) -> str:
+    kind = value.get("type", "file") if isinstance(value, dict) else getattr(value, "type", None)
+    if kind in _BUILTIN_SINKS:
+        return str(kind)
+    return "custom"
+
+
+SinkConfig = Annotated[
+    Annotated[FileSinkConfig, Tag("file")]
+    | Annotated[HttpSinkConfig, Tag("http")]
+    | Annotated[OtelSinkConfig, Tag("otel")]
+    | Annotated[StructlogSinkConfig, Tag("structlog")]
+    | Annotated[StdoutSinkConfig, Tag("stdout")]
+    | Annotated[CustomSinkConfig, Tag("custom")],
+    Discriminator(_sink_tag),
+]
+
+
+class StoreConfig(_Table):
+    enabled: bool = True
+    url: str = DEFAULT_STORE
+    retention_days: int = Field(default=365, ge=1)
+    purge_interval_s: float = Field(default=3600.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, url: str) -> str:
+        if not re.match(r"^(sqlite:///|postgres(ql)?://)", url):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return url
+
+
+class ServerConfig(_Table):
+    prefix: str = "/audit"
+    mount: bool = False
+    edition: Literal["enterprise", "platform"] = "enterprise"
+    max_export_days: int = Field(default=366, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=9001, ge=0, le=65535)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, prefix: str) -> str:
+        if prefix and not prefix.startswith("/"):
+            raise ValueError("must be empty or start with '/'")
+        return prefix.rstrip("/")
+
+
+class Config(_Table):
+    service: str = "app"
+    timezone: str | None = None
+    capture: CaptureConfig = Field(default_factory=CaptureConfig)
+    actor: ActorConfig = Field(default_factory=ActorConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    integrity: IntegrityConfig = Field(default_factory=IntegrityConfig)
+    sinks: list[SinkConfig] = Field(default_factory=lambda: [FileSinkConfig()])
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, zone: str | None) -> str | None:
+        if zone:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"{zone!r} is not an IANA time zone name such as 'Europe/Brussels'"
+                ) from None
+        return zone or None
+
+    @model_validator(mode="after")
+    def _hash_needs_key(self) -> Config:
+        if self.capture.redact == "hash" and not self.integrity.key:
+            raise ValueError(
+                "capture.redact = 'hash' needs integrity.key (e.g. key = "
+                "\"${AUDITMW_HMAC_KEY}\"): an unkeyed hash of a secret can be guessed")
+        return self
+
+    def masked(self) -> dict[str, Any]:
+        """The effective config as plain data with every secret replaced by ``***``."""
+        return _mask(self.model_dump(mode="json"))
+
+
+_SECRET_KEY = re.compile(r"key|secret|token|password|authorization", re.I)
+
+
+def _mask(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, key) for v in value]
+    if isinstance(value, str) and value and _SECRET_KEY.search(key) and key != "redact_keys":
+        return "***"
+    if isinstance(value, str) and re.match(r"^postgres(ql)?://[^/]*:[^@/]*@", value):
+        return re.sub(r"(://[^:/]*:)[^@/]*@", r"\1***@", value)
+    return value
+
+
+# --- assembling the raw data -------------------------------------------------------------
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_vars(value: Any, environ: Mapping[str, str]) -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string, at any depth."""
+    if isinstance(value, str):
+        return _VAR.sub(lambda m: environ.get(m.group(1)) or (m.group(2) or ""), value)
+    if isinstance(value, dict):
+        return {k: expand_vars(v, environ) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_vars(v, environ) for v in value]
+    return value
+
+
+def _env_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    tables = set(Config.model_fields)
+    out: dict[str, Any] = {}
+    for name, text in environ.items():
+        if not name.startswith("AUDITMW_"):
+            continue
+        path = [p.lower() for p in name[len("AUDITMW_"):].split("__")]
+        if path[0] not in tables or (len(path) == 1 and path[0] not in ("service", "timezone")):
+            continue
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = _env_value(text)
+    return out
+
+
+def deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None,
+                     environ: Mapping[str, str] | None = None) -> Path | None:
+    """``-c FILE``, else ``$AUDITMW_CONFIG``, else ``./auditmw.toml``, else none."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return Path(explicit)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    default = Path(DEFAULT_FILE)
+    return default if default.is_file() else None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def build_config(
+    data: Mapping[str, Any] | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Validate file-level ``data`` under env overrides and keyword ``overrides``."""
+    env = os.environ if environ is None else environ
+    raw = deep_merge(dict(data or {}), env_overrides(env))
+    raw = deep_merge(raw, overrides or {})
+    try:
+        return Config.model_validate(expand_vars(raw, env))
+    except ValidationError as exc:
+        raise ConfigError("invalid auditmw configuration:\n" +
+                          format_validation_error(exc, prefix="  ")) from None
+
+
+def load_config(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Config | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Config:
+    """A path, a dict, a ready :class:`Config`, or ``None`` (find the file or use defaults)."""
+    if isinstance(source, Config):
+        return source if not overrides else build_config(source.model_dump(),
+                                                         overrides=overrides, environ=environ)
+    if isinstance(source, Mapping):
+        return build_config(source, overrides=overrides, environ=environ)
+    path = find_config_file(source, environ)
+    data = read_toml(path) if path else {}
+    return build_config(data, overrides=overrides, environ=environ)

@@ -1,0 +1,57 @@
+"""Context-local facts shared between front doors without calling back up the stack.
+
+The HTTP middleware (ASGI or WSGI) opens a :class:`RequestState` for every request it
+watches and holds it in :data:`current_request` while the app runs. A resolver hook deep
+inside the app finds it there and deposits what it knows exactly (per-field outcome, the
+GraphQL context's user, resolved arguments, the returned object) as :class:`FieldFacts`
+instead of recording on its own; when the response is complete the middleware records
+one event per field execution, merging those facts with its own (client, status).
+Without the middleware (``current_request`` is ``None``) a hook records by itself.
+This is what makes "each field execution is recorded exactly once" hold.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditmw.event import Actor, Channel, Client, ErrorInfo, Outcome, Target
+
+#: The actor named by ``trail.acting_as(...)`` for jobs, schedulers and scripts.
+acting_actor: ContextVar[Actor | None] = ContextVar("auditmw_acting_actor", default=None)
+
+
+@dataclass(slots=True)
+class FieldFacts:
+    """What a resolver hook saw of one catalogued top-level field execution."""
+
+    event: str
+    response_key: str
+    operation_name: str | None
+    outcome: Outcome
+    arguments: dict[str, Any]
+    target: Target
+    actor: Actor | None = None
+    error: ErrorInfo | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass(slots=True)
+class RequestState:
+    """One watched HTTP request's in-flight facts (mutable, per request)."""
+
+    method: str
+    path: str
+    client: Client
+    channel: Channel
+    request_id: str | None = None
+    actor: Actor | None = None
+    #: Deposited by resolver hooks, in execution order.
+    fields: list[FieldFacts] = field(default_factory=list)
+    #: Free room for front doors to pass small facts along (e.g. the framework's user).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+current_request: ContextVar[RequestState | None] = ContextVar(
+    "auditmw_current_request", default=None)

@@ -1,0 +1,216 @@
+"""The audit event (schema ``auditmw/1``) and its parts.
+
+Frozen, slotted dataclasses: cheap to build on the request path and safe to share with
+the background worker. ``to_dict`` gives the one shape every sink and API returns;
+``from_dict`` reads it back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from auditmw.ids import format_time_ns, uuid7
+
+SCHEMA = "auditmw/1"
+
+Outcome = Literal["success", "failure", "denied"]
+Action = Literal["create", "update", "delete", "merge", "trigger", "export", "access", "other"]
+ActorType = Literal["user", "api", "system", "scheduler", "anonymous"]
+Channel = Literal["ui", "api", "system"]
+Source = Literal["graphql", "rest", "function", "manual"]
+
+OUTCOMES: tuple[str, ...] = ("success", "failure", "denied")
+ACTIONS: tuple[str, ...] = (
+    "create", "update", "delete", "merge", "trigger", "export", "access", "other",
+)
+ACTOR_TYPES: tuple[str, ...] = ("user", "api", "system", "scheduler", "anonymous")
+CHANNELS: tuple[str, ...] = ("ui", "api", "system")
+SOURCES: tuple[str, ...] = ("graphql", "rest", "function", "manual")
+
+
+def _compact(pairs: dict[str, Any]) -> dict[str, Any]:
+    """Drop optional members that are not set, so absent means unknown."""
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted. ``type`` says what kind of principal it is."""
+
+    id: str | None = None
+    name: str | None = None
+    type: ActorType = "user"
+    team: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact({"id": self.id, "name": self.name, "type": self.type, "team": self.team})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(data.get("id"), data.get("name"), data.get("type", "user"), data.get("team"))
+
+
+ANONYMOUS = Actor(type="anonymous")
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Where the call came from. ``forwarded`` keeps the raw proxy chain when trusted."""
+
+    ip: str | None = None
+    hostname: str | None = None
+    user_agent: str | None = None
+    forwarded: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact({
+            "ip": self.ip, "hostname": self.hostname,
+            "user_agent": self.user_agent, "forwarded": self.forwarded,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Client:
+        return cls(data.get("ip"), data.get("hostname"), data.get("user_agent"),
+                   data.get("forwarded"))
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The object acted on (the "Asset" of the Leapwork export)."""
+
+    type: str | None = None
+    id: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact({"type": self.type, "id": self.id, "name": self.name})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        return cls(data.get("type"), data.get("id"), data.get("name"))
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInfo:
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    id: str | None = None
+    operation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact({
+            "method": self.method, "path": self.path, "status": self.status,
+            "id": self.id, "operation": self.operation,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RequestInfo:
+        return cls(data.get("method"), data.get("path"), data.get("status"), data.get("id"),
+                   data.get("operation"))
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """What went wrong, for failures: a type and a message, never a stack trace."""
+
+    type: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message}
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        return cls(type(exc).__name__, str(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One audit event. Build it with :meth:`create`, which stamps ``id`` and ``time``.
+
+    ``service``, ``trace`` and ``integrity`` are left empty here and filled by the
+    pipeline's processors.
+    """
+
+    event: str
+    category: str
+    action: Action
+    outcome: Outcome = "success"
+    actor: Actor = ANONYMOUS
+    client: Client = field(default_factory=Client)
+    channel: Channel = "system"
+    source: Source = "manual"
+    target: Target = field(default_factory=Target)
+    details: dict[str, Any] = field(default_factory=dict)
+    request: RequestInfo = field(default_factory=RequestInfo)
+    duration_ms: float = 0.0
+    error: ErrorInfo | None = None
+    id: str = ""
+    time: str = ""
+    trace: dict[str, str] = field(default_factory=dict)
+    service: dict[str, str] = field(default_factory=dict)
+    integrity: dict[str, Any] | None = None
+
+    @classmethod
+    def create(cls, event: str, category: str, action: Action, **fields: Any) -> AuditEvent:
+        now_ns = time.time_ns()
+        return cls(event, category, action, id=uuid7(now_ns), time=format_time_ns(now_ns),
+                   **fields)
+
+    def with_(self, **changes: Any) -> AuditEvent:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "id": self.id,
+            "time": self.time,
+            "event": self.event,
+            "category": self.category,
+            "action": self.action,
+            "outcome": self.outcome,
+            "actor": self.actor.to_dict(),
+            "client": self.client.to_dict(),
+            "channel": self.channel,
+            "source": self.source,
+            "target": self.target.to_dict(),
+            "details": self.details,
+            "request": self.request.to_dict(),
+            "trace": dict(self.trace),
+            "duration_ms": self.duration_ms,
+            "service": dict(self.service),
+        }
+        if self.error is not None:
+            out["error"] = self.error.to_dict()
+        if self.integrity is not None:
+            out["integrity"] = dict(self.integrity)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditEvent:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not an {SCHEMA} event: schema={data.get('schema')!r}")
+        error = data.get("error")
+        return cls(
+            event=data["event"],
+            category=data["category"],
+            action=data["action"],
+            outcome=data["outcome"],
+            actor=Actor.from_dict(data.get("actor") or {}),
+            client=Client.from_dict(data.get("client") or {}),
+            channel=data["channel"],
+            source=data["source"],
+            target=Target.from_dict(data.get("target") or {}),
+            details=dict(data.get("details") or {}),
+            request=RequestInfo.from_dict(data.get("request") or {}),
+            duration_ms=data.get("duration_ms", 0.0),
+            error=ErrorInfo(error["type"], error["message"]) if error else None,
+            id=data["id"],
+            time=data["time"],
+            trace=dict(data.get("trace") or {}),
+            service=dict(data.get("service") or {}),
+            integrity=dict(data["integrity"]) if data.get("integrity") else None,
+        )

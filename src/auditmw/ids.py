@@ -1,0 +1,69 @@
+"""Time-ordered event ids (UUIDv7, RFC 9562) and RFC 3339 timestamps.
+
+Python 3.11 has no ``uuid.uuid7``; this is the RFC's layout with the 12 ``rand_a`` bits
+used as a per-millisecond counter, so ids made in one process sort in the order they
+were made even within the same millisecond.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+_lock = threading.Lock()
+_last_ms = 0
+_counter = 0
+
+
+def _next_ms_and_counter(now_ms: int) -> tuple[int, int]:
+    global _last_ms, _counter
+    with _lock:
+        if now_ms > _last_ms:
+            _last_ms = now_ms
+            _counter = int.from_bytes(os.urandom(1), "big")  # random start, room to count
+        else:
+            # Same millisecond (or the clock stepped back): count on from the last id.
+            _counter += 1
+            if _counter > 0xFFF:
+                _last_ms += 1
+                _counter = 0
+        return _last_ms, _counter
+
+
+def uuid7(now_ns: int | None = None) -> str:
+    """A UUIDv7 string whose timestamp is ``now_ns`` (default: the wall clock)."""
+    ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
+    ms, counter = _next_ms_and_counter(ms)
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def uuid7_time_ms(value: str) -> int:
+    """The Unix millisecond timestamp held in a UUIDv7 string."""
+    return uuid.UUID(value).int >> 80
+
+
+def format_time(dt: datetime) -> str:
+    """RFC 3339 in UTC with microseconds and a ``Z``: ``2026-11-22T10:50:23.123456Z``."""
+    if dt.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_time_ns(now_ns: int) -> str:
+    seconds, nanos = divmod(now_ns, 1_000_000_000)
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1000:06d}Z"
+    )
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an RFC 3339 time (``Z`` or an offset) into an aware UTC datetime."""
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if dt.tzinfo is None:
+        raise ValueError(f"time {text!r} has no UTC offset")
+    return dt.astimezone(UTC)

@@ -1,0 +1,151 @@
+"""``type = "file"``: JSON lines, rotation by size or age, an fsync policy.
+
+Safe with several processes appending to one path (gunicorn workers): each batch is
+written with one ``write`` on an ``O_APPEND`` descriptor under an exclusive ``flock``,
+and rotation happens under that lock too. A process that finds the path now names a
+different file (another process rotated it) reopens before writing, so no line lands
+in a rotated file after its rename and none is split or interleaved.
+
+``fsync``: ``always`` — every batch is on disk before ``write`` returns (the sink is then
+durable); ``batch`` — at most every ``fsync_interval_s`` and on flush/close; ``never`` —
+left to the OS.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditmw import codec
+from auditmw.sinks.base import EventDict
+
+
+class FileSink:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        rotate_bytes: int = 104_857_600,
+        rotate_interval_s: float = 0,
+        fsync: str = "batch",
+        fsync_interval_s: float = 1.0,
+        name: str | None = None,
+    ) -> None:
+        if fsync not in ("always", "batch", "never"):
+            raise ValueError(f"fsync must be always, batch or never, not {fsync!r}")
+        self.path = Path(path)
+        self.name = name or f"file:{self.path}"
+        self.rotate_bytes = rotate_bytes
+        self.rotate_interval_s = rotate_interval_s
+        self.fsync = fsync
+        self.fsync_interval_s = fsync_interval_s
+        self.durable = fsync == "always"
+        self._lock = threading.Lock()  # flock is per open file, not per thread
+        self._fd: int | None = None
+        self._opened_at = 0.0
+        self._last_sync = time.monotonic()
+        self._dirty = False
+
+    # -- descriptor management ------------------------------------------------------------
+
+    def _open(self) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        self._fd = fd
+        self._opened_at = time.time()
+        return fd
+
+    def _close_fd(self) -> None:
+        if self._fd is not None:
+            if self._dirty and self.fsync != "never":
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
+            self._dirty = False
+
+    def _locked_current_fd(self) -> int:
+        """An fd on the file the path names now, holding its exclusive lock."""
+        while True:
+            fd = self._fd if self._fd is not None else self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                on_disk = os.stat(self.path)
+            except FileNotFoundError:
+                on_disk = None
+            mine = os.fstat(fd)
+            if on_disk is not None and (on_disk.st_ino, on_disk.st_dev) == (mine.st_ino,
+                                                                              mine.st_dev):
+                return fd
+            fcntl.flock(fd, fcntl.LOCK_UN)  # rotated or removed by someone else: reopen
+            self._close_fd()
+
+    def _rotated_name(self) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        candidate = self.path.with_name(f"{self.path.name}.{stamp}")
+        n = 0
+        while candidate.exists():
+            n += 1
+            candidate = self.path.with_name(f"{self.path.name}.{stamp}-{n}")
+        return candidate
+
+    def _needs_rotation(self, fd: int, incoming: int) -> bool:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return False
+        if self.rotate_bytes and size + incoming > self.rotate_bytes:
+            return True
+        return bool(self.rotate_interval_s) and (
+            time.time() - os.stat(self.path).st_mtime > self.rotate_interval_s
+            and time.time() - self._opened_at > self.rotate_interval_s)
+
+    # -- Sink -------------------------------------------------------------------------
+
+    def write(self, events: Sequence[EventDict]) -> None:
+        if not events:
+            return
+        data = b"".join(codec.dumps_line(e) for e in events)
+        with self._lock:
+            fd = self._locked_current_fd()
+            try:
+                if self._needs_rotation(fd, len(data)):
+                    os.rename(self.path, self._rotated_name())
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    self._close_fd()
+                    fd = self._locked_current_fd()
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                self._dirty = True
+                if self.fsync == "always" or (
+                    self.fsync == "batch"
+                    and time.monotonic() - self._last_sync >= self.fsync_interval_s
+                ):
+                    os.fsync(fd)
+                    self._dirty = False
+                    self._last_sync = time.monotonic()
+            finally:
+                if self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._fd is not None and self._dirty and self.fsync != "never":
+                os.fsync(self._fd)
+                self._dirty = False
+                self._last_sync = time.monotonic()
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_fd()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's descriptor and lock state."""
+        self._lock = threading.Lock()
+        self._fd = None
+        self._dirty = False

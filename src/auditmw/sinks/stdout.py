@@ -1,0 +1,33 @@
+"""``type = "stdout"``: one canonical JSON line per event on standard output."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from auditmw import codec
+from auditmw.sinks.base import EventDict
+
+
+class StdoutSink:
+    durable = False
+
+    def __init__(self, stream: BinaryIO | None = None, name: str = "stdout") -> None:
+        self.name = name
+        self._stream = stream
+
+    @property
+    def stream(self) -> BinaryIO:
+        # Looked up per write so that a replaced sys.stdout (tests, daemons) is honoured.
+        return self._stream or sys.stdout.buffer
+
+    def write(self, events: Sequence[EventDict]) -> None:
+        self.stream.write(b"".join(codec.dumps_line(e) for e in events))
+        self.stream.flush()
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.flush()

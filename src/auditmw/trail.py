@@ -1,0 +1,351 @@
+"""``AuditTrail``: the object an app holds. It turns calls into events and events into
+deliveries: capture → processors → dispatcher → sinks, one direction."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import difflib
+import functools
+import inspect
+import logging
+import os
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ParamSpec, TypeVar
+
+import wrapt
+
+from auditmw.capture.ip import apply_ip_policy
+from auditmw.catalog import Catalog, Entry
+from auditmw.config import Config, load_config
+from auditmw.context import acting_actor
+from auditmw.delivery import Dispatcher, build_dispatcher
+from auditmw.errors import UnknownEventError
+from auditmw.event import (
+    ANONYMOUS,
+    Actor,
+    AuditEvent,
+    Channel,
+    Client,
+    ErrorInfo,
+    Outcome,
+    RequestInfo,
+    Source,
+    Target,
+)
+from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
+from auditmw.sinks import Sink, build_sink
+
+log = logging.getLogger("auditmw")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ActorLike = Actor | Mapping[str, Any] | None
+TargetLike = Target | Mapping[str, Any] | str | None
+
+
+def as_actor(value: ActorLike) -> Actor | None:
+    if value is None or isinstance(value, Actor):
+        return value
+    return Actor.from_dict(dict(value))
+
+
+def as_target(value: TargetLike) -> Target:
+    if value is None:
+        return Target()
+    if isinstance(value, Target):
+        return value
+    if isinstance(value, str):
+        return Target(id=value)
+    return Target.from_dict({k: None if v is None else str(v) if k != "type" else v
+                             for k, v in value.items()})
+
+
+def target_from_value(value: Any) -> Target:
+    """The acted-on object's ``id``/``key``/``name`` from a returned object or dict."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return Target()
+    get = value.get if isinstance(value, Mapping) else (lambda k: getattr(value, k, None))
+    ident, key, name = get("id"), get("key"), get("name")
+    type_name = get("__typename") or (None if isinstance(value, Mapping)
+                                       else type(value).__name__)
+    if ident is None and key is None and name is None:
+        return Target()
+    return Target(type=type_name, id=None if ident is None and key is None
+                  else str(ident if ident is not None else key),
+                  name=None if name is None else str(name))
+
+
+class AuditTrail:
+    """Build with defaults (``AuditTrail()``), keyword overrides, or :meth:`from_config`.
+
+    Keyword arguments are config keys (``service``, ``sinks``, ``delivery``...); ``store``
+    also takes a URL or ``False``, and ``sinks`` may also hold ready :class:`Sink` objects.
+    """
+
+    def __init__(self, config: Config | Mapping[str, Any] | None = None, *,
+                 catalog: Catalog | None = None, **overrides: Any) -> None:
+        ready_sinks: list[Sink] = []
+        if "sinks" in overrides:
+            given = list(overrides["sinks"])
+            ready_sinks = [s for s in given if not isinstance(s, Mapping)]
+            overrides["sinks"] = [s for s in given if isinstance(s, Mapping)]
+        if "store" in overrides:
+            store = overrides["store"]
+            if isinstance(store, str):
+                overrides["store"] = {"url": store}
+            elif store is False or store is None:
+                overrides["store"] = {"enabled": False}
+        if isinstance(config, Config):
+            self.config = load_config(config, **overrides)
+        else:
+            self.config = load_config(dict(config or {}), **overrides)
+        cfg = self.config
+        self.catalog = catalog or Catalog.load(
+            builtin=cfg.catalog.builtin, files=cfg.catalog.files,
+            extra={"categories": cfg.catalog.categories, "events": cfg.catalog.events}
+            if cfg.catalog.events or cfg.catalog.categories else None,
+            disabled_categories=cfg.catalog.disabled_categories,
+            disabled_events=cfg.catalog.disabled_events,
+        )
+        self.processors: list[Processor] = self._build_processors()
+        self.sinks: list[Sink] = [*self._build_sinks(), *ready_sinks]
+        self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
+        self._taps: list[Callable[[EventDict], None]] = []
+        self._recorded = 0
+        self._emit_errors = 0
+        self._closed = False
+        self._pid = os.getpid()
+        ref = weakref.ref(self)
+        atexit.register(lambda: (t := ref()) is not None and t.close())
+
+    @classmethod
+    def from_config(cls, source: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+                    **overrides: Any) -> AuditTrail:
+        """From a TOML path, a dict, or (``None``) ``$AUDITMW_CONFIG`` / ``./auditmw.toml``."""
+        if isinstance(source, Mapping):
+            return cls(source, **overrides)
+        return cls(load_config(source), **overrides)
+
+    # -- assembly ---------------------------------------------------------------------
+
+    def _build_processors(self) -> list[Processor]:
+        cfg = self.config
+        ip_mode = cfg.capture.ip
+
+        def ip_policy(event: EventDict) -> EventDict:
+            client = event.get("client")
+            if ip_mode != "full" and client and "ip" in client:
+                client["ip"] = apply_ip_policy(client["ip"], ip_mode)
+                if client["ip"] is None:
+                    del client["ip"]
+                client.pop("forwarded", None)
+            return event
+
+        return [
+            make_enricher(cfg.service),
+            ip_policy,
+            Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
+                     extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
+                     sensitive_events=[e.name for e in self.catalog if e.sensitive]),
+            Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes),
+        ]
+
+    def _build_sinks(self) -> list[Sink]:
+        context = {"service": self.config.service, "integrity_key": self.config.integrity.key}
+        sinks = [build_sink(sink, **context) for sink in self.config.sinks]
+        if self.config.store.enabled:
+            from auditmw.store import open_store_sink
+            sinks.insert(0, open_store_sink(self.config.store))
+        return sinks
+
+    # -- the catalogue --------------------------------------------------------------------
+
+    def entry(self, name: str) -> Entry:
+        found = self.catalog.get(name)
+        if found is None:
+            close = difflib.get_close_matches(name, list(self.catalog.entries), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UnknownEventError(f"{name!r} is not an enabled catalogue event{hint}")
+        return found
+
+    # -- recording --------------------------------------------------------------------
+
+    def emit(self, event: AuditEvent) -> None:
+        """Run one event through the processors to the dispatcher. Never raises."""
+        try:
+            data = event.to_dict()
+            for processor in self.processors:
+                data = processor(data)
+            for tap in self._taps:
+                tap(data)
+            self._recorded += 1
+            self.dispatcher.submit(data)
+        except Exception:
+            self._emit_errors += 1
+            log.exception("auditmw: could not record %s event", event.event)
+
+    def record(
+        self,
+        event: str,
+        *,
+        actor: ActorLike = None,
+        outcome: Outcome = "success",
+        target: TargetLike = None,
+        details: Mapping[str, Any] | None = None,
+        client_ip: str | None = None,
+        client: Client | None = None,
+        channel: Channel | None = None,
+        source: Source = "manual",
+        error: BaseException | ErrorInfo | None = None,
+        request: RequestInfo | None = None,
+        duration_ms: float = 0.0,
+    ) -> AuditEvent:
+        """Record a catalogued event by hand (logins, jobs...). Returns the event as built
+        (before processors). Raises :class:`UnknownEventError` for a name that is not
+        catalogued, so a typo is found at once."""
+        entry = self.entry(event)
+        named = as_actor(actor) or acting_actor.get() or ANONYMOUS
+        if isinstance(error, BaseException):
+            error = ErrorInfo.from_exception(error)
+        built = AuditEvent.create(
+            entry.name, entry.category, entry.action,
+            outcome=outcome, actor=named,
+            client=client or Client(ip=client_ip),
+            channel=channel or "system",
+            source=source, target=as_target(target), details=dict(details or {}),
+            request=request or RequestInfo(), duration_ms=duration_ms, error=error,
+        )
+        self.emit(built)
+        return built
+
+    def audited(self, event: str, *, target: str | Callable[..., Any] | None = None,
+                details: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Decorate a function (sync or async, plain or method) so each call is recorded.
+
+        An exception gives a ``failure`` event (``denied`` for :class:`PermissionError`)
+        and is re-raised unchanged. ``target`` names an argument holding the target id,
+        or is a callable ``(result, arguments) -> Target | str | dict``; by default the
+        returned object's ``id``/``key``/``name``.
+        """
+        entry = self.entry(event)
+        return functools.partial(_audited_wrapper, self, entry, target, details)
+
+    def _finish_call(self, entry: Entry, arguments: dict[str, Any], started: float,
+                     result: Any, exc: BaseException | None,
+                     target: str | Callable[..., Any] | None, details: bool) -> None:
+        try:
+            if callable(target):
+                found = as_target(target(result, arguments))
+            elif isinstance(target, str):
+                value = arguments.get(target)
+                found = Target(id=None if value is None else str(value))
+            else:
+                found = target_from_value(result)
+            outcome: Outcome = "success" if exc is None else (
+                "denied" if isinstance(exc, PermissionError) else "failure")
+            self.record(
+                entry.name, outcome=outcome, target=found,
+                details=arguments if details else None, source="function",
+                error=exc, duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+        except Exception:
+            log.exception("auditmw: could not record %s", entry.name)
+
+    @contextlib.contextmanager
+    def acting_as(self, actor: ActorLike) -> Iterator[Actor]:
+        """Name the actor for events recorded outside a request (jobs, scripts)."""
+        named = as_actor(actor) or ANONYMOUS
+        token = acting_actor.set(named)
+        try:
+            yield named
+        finally:
+            acting_actor.reset(token)
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def add_tap(self, tap: Callable[[EventDict], None]) -> Callable[[], None]:
+        """Call ``tap`` with every finished event (for tests); returns the remover."""
+        self._taps.append(tap)
+        return lambda: self._taps.remove(tap)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        return self.dispatcher.flush(timeout)
+
+    def stats(self) -> dict[str, Any]:
+        return {"recorded": self._recorded, "emit_errors": self._emit_errors,
+                **self.dispatcher.stats()}
+
+    def close(self, timeout: float | None = None) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.dispatcher.close(self.config.delivery.shutdown_timeout_s
+                              if timeout is None else timeout)
+
+
+def _bind(signature: inspect.Signature | None, args: Sequence[Any],
+          kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    if signature is None:
+        return {"args": list(args), **kwargs}
+    try:
+        bound = signature.bind_partial(*args, **kwargs)
+    except TypeError:
+        return {"args": list(args), **kwargs}
+    out: dict[str, Any] = {}
+    for name, value in bound.arguments.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            out[name] = list(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[..., Any] | None,
+                     details: bool, func: Callable[P, R]) -> Callable[P, R]:
+    try:
+        signature: inspect.Signature | None = inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
+
+    def arguments(args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        return _bind(signature, args, kwargs) if details or isinstance(target, str) else {}
+
+    if inspect.iscoroutinefunction(func):
+        @wrapt.decorator
+        async def async_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                result = await wrapped(*args, **kwargs)
+            except BaseException as exc:
+                trail._finish_call(entry, arguments(args, kwargs), started, None, exc,
+                                   target, details)
+                raise
+            trail._finish_call(entry, arguments(args, kwargs), started, result, None,
+                               target, details)
+            return result
+
+        wrapped_async: Callable[P, R] = async_wrapper(func)
+        return wrapped_async
+
+    @wrapt.decorator
+    def sync_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            result = wrapped(*args, **kwargs)
+        except BaseException as exc:
+            trail._finish_call(entry, arguments(args, kwargs), started, None, exc,
+                               target, details)
+            raise
+        trail._finish_call(entry, arguments(args, kwargs), started, result, None,
+                           target, details)
+        return result
+
+    wrapped_sync: Callable[P, R] = sync_wrapper(func)
+    return wrapped_sync
