@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite: real PostgreSQL databases, temp trails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("AUDITMW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ensure_postgres() -> None:
+    """Start PostgreSQL if it is down (never skip: CI must exercise it)."""
+    subprocess.run(["bash", str(ROOT / "scripts" / "ensure-services.sh")], check=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    _ensure_postgres()
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"auditmw_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def jsonl_path(tmp_path: Path) -> Path:
+    return tmp_path / "audit.jsonl"
