@@ -258,6 +258,10 @@ class ServerConfig(_Table):
         return prefix.rstrip("/")
 
 
+def _default_sinks() -> list[SinkConfig]:
+    return [FileSinkConfig()]
+
+
 class Config(_Table):
     service: str = "app"
     timezone: str | None = None
@@ -266,7 +270,7 @@ class Config(_Table):
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     integrity: IntegrityConfig = Field(default_factory=IntegrityConfig)
-    sinks: list[SinkConfig] = Field(default_factory=lambda: [FileSinkConfig()])
+    sinks: list[SinkConfig] = Field(default_factory=lambda: _default_sinks())
     store: StoreConfig = Field(default_factory=StoreConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
 
@@ -292,7 +296,8 @@ class Config(_Table):
 
     def masked(self) -> dict[str, Any]:
         """The effective config as plain data with every secret replaced by ``***``."""
-        return _mask(self.model_dump(mode="json"))
+        masked: dict[str, Any] = _mask(self.model_dump(mode="json"))
+        return masked
 
 
 _SECRET_KEY = re.compile(r"key|secret|token|password|authorization", re.I)

@@ -68,7 +68,11 @@ def target_from_value(value: Any) -> Target:
     """The acted-on object's ``id``/``key``/``name`` from a returned object or dict."""
     if value is None or isinstance(value, str | int | float | bool):
         return Target()
-    get = value.get if isinstance(value, Mapping) else (lambda k: getattr(value, k, None))
+    def get(key: str) -> Any:
+        if isinstance(value, Mapping):
+            return value.get(key)
+        return getattr(value, key, None)
+
     ident, key, name = get("id"), get("key"), get("name")
     type_name = get("__typename") or (None if isinstance(value, Mapping)
                                        else type(value).__name__)
@@ -119,8 +123,7 @@ class AuditTrail:
         self._emit_errors = 0
         self._closed = False
         self._pid = os.getpid()
-        ref = weakref.ref(self)
-        atexit.register(lambda: (t := ref()) is not None and t.close())
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     @classmethod
     def from_config(cls, source: str | os.PathLike[str] | Mapping[str, Any] | None = None,
@@ -174,8 +177,12 @@ class AuditTrail:
 
     # -- recording --------------------------------------------------------------------
 
-    def emit(self, event: AuditEvent) -> None:
-        """Run one event through the processors to the dispatcher. Never raises."""
+    def emit(self, event: AuditEvent) -> bool:
+        """Run one event through the processors to the dispatcher. Never raises.
+
+        ``False`` when the event is known not to be kept (see :meth:`Dispatcher.submit`)
+        or could not be built; front doors with ``fail_closed`` answer 503 then.
+        """
         try:
             data = event.to_dict()
             for processor in self.processors:
@@ -183,10 +190,15 @@ class AuditTrail:
             for tap in self._taps:
                 tap(data)
             self._recorded += 1
-            self.dispatcher.submit(data)
+            return self.dispatcher.submit(data)
         except Exception:
             self._emit_errors += 1
             log.exception("auditmw: could not record %s event", event.event)
+            return False
+
+    def healthy(self) -> bool:
+        """``False`` while the first durable sink is known to be failing."""
+        return self.dispatcher.healthy()
 
     def record(
         self,
@@ -285,6 +297,12 @@ class AuditTrail:
         self._closed = True
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
+
+
+def _close_at_exit(ref: weakref.ref[AuditTrail]) -> None:
+    trail = ref()
+    if trail is not None:
+        trail.close()
 
 
 def _bind(signature: inspect.Signature | None, args: Sequence[Any],

@@ -21,8 +21,17 @@ __all__ = ["DirectDispatcher", "Dispatcher", "build_dispatcher"]
 
 
 class Dispatcher(Protocol):
-    def submit(self, event: dict[str, Any]) -> None:
-        """Accept one finished event. Never raises into the caller."""
+    def submit(self, event: dict[str, Any]) -> bool:
+        """Accept one finished event. Never raises into the caller.
+
+        Returns ``False`` only when the event is known not to be kept: dropped on
+        overflow, or (``mode = "sync"``) not durable in the first durable sink. The
+        HTTP middleware turns that into a 503 when ``fail_closed`` is set.
+        """
+
+    def healthy(self) -> bool:
+        """``False`` while the first durable sink is known to be failing (sync mode's
+        ``fail_closed`` then refuses catalogued requests before the app runs)."""
 
     def flush(self, timeout: float | None = None) -> bool:
         """Deliver what was accepted; ``False`` if ``timeout`` ran out first."""

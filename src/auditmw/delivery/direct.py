@@ -25,11 +25,15 @@ class DirectDispatcher:
         self._last_log: dict[str, float] = {}
         self._log_interval_s = log_interval_s
         self._lock = threading.Lock()
+        self._durable_ok = True
 
-    def submit(self, event: dict[str, Any]) -> None:
-        self.write_batch([event])
+    def submit(self, event: dict[str, Any]) -> bool:
+        return self.write_batch([event])
 
-    def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
+    def write_batch(self, events: Sequence[dict[str, Any]]) -> bool:
+        """Write to every sink; ``True`` when the first durable sink (if any) took it."""
+        kept = True
+        first_durable = next((s for s in self.sinks if s.durable), None)
         for sink in self.sinks:
             try:
                 sink.write(events)
@@ -37,9 +41,16 @@ class DirectDispatcher:
                 with self._lock:
                     self._failed[sink.name] += len(events)
                 self._log_failure(sink, exc)
+                if sink is first_durable:
+                    kept = False
             else:
                 with self._lock:
                     self._delivered[sink.name] += len(events)
+        self._durable_ok = kept
+        return kept
+
+    def healthy(self) -> bool:
+        return self._durable_ok
 
     def _log_failure(self, sink: Sink, exc: Exception) -> None:
         now = time.monotonic()
