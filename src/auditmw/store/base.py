@@ -4,17 +4,38 @@ A store is a sink (``write`` a batch of finished event dicts, idempotent on ``id
 read side: :meth:`Store.query` with the Data API's filters and keyset pagination over
 ``(time, id)``, and :meth:`Store.iter_events` to stream in constant memory for exports.
 Expired events (older than ``retention_days``) are never returned, purged or not.
+
+For the integrity verifier a store also keeps each event's exact canonical JSON next to
+its ``integrity.chain``/``seq``/``hash``, streams events by chain
+(:meth:`Store.iter_by_chain`), and keeps checkpoints written by :meth:`Store.purge`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from auditmw.errors import AuditError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 EventDict = dict[str, Any]
 Order = Literal["asc", "desc"]
+ORDERS: tuple[str, ...] = ("asc", "desc")
+
+#: ``on_purge(chains)``: ``chains`` maps each chain id to its last purged event
+#: ``{"seq", "hash", "id", "time"}``; a returned dict is stored as a checkpoint.
+PurgeHook = Callable[[dict[str, dict[str, Any]]], "dict[str, Any] | None"]
+
+
+class StoreError(AuditError):
+    """The store cannot do what was asked (bad URL, newer schema, malformed event)."""
+
+
+class InvalidCursor(StoreError, ValueError):
+    """A pagination cursor that this store did not issue, or issued for another order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +71,40 @@ class Page:
 class Store(Protocol):
     name: str
     durable: bool
+    url: str
+    retention_days: int
 
-    def write(self, events: Sequence[EventDict]) -> None: ...
+    def write(self, events: Sequence[EventDict]) -> None:
+        """Store the batch in one transaction; an ``id`` already stored is skipped."""
+        ...
+
     def flush(self) -> None: ...
     def close(self) -> None: ...
 
     def query(self, query: Query, *, order: Order = "desc", limit: int = 100,
-              cursor: str | None = None, with_total: bool = True) -> Page: ...
+              cursor: str | None = None, with_total: bool = True) -> Page:
+        """One page; ``cursor`` is a ``next``/``prev`` of an earlier page of the same
+        ``order``. Raises :class:`InvalidCursor` for a cursor it cannot read."""
+        ...
 
     def iter_events(self, query: Query, *, order: Order = "asc",
-                    chunk_size: int = 1000) -> Iterator[EventDict]: ...
+                    chunk_size: int = 1000) -> Iterator[EventDict]:
+        """Every matching event, fetched ``chunk_size`` at a time (constant memory)."""
+        ...
 
     def count(self, query: Query) -> int: ...
 
-    def purge(self, now: datetime | None = None) -> int:
-        """Delete expired events; returns how many."""
+    def iter_by_chain(self, include_expired: bool = True) -> Iterator[EventDict]:
+        """Every event ordered by ``(integrity.chain, integrity.seq)``; events without a
+        chain come last, by ``(time, id)``."""
+        ...
+
+    def add_checkpoint(self, record: dict[str, Any]) -> None: ...
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        """Every checkpoint record, oldest first."""
+        ...
+
+    def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
+        """Delete expired events; returns how many. See docs/store.md for ``on_purge``."""
         ...

@@ -1,0 +1,187 @@
+"""The read side both SQL backends share: filters, keyset pages, streaming.
+
+A backend supplies ``_fetch(sql, params)`` and two time conversions; the SQL here is
+plain enough for SQLite and PostgreSQL alike (row-value comparisons, ``IN`` lists).
+Every read adds ``ts >= now - retention_days``, so expired events are never returned
+whether or not the purge has run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from auditmw import codec
+from auditmw.store.base import ORDERS, EventDict, Order, Page, Query, StoreError
+from auditmw.store.rows import Cursor, datetime_to_us
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("event", ("event",)),
+    ("category", ("category",)),
+    ("outcome", ("outcome",)),
+    ("ip", ("client_ip",)),
+    ("actor", ("actor_id", "actor_name")),
+    ("target", ("target_id", "target_name")),
+)
+
+
+class SqlReader:
+    """Mixin: ``query``/``count``/``iter_events``/``iter_by_chain`` over table ``events``."""
+
+    retention_days: int
+    placeholder: str = "?"
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _time_param(self, time_us: int) -> Any:
+        return time_us
+
+    def _time_value(self, value: Any) -> int:
+        return int(value)
+
+    # -- building blocks ------------------------------------------------------------
+
+    def cutoff_us(self, now: datetime | None = None) -> int:
+        """Events older than this (microseconds since the epoch) are expired."""
+        moment = now or datetime.now(UTC)
+        return datetime_to_us(moment - timedelta(days=self.retention_days))
+
+    def _where(self, query: Query, *, include_expired: bool = False
+               ) -> tuple[list[str], list[Any]]:
+        ph = self.placeholder
+        clauses: list[str] = []
+        params: list[Any] = []
+        lower = None if include_expired else self.cutoff_us()
+        if query.start is not None:
+            start = datetime_to_us(query.start)
+            lower = start if lower is None else max(lower, start)
+        if lower is not None:
+            clauses.append(f"ts >= {ph}")
+            params.append(self._time_param(lower))
+        if query.end is not None:
+            clauses.append(f"ts < {ph}")
+            params.append(self._time_param(datetime_to_us(query.end)))
+        for attribute, columns in _FILTERS:
+            values = tuple(dict.fromkeys(getattr(query, attribute)))
+            if not values:
+                continue
+            marks = ", ".join([ph] * len(values))
+            ors = [f"{column} IN ({marks})" for column in columns]
+            clauses.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
+            for _ in columns:
+                params.extend(values)
+        return clauses, params
+
+    @staticmethod
+    def _sql_where(clauses: Sequence[str]) -> str:
+        return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+    # -- the read API ------------------------------------------------------------------
+
+    def count(self, query: Query) -> int:
+        clauses, params = self._where(query)
+        rows = self._fetch(f"SELECT COUNT(*) FROM events{self._sql_where(clauses)}", params)
+        return int(rows[0][0])
+
+    def _slice(self, query: Query, *, descending: bool, after: tuple[int, str] | None,
+               inclusive: bool, limit: int) -> list[tuple[Any, ...]]:
+        """Rows ``(ts, id, data)`` from position ``after`` (exclusive unless
+        ``inclusive``) in scan direction ``descending``."""
+        clauses, params = self._where(query)
+        if after is not None:
+            ph = self.placeholder
+            op = ("<" if descending else ">") + ("=" if inclusive else "")
+            clauses.append(f"(ts, id) {op} ({ph}, {ph})")
+            params.extend((self._time_param(after[0]), after[1]))
+        direction = "DESC" if descending else "ASC"
+        sql = (f"SELECT ts, id, data FROM events{self._sql_where(clauses)} "
+               f"ORDER BY ts {direction}, id {direction} LIMIT {int(limit)}")
+        return self._fetch(sql, params)
+
+    def query(self, query: Query, *, order: Order = "desc", limit: int = 100,
+              cursor: str | None = None, with_total: bool = True) -> Page:
+        if order not in ORDERS:
+            raise StoreError(f"order must be 'asc' or 'desc', not {order!r}")
+        if limit < 1:
+            raise StoreError(f"limit must be at least 1, not {limit}")
+        anchor = Cursor.decode(cursor, order) if cursor else None
+        forward = anchor is None or anchor.forward
+        descending = (order == "desc") == forward
+        rows = self._slice(
+            query, descending=descending,
+            after=None if anchor is None else (anchor.time_us, anchor.id),
+            inclusive=bool(anchor and anchor.inclusive), limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if not forward:
+            rows.reverse()
+        has_next, has_prev = (more, anchor is not None) if forward else (True, more)
+        items = [codec.loads(row[2]) for row in rows]
+        next_cursor = prev_cursor = None
+        if rows:
+            first, last = rows[0], rows[-1]
+            if has_next:
+                next_cursor = Cursor(self._time_value(last[0]), last[1], order, True).encode()
+            if has_prev:
+                prev_cursor = Cursor(self._time_value(first[0]), first[1], order,
+                                     False).encode()
+        elif anchor is not None:
+            # An empty page reached by a cursor: offer the way back to the anchor row.
+            back = Cursor(anchor.time_us, anchor.id, order, not forward, inclusive=True)
+            if forward:
+                prev_cursor = back.encode()
+            else:
+                next_cursor = back.encode()
+        total = self.count(query) if with_total else None
+        return Page(items=items, next=next_cursor, prev=prev_cursor, total=total,
+                    limit=limit)
+
+    def iter_events(self, query: Query, *, order: Order = "asc",
+                    chunk_size: int = 1000) -> Iterator[EventDict]:
+        if order not in ORDERS:
+            raise StoreError(f"order must be 'asc' or 'desc', not {order!r}")
+        chunk_size = max(1, int(chunk_size))
+        after: tuple[int, str] | None = None
+        while True:
+            rows = self._slice(query, descending=order == "desc", after=after,
+                               inclusive=False, limit=chunk_size)
+            for row in rows:
+                yield codec.loads(row[2])
+            if len(rows) < chunk_size:
+                return
+            after = (self._time_value(rows[-1][0]), rows[-1][1])
+
+    def iter_by_chain(self, include_expired: bool = True,
+                      chunk_size: int = 1000) -> Iterator[EventDict]:
+        ph = self.placeholder
+        clauses, base_params = self._where(Query(), include_expired=include_expired)
+        chained = [*clauses, "chain IS NOT NULL", "seq IS NOT NULL"]
+        position: tuple[Any, ...] | None = None
+        while True:  # chained events by (chain, seq, id), a chunk at a time
+            extra = [f"(chain, seq, id) > ({ph}, {ph}, {ph})"] if position else []
+            rows = self._fetch(
+                f"SELECT chain, seq, id, data FROM events{self._sql_where(chained + extra)}"
+                f" ORDER BY chain, seq, id LIMIT {chunk_size}",
+                [*base_params, *(position or ())])
+            for row in rows:
+                yield codec.loads(row[3])
+            if len(rows) < chunk_size:
+                break
+            position = rows[-1][:3]
+        loose = [*clauses, "(chain IS NULL OR seq IS NULL)"]
+        after: tuple[Any, ...] | None = None
+        while True:  # then events that carry no chain, by (time, id)
+            extra = [f"(ts, id) > ({ph}, {ph})"] if after else []
+            rows = self._fetch(
+                f"SELECT ts, id, data FROM events{self._sql_where(loose + extra)}"
+                f" ORDER BY ts, id LIMIT {chunk_size}",
+                [*base_params, *(after or ())])
+            for row in rows:
+                yield codec.loads(row[2])
+            if len(rows) < chunk_size:
+                return
+            after = rows[-1][:2]

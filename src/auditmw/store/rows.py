@@ -1,0 +1,129 @@
+"""From an event dict to the columns a store indexes, and opaque pagination cursors.
+
+Times are carried as integer microseconds since the Unix epoch (UTC) inside the store
+code: exact, cheap to compare, and the same for both backends' cursors.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from auditmw import codec
+from auditmw.ids import format_time
+from auditmw.store.base import EventDict, InvalidCursor, StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+# id, time_us, event, category, outcome, actor_id, actor_name, target_id, target_name,
+# client_ip, chain, seq, hash, data (the exact canonical JSON)
+Row = tuple[str, int, str | None, str | None, str | None, str | None, str | None,
+            str | None, str | None, str | None, str | None, int | None, str | None, str]
+
+
+def datetime_to_us(value: datetime) -> int:
+    if value.tzinfo is None:
+        raise StoreError("store times must be timezone-aware datetimes")
+    return (value - EPOCH) // _ONE_US
+
+
+def us_to_datetime(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def time_text_to_us(text: str) -> int:
+    """RFC 3339 (``Z`` or an offset) to microseconds; the canonical form takes a fast path."""
+    if len(text) == 27 and text[-1] == "Z":
+        return (datetime.fromisoformat(text[:-1]) - EPOCH.replace(tzinfo=None)) // _ONE_US
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return datetime_to_us(parsed)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def event_to_row(event: EventDict) -> Row:
+    """The indexed columns of one event. Raises :class:`StoreError` naming what is wrong."""
+    try:
+        ident = event["id"]
+        when = event["time"]
+    except (KeyError, TypeError):
+        raise StoreError(f"an event to store needs 'id' and 'time': {event!r:.200}") from None
+    if not isinstance(ident, str) or not ident:
+        raise StoreError(f"event id must be a non-empty string, got {ident!r:.80}")
+    try:
+        time_us = time_text_to_us(when)
+    except (TypeError, ValueError, AttributeError):
+        raise StoreError(f"event {ident}: time {when!r:.80} is not RFC 3339") from None
+    actor = event.get("actor") or {}
+    target = event.get("target") or {}
+    client = event.get("client") or {}
+    integrity = event.get("integrity") or {}
+    seq = integrity.get("seq")
+    return (
+        ident, time_us, _text(event.get("event")), _text(event.get("category")),
+        _text(event.get("outcome")), _text(actor.get("id")), _text(actor.get("name")),
+        _text(target.get("id")), _text(target.get("name")), _text(client.get("ip")),
+        _text(integrity.get("chain")), seq if isinstance(seq, int) else None,
+        _text(integrity.get("hash")), codec.dumps_str(event),
+    )
+
+
+def last_purged_by_chain(
+        maxima: Sequence[tuple[Any, ...]],
+        lookup: Callable[[Any, Any], Sequence[Any] | None]) -> dict[str, dict[str, Any]]:
+    """``{chain: {seq, hash, id, time}}`` from ``(chain, max seq)`` pairs; ``lookup``
+    fetches ``(seq, hash, id, ts_us)`` of one chain's row."""
+    chains: dict[str, dict[str, Any]] = {}
+    for chain, seq in maxima:
+        row = lookup(chain, seq)
+        if row is not None:
+            when = row[3] if isinstance(row[3], datetime) else us_to_datetime(int(row[3]))
+            chains[str(chain)] = {"seq": int(row[0]), "hash": row[1], "id": row[2],
+                                  "time": format_time(when)}
+    return chains
+
+
+# --- cursors ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position ``(time_us, id)``; ``forward`` continues in the page order (``next``)
+    or walks back (``prev``); ``inclusive`` also returns the anchor row itself."""
+
+    time_us: int
+    id: str
+    order: str
+    forward: bool
+    inclusive: bool = False
+
+    def encode(self) -> str:
+        flags = ("n" if self.forward else "p") + ("i" if self.inclusive else "x")
+        raw = f"1|{self.order}|{flags}|{self.time_us}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, order: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+            version, cursor_order, flags, time_us, ident = raw.split("|", 4)
+            if version != "1" or len(flags) != 2 or flags[0] not in "np" or flags[1] not in "ix":
+                raise ValueError(raw)
+            cursor = cls(int(time_us), ident, cursor_order, flags[0] == "n", flags[1] == "i")
+        except (ValueError, UnicodeDecodeError, binascii.Error):
+            raise InvalidCursor("invalid cursor: use a next/prev value from an earlier page"
+                                ) from None
+        if cursor.order != order:
+            raise InvalidCursor(f"cursor was issued for order={cursor.order}, not {order}")
+        return cursor

@@ -1,0 +1,208 @@
+"""The embedded store: one SQLite file in WAL mode, safe with several processes.
+
+Each thread gets its own connection (SQLite connections must not be shared while in
+use); writers take the database lock with ``BEGIN IMMEDIATE`` and wait up to
+``busy_timeout_s`` for another process to finish. The schema is created, or checked
+against this version, on first use. ``synchronous = FULL``: a batch that ``write``
+returned for survives a power loss, which is what ``durable = True`` promises.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditmw import codec
+from auditmw.store.base import EventDict, PurgeHook, StoreError
+from auditmw.store.reader import SqlReader
+from auditmw.store.rows import datetime_to_us, event_to_row, last_purged_by_chain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,            -- event time, microseconds since the epoch (UTC)
+    event TEXT, category TEXT, outcome TEXT,
+    actor_id TEXT, actor_name TEXT, target_id TEXT, target_name TEXT, client_ip TEXT,
+    chain TEXT, seq INTEGER, hash TEXT,
+    data TEXT NOT NULL              -- the event's exact canonical JSON
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
+CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
+CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
+CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
+CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
+CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
+CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id);
+CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id);
+CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_us INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+"""
+
+_INSERT = ("INSERT OR IGNORE INTO events (id, ts, event, category, outcome, actor_id, "
+           "actor_name, target_id, target_name, client_ip, chain, seq, hash, data) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel/path`` → ``rel/path``; ``sqlite:////abs/path`` → ``/abs/path``."""
+    if not url.startswith("sqlite:///"):
+        raise StoreError(f"store.url: {url!r} is not a sqlite:/// URL")
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        raise StoreError(
+            f"store.url: {url!r} needs a file path (sqlite:///path/to/audit.db); an "
+            "in-memory database cannot be shared between threads and processes")
+    return path
+
+
+class SQLiteStore(SqlReader):
+    """A store in one SQLite file. Opening is lazy: nothing touches the disk until the
+    first read or write, so a trail can be built where the file cannot (yet) be made."""
+
+    name = "store"
+    durable = True
+    placeholder = "?"
+
+    def __init__(self, url: str, *, retention_days: int = 365,
+                 busy_timeout_s: float = 30.0) -> None:
+        if retention_days < 1:
+            raise StoreError(f"store.retention_days must be at least 1, not {retention_days}")
+        self.url = url
+        self.path = sqlite_path(url)
+        self.retention_days = retention_days
+        self.busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._schema_ready = False
+        self._pid = os.getpid()
+        self._closed = False
+
+    # -- connections ----------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"store {self.url} is closed")
+        if os.getpid() != self._pid:  # forked: inherited connections must not be used
+            with self._lock:
+                self._pid, self._connections = os.getpid(), []
+                self._local = threading.local()
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            directory = Path(self.path).parent
+            if not directory.is_dir():
+                raise StoreError(f"store.url: directory {str(directory)!r} does not exist")
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+            if not self._schema_ready:
+                self._ensure_schema(conn)
+        return conn
+
+    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"store {self.url}: could not switch to WAL (got {mode})")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.url} has schema version {version}; this auditmw "
+                    f"understands up to {SCHEMA_VERSION}: upgrade auditmw")
+            if version < SCHEMA_VERSION:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._schema_ready = True
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self._connection().execute(sql, params).fetchall()
+
+    # -- the sink side ----------------------------------------------------------------
+
+    def write(self, events: Sequence[EventDict]) -> None:
+        if not events:
+            return
+        rows = [event_to_row(event) for event in events]  # validate all before writing
+        with self._transaction() as conn:
+            conn.executemany(_INSERT, rows)
+
+    def flush(self) -> None:
+        """Nothing is buffered: every ``write`` has committed."""
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(sqlite3.Error):
+                conn.close()
+
+    # -- integrity support ------------------------------------------------------------
+
+    def add_checkpoint(self, record: dict[str, Any]) -> None:
+        with self._transaction() as conn:
+            self._insert_checkpoint(conn, record)
+
+    @staticmethod
+    def _insert_checkpoint(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+        conn.execute("INSERT INTO checkpoints (created_us, record) VALUES (?, ?)",
+                     (datetime_to_us(datetime.now(UTC)), codec.dumps_str(record)))
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        rows = self._fetch("SELECT record FROM checkpoints ORDER BY n", ())
+        return [codec.loads(row[0]) for row in rows]
+
+    def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
+        cutoff = self.cutoff_us(now)
+        with self._transaction() as conn:
+            if on_purge is not None:
+                chains = last_purged_by_chain(
+                    conn.execute(
+                        "SELECT chain, MAX(seq) FROM events WHERE ts < ? AND chain IS NOT "
+                        "NULL AND seq IS NOT NULL GROUP BY chain", (cutoff,)).fetchall(),
+                    lambda chain, seq: conn.execute(
+                        "SELECT seq, hash, id, ts FROM events WHERE chain = ? AND seq = ? "
+                        "ORDER BY ts DESC, id DESC LIMIT 1", (chain, seq)).fetchone())
+                if chains:
+                    record = on_purge(chains)
+                    if record is not None:
+                        self._insert_checkpoint(conn, record)
+            deleted = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
+        return int(deleted)
+
