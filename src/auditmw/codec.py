@@ -1,8 +1,8 @@
 """The one JSON serialisation every sink, store and hash uses.
 
-Canonical form: keys sorted, no spaces, UTF-8, one line. U+2028 and U+2029 are escaped
-too, so a line can never be split by a reader (JavaScript, ``str.splitlines``) that
-treats them as line breaks. Integers beyond 64 bits, which orjson refuses, and values
+Canonical form: keys sorted, no spaces, UTF-8, one line. U+0085, U+2028 and U+2029 are
+escaped too, so a line can never be split by a reader (JavaScript, ``str.splitlines``)
+that treats them as line breaks. Integers beyond 64 bits, which orjson refuses, and values
 JSON has no type for are written as strings rather than lost.
 """
 
@@ -13,7 +13,10 @@ from typing import Any
 import orjson
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-_LS, _PS = "\u2028".encode(), "\u2029".encode()
+# Line breaks to str.splitlines (and JS) that JSON may leave raw; each UTF-8 sequence
+# below can only be that character, so replacing bytes is safe.
+_RAW_BREAKS = (("\u0085".encode(), b"\\u0085"), ("\u2028".encode(), b"\\u2028"),
+               ("\u2029".encode(), b"\\u2029"))
 
 
 def _fallback(value: Any) -> Any:
@@ -43,8 +46,9 @@ def dumps(value: Any) -> bytes:
         out = orjson.dumps(value, default=_fallback, option=_OPTIONS)
     except orjson.JSONEncodeError:
         out = orjson.dumps(_widen(value), default=_fallback, option=_OPTIONS)
-    if _LS in out or _PS in out:
-        out = out.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
+    for raw, escaped in _RAW_BREAKS:
+        if raw in out:
+            out = out.replace(raw, escaped)
     return out
 
 

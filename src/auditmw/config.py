@@ -144,6 +144,18 @@ class DeliveryConfig(_Table):
     flush_interval_s: float = Field(default=0.5, gt=0)
     spool_dir: str = ".auditmw/spool"
     shutdown_timeout_s: float = Field(default=10.0, ge=0)
+    # Retry and spool tuning (docs/delivery.md); spool_dir = "" turns the spool off.
+    max_retries: int = Field(default=5, ge=0)
+    retry_backoff_s: float = Field(default=0.5, gt=0)
+    retry_max_backoff_s: float = Field(default=30.0, gt=0)
+    spool_max_bytes: int = Field(default=1_073_741_824, ge=1024)
+    handle_sigterm: bool = True
+
+    @model_validator(mode="after")
+    def _spool_overflow_needs_dir(self) -> DeliveryConfig:
+        if self.overflow == "spool" and not self.spool_dir:
+            raise ValueError("overflow = 'spool' needs delivery.spool_dir (it is empty)")
+        return self
 
 
 class IntegrityConfig(_Table):
@@ -249,6 +261,7 @@ class ServerConfig(_Table):
     max_export_days: int = Field(default=366, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=9001, ge=0, le=65535)
+    keys_pepper: str = ""  # HMAC key for access-key hashes, kept outside the database
 
     @field_validator("prefix")
     @classmethod
@@ -270,7 +283,7 @@ class Config(_Table):
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     integrity: IntegrityConfig = Field(default_factory=IntegrityConfig)
-    sinks: list[SinkConfig] = Field(default_factory=lambda: _default_sinks())
+    sinks: list[SinkConfig] = Field(default_factory=_default_sinks)
     store: StoreConfig = Field(default_factory=StoreConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
 

@@ -13,30 +13,36 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-_lock = threading.Lock()
-_last_ms = 0
-_counter = 0
+
+class _MonotonicStamp:
+    """The last (millisecond, counter) handed out; never goes backwards."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_ms = 0
+        self.counter = 0
+
+    def next(self, now_ms: int) -> tuple[int, int]:
+        with self.lock:
+            if now_ms > self.last_ms:
+                self.last_ms = now_ms
+                self.counter = os.urandom(1)[0]  # a random start, with room to count
+            else:
+                # Same millisecond (or the clock stepped back): count on from the last id.
+                self.counter += 1
+                if self.counter > 0xFFF:
+                    self.last_ms += 1
+                    self.counter = 0
+            return self.last_ms, self.counter
 
 
-def _next_ms_and_counter(now_ms: int) -> tuple[int, int]:
-    global _last_ms, _counter
-    with _lock:
-        if now_ms > _last_ms:
-            _last_ms = now_ms
-            _counter = int.from_bytes(os.urandom(1), "big")  # random start, room to count
-        else:
-            # Same millisecond (or the clock stepped back): count on from the last id.
-            _counter += 1
-            if _counter > 0xFFF:
-                _last_ms += 1
-                _counter = 0
-        return _last_ms, _counter
+_stamp = _MonotonicStamp()
 
 
 def uuid7(now_ns: int | None = None) -> str:
     """A UUIDv7 string whose timestamp is ``now_ns`` (default: the wall clock)."""
     ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
-    ms, counter = _next_ms_and_counter(ms)
+    ms, counter = _stamp.next(ms)
     rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
     return str(uuid.UUID(int=value))

@@ -91,7 +91,11 @@ class AuditTrail:
     """
 
     def __init__(self, config: Config | Mapping[str, Any] | None = None, *,
-                 catalog: Catalog | None = None, **overrides: Any) -> None:
+                 catalog: Catalog | Mapping[str, Any] | None = None,
+                 **overrides: Any) -> None:
+        if isinstance(catalog, Mapping):  # the [catalog] table, not a ready Catalog
+            overrides["catalog"] = catalog
+            catalog = None
         ready_sinks: list[Sink] = []
         if "sinks" in overrides:
             given = list(overrides["sinks"])
@@ -246,7 +250,7 @@ class AuditTrail:
         entry = self.entry(event)
         return functools.partial(_audited_wrapper, self, entry, target, details)
 
-    def _finish_call(self, entry: Entry, arguments: dict[str, Any], started: float,
+    def _finish_call(self, entry: Entry, arguments: dict[str, Any], started: float, *,
                      result: Any, exc: BaseException | None,
                      target: str | Callable[..., Any] | None, details: bool) -> None:
         try:
@@ -342,11 +346,11 @@ def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[...
             try:
                 result = await wrapped(*args, **kwargs)
             except BaseException as exc:
-                trail._finish_call(entry, arguments(args, kwargs), started, None, exc,
-                                   target, details)
+                trail._finish_call(entry, arguments(args, kwargs), started, result=None,
+                                   exc=exc, target=target, details=details)
                 raise
-            trail._finish_call(entry, arguments(args, kwargs), started, result, None,
-                               target, details)
+            trail._finish_call(entry, arguments(args, kwargs), started, result=result,
+                               exc=None, target=target, details=details)
             return result
 
         wrapped_async: Callable[P, R] = async_wrapper(func)
@@ -358,11 +362,11 @@ def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[...
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
-            trail._finish_call(entry, arguments(args, kwargs), started, None, exc,
-                               target, details)
+            trail._finish_call(entry, arguments(args, kwargs), started, result=None,
+                               exc=exc, target=target, details=details)
             raise
-        trail._finish_call(entry, arguments(args, kwargs), started, result, None,
-                           target, details)
+        trail._finish_call(entry, arguments(args, kwargs), started, result=result,
+                           exc=None, target=target, details=details)
         return result
 
     wrapped_sync: Callable[P, R] = sync_wrapper(func)
