@@ -14,6 +14,7 @@ from auditmw.errors import ConfigError
 COMMANDS: tuple[str, ...] = (
     "auditmw.cli.catalog_cmd",
     "auditmw.cli.config_cmd",
+    "auditmw.cli.demo_cmd",
 )
 
 
