@@ -39,7 +39,8 @@ def open_store(url: str, *, retention_days: int = 365) -> Store:
         from auditmw.store.sqlite import SQLiteStore
         return SQLiteStore(url, retention_days=retention_days)
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("store.url: the PostgreSQL store is not in this build yet")
+        from auditmw.store.postgres import PostgresStore
+        return PostgresStore(url, retention_days=retention_days)
     raise StoreError(f"store.url: {url!r} must start with sqlite:/// or postgresql://")
 
 

@@ -12,6 +12,7 @@ its ``integrity.chain``/``seq``/``hash``, streams events by chain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -28,6 +29,11 @@ ORDERS: tuple[str, ...] = ("asc", "desc")
 #: ``on_purge(chains)``: ``chains`` maps each chain id to its last purged event
 #: ``{"seq", "hash", "id", "time"}``; a returned dict is stored as a checkpoint.
 PurgeHook = Callable[[dict[str, dict[str, Any]]], "dict[str, Any] | None"]
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 class StoreError(AuditError):

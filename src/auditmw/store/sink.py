@@ -8,6 +8,8 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from auditmw.store.base import safe_url
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -62,7 +64,7 @@ class StoreSink:
         try:
             deleted = self.store.purge(on_purge=self.on_purge)
         except Exception:
-            log.exception("auditmw: retention purge of %s failed", self.store.url)
+            log.exception("auditmw: retention purge of %s failed", safe_url(self.store.url))
             return 0
         self.purges += 1
         self.purged += deleted

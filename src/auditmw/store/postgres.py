@@ -1,0 +1,275 @@
+"""The store at scale: PostgreSQL through psycopg 3, one table partitioned by month.
+
+Batches go in as one ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING``
+(one round trip, whatever the batch size). The primary key is ``(ts, id)``: it serves
+keyset pagination and idempotency at once (a re-delivered event carries its id and its
+time; PostgreSQL needs the partition key in every unique index). Monthly partitions
+``events_pYYYYMM`` are created on demand; the purge drops whole expired partitions and
+deletes only inside the month the retention cut falls in. Schema creation, partition
+creation and purges are serialised between processes by advisory locks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from auditmw import codec
+from auditmw.store.base import StoreError, safe_url
+from auditmw.store.reader import SqlReader
+from auditmw.store.rows import (
+    datetime_to_us,
+    event_to_row,
+    last_purged_by_chain,
+    us_to_datetime,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import psycopg
+
+    from auditmw.store.base import EventDict, PurgeHook
+
+SCHEMA_VERSION = 1
+_LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_03
+_PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS auditmw_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    id text NOT NULL,
+    ts timestamptz NOT NULL,
+    event text, category text, outcome text,
+    actor_id text, actor_name text, target_id text, target_name text, client_ip text,
+    chain text, seq bigint, hash text,
+    data text NOT NULL,
+    PRIMARY KEY (ts, id)
+) PARTITION BY RANGE (ts);
+CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
+CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
+CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
+CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
+CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
+CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id);
+CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id);
+CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    n bigserial PRIMARY KEY,
+    created timestamptz NOT NULL DEFAULT now(),
+    record text NOT NULL
+);
+"""
+
+_INSERT = """
+INSERT INTO events (id, ts, event, category, outcome, actor_id, actor_name, target_id,
+                    target_name, client_ip, chain, seq, hash, data)
+SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],
+                     %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                     %s::text[], %s::bigint[], %s::text[], %s::text[])
+ON CONFLICT DO NOTHING
+"""
+
+
+def month_start(year: int, month: int) -> datetime:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+class PostgresStore(SqlReader):
+    """A store in PostgreSQL. Connecting and creating the schema happen on first use."""
+
+    name = "store"
+    durable = True
+    placeholder = "%s"
+
+    def __init__(self, url: str, *, retention_days: int = 365,
+                 connect_timeout_s: float = 10.0) -> None:
+        if retention_days < 1:
+            raise StoreError(f"store.retention_days must be at least 1, not {retention_days}")
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StoreError("store.url: a postgresql:// store needs psycopg: "
+                             "pip install 'auditmw[postgres]'") from None
+        self.url = url
+        self.retention_days = retention_days
+        self.connect_timeout_s = connect_timeout_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[psycopg.Connection[Any]] = []
+        self._schema_ready = False
+        self._months: set[tuple[int, int]] = set()
+        self._pid = os.getpid()
+        self._closed = False
+
+    # -- connections ------------------------------------------------------------------
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        if self._closed:
+            raise StoreError(f"store {safe_url(self.url)} is closed")
+        if os.getpid() != self._pid:  # forked: a connection must not cross a fork
+            with self._lock:
+                self._pid, self._connections = os.getpid(), []
+                self._local = threading.local()
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is not None and conn.closed:
+            conn = None
+        if conn is None:
+            url = "postgresql://" + self.url.removeprefix("postgres://").removeprefix(
+                "postgresql://")
+            conn = psycopg.connect(url, autocommit=True,
+                                   connect_timeout=max(1, int(self.connect_timeout_s)))
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+            if not self._schema_ready:
+                self._ensure_schema(conn)
+        return conn
+
+    def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_SCHEMA,))
+            exists = conn.execute("SELECT to_regclass('auditmw_meta')").fetchone()
+            version = 0
+            if exists and exists[0] is not None:
+                row = conn.execute(
+                    "SELECT value FROM auditmw_meta WHERE key = 'schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {safe_url(self.url)} has schema version {version}; this "
+                    f"auditmw understands up to {SCHEMA_VERSION}: upgrade auditmw")
+            if version < SCHEMA_VERSION:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement.encode())
+                conn.execute(
+                    "INSERT INTO auditmw_meta VALUES ('schema_version', %s) ON CONFLICT "
+                    "(key) DO UPDATE SET value = EXCLUDED.value", (str(SCHEMA_VERSION),))
+        self._schema_ready = True
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self._connection().execute(sql.encode(), params).fetchall()
+
+    def _time_param(self, time_us: int) -> Any:
+        return us_to_datetime(time_us)
+
+    def _time_value(self, value: Any) -> int:
+        return datetime_to_us(value) if isinstance(value, datetime) else int(value)
+
+    # -- partitions -------------------------------------------------------------------
+
+    def _ensure_partitions(self, conn: psycopg.Connection[Any],
+                           months: set[tuple[int, int]]) -> None:
+        missing = months - self._months
+        if not missing:
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PARTITION,))
+            for year, month in sorted(missing):
+                start, end = month_start(year, month), month_start(year, month + 1)
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS events_p{year:04d}{month:02d} PARTITION "
+                    f"OF events FOR VALUES FROM ('{start.isoformat()}') "
+                    f"TO ('{end.isoformat()}')".encode())
+        self._months |= missing
+
+    def partitions(self) -> list[str]:
+        """Names of the monthly partitions, oldest first."""
+        rows = self._fetch(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'events'::regclass ORDER BY c.relname", ())
+        return [str(row[0]) for row in rows]
+
+    # -- the sink side ----------------------------------------------------------------
+
+    def write(self, events: Sequence[EventDict]) -> None:
+        import psycopg
+
+        if not events:
+            return
+        rows = [event_to_row(event) for event in events]  # validate all before writing
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        times = [us_to_datetime(us) for us in columns[1]]
+        columns[1] = times
+        months = {(t.year, t.month) for t in times}
+        conn = self._connection()
+        self._ensure_partitions(conn, months)
+        try:
+            with conn.transaction():
+                conn.execute(_INSERT.encode(), columns)
+        except psycopg.errors.CheckViolation:
+            # Another process purged a month this process had cached: make it again.
+            self._months -= months
+            self._ensure_partitions(conn, months)
+            with conn.transaction():
+                conn.execute(_INSERT.encode(), columns)
+
+    def flush(self) -> None:
+        """Nothing is buffered: every ``write`` has committed."""
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(Exception):
+                conn.close()
+
+    # -- integrity support and retention ------------------------------------------------
+
+    def add_checkpoint(self, record: dict[str, Any]) -> None:
+        self._connection().execute("INSERT INTO checkpoints (record) VALUES (%s)",
+                                   (codec.dumps_str(record),))
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        rows = self._fetch("SELECT record FROM checkpoints ORDER BY n", ())
+        return [codec.loads(row[0]) for row in rows]
+
+    def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
+        cutoff = us_to_datetime(self.cutoff_us(now))
+        conn = self._connection()
+        deleted = 0
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PURGE,))
+            if on_purge is not None:
+                maxima = conn.execute(
+                    "SELECT chain, MAX(seq) FROM events WHERE ts < %s AND chain IS NOT NULL"
+                    " AND seq IS NOT NULL GROUP BY chain", (cutoff,)).fetchall()
+                chains = last_purged_by_chain(maxima, lambda chain, seq: conn.execute(
+                    "SELECT seq, hash, id, ts FROM events WHERE ts < %s AND chain = %s AND "
+                    "seq = %s ORDER BY ts DESC, id DESC LIMIT 1",
+                    (cutoff, chain, seq)).fetchone())
+                if chains:
+                    record = on_purge(chains)
+                    if record is not None:
+                        conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
+                                     (codec.dumps_str(record),))
+            for name in self._expired_partitions(conn, cutoff):
+                counted = conn.execute(f"SELECT COUNT(*) FROM {name}".encode()).fetchone()
+                deleted += int(counted[0]) if counted else 0
+                conn.execute(f"DROP TABLE {name}".encode())
+            cursor = conn.execute("DELETE FROM events WHERE ts < %s", (cutoff,))
+            deleted += max(0, cursor.rowcount)
+        self._months = {m for m in self._months if month_start(*m) >= cutoff}
+        return deleted
+
+    @staticmethod
+    def _expired_partitions(conn: psycopg.Connection[Any], cutoff: datetime) -> list[str]:
+        """Our monthly partitions whose whole month is before ``cutoff``."""
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'events'::regclass").fetchall()
+        expired = []
+        for (name,) in rows:
+            found = _PARTITION.match(str(name))
+            if found and month_start(int(found[1]), int(found[2]) + 1) <= cutoff:
+                expired.append(str(name))
+        return sorted(expired)
