@@ -1,0 +1,86 @@
+"""What only the SQLite store does: WAL, several processes on one file, URL checks."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from auditmw.store import Query, StoreError, open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WRITER = """
+import sys
+from datetime import timedelta
+from auditmw.store import open_store
+from auditmw.store.sample import sample_events
+store = open_store(sys.argv[1])
+events = list(sample_events(400, span=timedelta(days=3), seed=int(sys.argv[2]),
+                            chain="p" + sys.argv[2]))
+for start in range(0, len(events), 20):
+    store.write(events[start:start + 20])
+    store.query(__import__("auditmw.store").store.Query(), limit=3)
+store.close()
+"""
+
+
+@pytest.mark.subprocess
+def test_several_processes_write_one_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/shared.db"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(seed)],
+                              stderr=subprocess.PIPE) for seed in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    store = open_store(url)
+    assert store.count(Query()) == 1600
+    chains = {e["integrity"]["chain"] for e in store.iter_by_chain()}
+    assert chains == {"p0", "p1", "p2", "p3"}
+    store.close()
+
+
+def test_the_file_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/a.db")
+    assert store.count(Query()) == 0
+    store.close()
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "new.db")
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    store = open_store(f"sqlite:///{tmp_path}/new.db")
+    with pytest.raises(StoreError, match="schema version 7"):
+        store.count(Query())
+    store.close()
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    pytest.param("sqlite:///:memory:", "needs a file path", id="memory"),
+    pytest.param("sqlite:///", "needs a file path", id="empty"),
+    pytest.param("mysql://db/x", "must start with sqlite:/// or postgresql://", id="scheme"),
+])
+def test_bad_urls_fail_at_open_naming_the_key(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message) as info:
+        open_store(url)
+    assert "store.url" in str(info.value)
+
+
+def test_a_missing_directory_fails_on_use_naming_it(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/nope/a.db")
+    with pytest.raises(StoreError, match="does not exist"):
+        store.count(Query())
+    store.close()
+
+
+def test_retention_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="retention_days"):
+        open_store(f"sqlite:///{tmp_path}/a.db", retention_days=0)
