@@ -15,6 +15,7 @@ COMMANDS: tuple[str, ...] = (
     "auditmw.cli.catalog_cmd",
     "auditmw.cli.config_cmd",
     "auditmw.cli.demo_cmd",
+    "auditmw.cli.run_cmd",
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,8 @@ def run(args: argparse.Namespace) -> int:
     trail.record("siteAccess", actor=ann, client_ip="203.0.113.7", channel="ui")
     with trail.acting_as(ann):
         create_asset_group("Servers in Brussels", owner_password="not-recorded")
-        try:
+        with contextlib.suppress(PermissionError):
             asyncio.run(delete_scope("scope-7"))
-        except PermissionError:
-            pass
     with trail.acting_as(Actor(id="nightly", name="Nightly scan", type="scheduler")):
         trail.record("triggerScanNowByFilter", details={"filter": "os = 'Windows'"})
     trail.record("exportView", actor=ann, target={"type": "View", "name": "All servers"})
