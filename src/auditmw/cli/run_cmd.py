@@ -6,7 +6,7 @@ import argparse
 import os
 import shutil
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 from auditmw.cli import add_config_option
 
@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int | NoReturn:
+def run(args: argparse.Namespace) -> int:  # noqa: RET503 (execve does not return)
     from auditmw.launcher import launch_environment
     from auditmw.launcher.preflight import check
 
