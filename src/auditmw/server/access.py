@@ -1,0 +1,73 @@
+"""Who may read the trail (the ``accessKey`` header), and the record of every attempt.
+
+Every call of the audit APIs, granted or refused, becomes an ``exportAuditTrail`` event:
+the key's name as actor (``type = "api"``; anonymous when the key is missing or wrong),
+the filters as details, ``denied`` for 401/403, ``failure`` for 400/500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
+from auditmw.server.context import ApiError
+from auditmw.server.keys import AUDIT_SCOPE
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from auditmw.server.context import ServerContext
+    from auditmw.server.keys import AccessKey
+
+log = logging.getLogger("auditmw.server")
+
+HEADER = "accesskey"  # HTTP header names are case-insensitive: `accessKey` as documented
+INCORRECT_KEY = "Incorrect Accesskey"
+MISSING_SCOPE = "AccessKey does not have the relevant scope permission"
+EVENT = "exportAuditTrail"
+
+
+def authorize(ctx: ServerContext, request: Request) -> AccessKey:
+    """The active key of the request holding the ``audit_logs`` scope, or :class:`ApiError`
+    401 (missing, malformed, unknown, revoked or expired) / 403 (scope missing).
+
+    Blocking (one indexed database row): call it from a worker thread.
+    """
+    key = ctx.keys.verify(request.headers.get(HEADER), ctx.now())
+    if key is None:
+        raise ApiError(401, INCORRECT_KEY)
+    if AUDIT_SCOPE not in key.scopes:
+        raise ApiError(403, MISSING_SCOPE)
+    return key
+
+
+def outcome_of(status: int) -> Outcome:
+    if status < 400:
+        return "success"
+    return "denied" if status in (401, 403) else "failure"
+
+
+def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | None,
+                  status: int, details: dict[str, Any], source: Source = "rest",
+                  message: str | None = None) -> None:
+    """Record one ``exportAuditTrail`` event. Never raises (a broken sink is logged).
+
+    Blocking when delivery is synchronous: call it from a worker thread.
+    """
+    try:
+        actor = Actor(id=key.id, name=key.name, type="api") if key else ANONYMOUS
+        outcome = outcome_of(status)
+        peer = request.client.host if request.client else None
+        ctx.trail.record(
+            EVENT, actor=actor, outcome=outcome,
+            target={"type": "audit_trail", "name": str(details.get("endpoint", ""))},
+            details=details,
+            client=Client(ip=peer, user_agent=request.headers.get("user-agent")),
+            channel="api", source=source,
+            request=RequestInfo(method=request.method, path=request.url.path, status=status),
+            error=None if outcome == "success" else ErrorInfo(f"HTTP{status}",
+                                                              message or str(status)),
+        )
+    except Exception:
+        log.exception("auditmw: could not record the %s event", EVENT)
