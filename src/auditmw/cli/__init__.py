@@ -14,6 +14,8 @@ from auditmw.errors import ConfigError
 COMMANDS: tuple[str, ...] = (
     "auditmw.cli.catalog_cmd",
     "auditmw.cli.config_cmd",
+    "auditmw.cli.keys_cmd",
+    "auditmw.cli.serve_cmd",
     "auditmw.cli.demo_cmd",
     "auditmw.cli.run_cmd",
     "auditmw.cli.tail_cmd",
