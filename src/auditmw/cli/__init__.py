@@ -1,25 +1,24 @@
-"""The ``auditmw`` command. Each subcommand is a module here with ``register(subparsers)``;
-add a module to :data:`COMMANDS` to add a command."""
+"""The ``auditmw`` command. Each subcommand is a module ``auditmw/cli/NAME_cmd.py`` with
+``register(subparsers)``; it is found by its name, so adding the module adds the command."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from auditmw import __version__
 from auditmw.errors import ConfigError
 
-COMMANDS: tuple[str, ...] = (
-    "auditmw.cli.catalog_cmd",
-    "auditmw.cli.config_cmd",
-    "auditmw.cli.keys_cmd",
-    "auditmw.cli.serve_cmd",
-    "auditmw.cli.demo_cmd",
-    "auditmw.cli.run_cmd",
-    "auditmw.cli.tail_cmd",
-)
+
+def command_modules() -> list[str]:
+    """Every ``auditmw/cli/*_cmd.py`` module: adding the module adds the command."""
+    import auditmw.cli
+
+    return sorted(f"auditmw.cli.{m.name}" for m in pkgutil.iter_modules(auditmw.cli.__path__)
+                  if m.name.endswith("_cmd"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="auditmw", description="An audit trail for existing Python web apps.")
     parser.add_argument("--version", action="version", version=f"auditmw {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
+    for module in command_modules():
         importlib.import_module(module).register(subparsers)
     return parser
 
