@@ -1,0 +1,396 @@
+"""Resolver-side capture: a graphql-core middleware that audits catalogued root fields.
+
+``AuditResolverMiddleware(trail)`` goes wherever graphql-core takes ``middleware=[...]``:
+``graphql.graphql(...)``/``execute(...)``, Ariadne's handlers and ``graphql()`` functions,
+Graphene's ``schema.execute(...)``. Strawberry wraps it as a schema extension
+(``auditmw_strawberry.AuditExtension``). Sync and async resolvers alike.
+
+Only top-level fields of the operation are candidates, matched by field name (aliases
+ignored) against the catalogue for the operation type. For each one the hook knows the
+exact outcome: the resolver returned (``success``), raised or returned an exception
+(``failure``; ``denied`` for permission errors, see :func:`is_denied_error`). Inside a
+request watched by the HTTP middleware the facts are handed to it
+(:data:`auditmw.context.current_request`) and it records the one event; otherwise the hook
+records it itself with ``source = "graphql"``. Nested fields cost one attribute check.
+
+:func:`instrument` installs the middleware into every graphql-core execution without a
+code change (for the ``auditmw run`` launcher).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any
+
+from auditmw.capture import ip as ip_rules
+from auditmw.context import FieldFacts, acting_actor, current_request
+from auditmw.event import (
+    ACTOR_TYPES,
+    ANONYMOUS,
+    Actor,
+    AuditEvent,
+    Channel,
+    Client,
+    ErrorInfo,
+    Outcome,
+    RequestInfo,
+    Target,
+)
+from auditmw.trail import target_from_value
+
+if TYPE_CHECKING:
+    from graphql import GraphQLResolveInfo
+
+    from auditmw.catalog import Entry
+    from auditmw.trail import AuditTrail
+
+log = logging.getLogger("auditmw")
+
+ActorFromContext = Callable[[Any], Actor | None]
+DeniedCheck = Callable[[BaseException], bool]
+
+#: ``extensions.code`` values (any case) that make a GraphQL error a denial.
+DENIED_CODES = frozenset({"FORBIDDEN", "UNAUTHENTICATED", "UNAUTHORIZED", "PERMISSION_DENIED"})
+
+# Set while a hook runs a field's resolver chain: a second hook installed on the same
+# execution (a launcher patch plus a hand-written middleware) then passes through, so a
+# field execution is recorded once however many hooks are stacked.
+_inside_hook: ContextVar[bool] = ContextVar("auditmw_inside_field_hook", default=False)
+
+
+# -- reading the GraphQL context --------------------------------------------------------
+
+def _member(obj: Any, name: str) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``None`` when absent or failing
+    (properties such as Starlette's ``request.user`` raise when not configured)."""
+    try:
+        if isinstance(obj, Mapping):
+            return obj.get(name)
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def actor_from_user(user: Any) -> Actor | None:
+    """An :class:`Actor` from what apps call a user: an ``Actor``, a mapping, a user object
+    (``id``/``pk``/``identity``/``username``; ``display_name``/``name``/``username``/
+    ``email``), or a plain string. ``None`` for nobody or an unauthenticated user."""
+    if user is None or isinstance(user, Actor):
+        return user
+    if isinstance(user, str):
+        return Actor(id=user, name=user) if user else None
+    if _member(user, "is_authenticated") is False:
+        return None
+    ident = next((v for k in ("id", "pk", "identity", "user_id", "sub", "username")
+                  if (v := _member(user, k)) is not None and not callable(v)), None)
+    name = next((v for k in ("display_name", "name", "username", "email")
+                 if (v := _member(user, k)) is not None and not callable(v)), None)
+    if ident is None and name is None:
+        return None
+    kind = _member(user, "type")
+    team = _member(user, "team")
+    return Actor(id=None if ident is None else str(ident),
+                 name=None if name is None else str(name),
+                 type=kind if kind in ACTOR_TYPES else "user",
+                 team=None if team is None else str(team))
+
+
+def default_actor_from_context(context: Any) -> Actor | None:
+    """The user of a GraphQL context, by the common conventions: ``context.user`` /
+    ``context["user"]``; the request's user (``request.user``, ASGI ``scope["user"]``,
+    WSGI ``REMOTE_USER``) where the request is ``context["request"]``,
+    ``context.request`` or the context itself (Graphene's habit)."""
+    if context is None:
+        return None
+    actor = actor_from_user(_member(context, "user"))
+    if actor is not None:
+        return actor
+    request = _member(context, "request") or context
+    for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
+                      _member(request, "REMOTE_USER"),
+                      _member(_member(request, "environ"), "REMOTE_USER")):
+        actor = actor_from_user(candidate)
+        if actor is not None:
+            return actor
+    return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequestView:
+    """The HTTP facts a hook can read from a framework request in the context."""
+
+    peer: str | None
+    headers: Mapping[str, str]
+    method: str | None
+    path: str | None
+
+
+def request_view(context: Any) -> RequestView | None:
+    """Read an ASGI ``scope`` (Starlette/FastAPI requests, Strawberry and Ariadne ASGI
+    contexts) or a WSGI environ (Flask/werkzeug ``request.environ``, Django ``META``,
+    Ariadne's WSGI context) from the context; ``None`` when there is no request."""
+    request = _member(context, "request") or context
+    scope = request if _member(request, "type") in ("http", "websocket") \
+        else _member(request, "scope")
+    if isinstance(scope, Mapping) and scope.get("type") in ("http", "websocket"):
+        headers = {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1")
+                   for k, v in scope.get("headers") or ()}
+        client = scope.get("client")
+        return RequestView(client[0] if client else None, headers,
+                           scope.get("method"), scope.get("path"))
+    environ = next((e for e in (request, _member(request, "environ"), _member(request, "META"))
+                    if isinstance(e, Mapping) and "REQUEST_METHOD" in e), None)
+    if environ is None:
+        return None
+    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+               if isinstance(k, str) and k.startswith("HTTP_")}
+    return RequestView(environ.get("REMOTE_ADDR"), headers, environ.get("REQUEST_METHOD"),
+                       environ.get("PATH_INFO"))
+
+
+# -- outcomes, arguments, targets --------------------------------------------------------
+
+def is_denied_error(exc: BaseException) -> bool:
+    """A :class:`PermissionError`, or an error whose ``extensions.code`` is one of
+    :data:`DENIED_CODES`, directly or as the ``original_error``/``__cause__`` it wraps."""
+    current: BaseException | None = exc
+    for _ in range(5):
+        if current is None:
+            return False
+        if isinstance(current, PermissionError):
+            return True
+        code = _member(getattr(current, "extensions", None), "code")
+        if isinstance(code, str) and code.upper() in DENIED_CODES:
+            return True
+        current = getattr(current, "original_error", None) or current.__cause__
+    return False
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """Arguments as plain JSON-shaped data (input dataclasses, enums, tuples), so the
+    redaction processor sees every key."""
+    if depth > 32:
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return plain(value.value, depth + 1)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name, None), depth + 1)
+                for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v, depth + 1) for v in value]
+    return str(value)
+
+
+def wire_arguments(info: GraphQLResolveInfo, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Arguments under their GraphQL names, as on the wire: Graphene (and any schema with
+    ``out_name``) hands resolvers Python names (``view_id`` for ``viewId``)."""
+    definition = info.parent_type.fields.get(info.field_name)
+    return _rename(args, definition.args if definition else {})
+
+
+def _rename(values: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
+    by_out = {(d.out_name or name): (name, d.type) for name, d in definitions.items()}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name, kind = by_out.get(key, (key, None))
+        out[name] = _wire_value(value, kind)
+    return out
+
+
+def _wire_value(value: Any, kind: Any) -> Any:
+    from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull
+
+    while isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    if isinstance(kind, GraphQLList) and isinstance(value, list | tuple):
+        return [_wire_value(v, kind.of_type) for v in value]
+    if isinstance(kind, GraphQLInputObjectType) and isinstance(value, Mapping):
+        return _rename(value, kind.fields)
+    return value
+
+
+def _dig(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        value = _member(value, part)
+        if value is None:
+            return None
+    return value
+
+
+def _object_type_name(info: GraphQLResolveInfo) -> str | None:
+    from graphql import GraphQLObjectType, get_named_type
+
+    named = get_named_type(info.return_type)
+    return named.name if isinstance(named, GraphQLObjectType) else None
+
+
+def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
+                arguments: Mapping[str, Any]) -> Target:
+    """The entry's ``target`` path (in the result, then the arguments); else the returned
+    object's ``id``/``key``/``name`` (or of the one object a payload wraps); else the
+    arguments' ``id``/``key``/``name``."""
+    if entry.target:
+        value = _dig(result, entry.target)
+        if value is None:
+            value = _dig(arguments, entry.target)
+        if value is None:
+            return Target()
+        found = target_from_value(value)
+        return found if found != Target() else Target(id=str(value))
+    found = target_from_value(result)
+    if found != Target():
+        return dataclasses.replace(found, type=_object_type_name(info) or found.type)
+    members = result.values() if isinstance(result, Mapping) else \
+        vars(result).values() if hasattr(result, "__dict__") else ()
+    for member in members:
+        found = target_from_value(member)
+        if found != Target():
+            return found
+    return target_from_value(arguments)
+
+
+# -- the middleware -----------------------------------------------------------------------
+
+class AuditResolverMiddleware:
+    """graphql-core middleware: ``middleware=[AuditResolverMiddleware(trail)]``.
+
+    ``actor_from_context`` reads the user from ``info.context`` (default:
+    :func:`default_actor_from_context`); ``is_denied`` decides which errors are denials
+    (default: :func:`is_denied_error`). Nothing it does raises into the execution.
+    """
+
+    def __init__(self, trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None,
+                 is_denied: DeniedCheck | None = None) -> None:
+        self.trail = trail
+        self.actor_from_context = actor_from_context or default_actor_from_context
+        self.is_denied = is_denied or is_denied_error
+
+    def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
+                **args: Any) -> Any:
+        if info.path.prev is not None or _inside_hook.get():
+            return next_(root, info, **args)
+        entry = self.trail.catalog.match(info.field_name, info.operation.operation.value)
+        if entry is None:
+            return next_(root, info, **args)
+        started = time.perf_counter()
+        token = _inside_hook.set(True)
+        try:
+            result = next_(root, info, **args)
+        except BaseException as exc:
+            self.finish(entry, info, args, started=started, result=None, exc=exc)
+            raise
+        finally:
+            _inside_hook.reset(token)
+        if isawaitable(result):
+            return self._finish_later(entry, info, args, started, result)
+        self.finish(entry, info, args, started=started, result=result, exc=None)
+        return result
+
+    async def _finish_later(self, entry: Entry, info: GraphQLResolveInfo, args: dict[str, Any],
+                            started: float, pending: Awaitable[Any]) -> Any:
+        try:
+            result = await pending
+        except BaseException as exc:  # CancelledError too: the call may have had effects
+            self.finish(entry, info, args, started=started, result=None, exc=exc)
+            raise
+        self.finish(entry, info, args, started=started, result=result, exc=None)
+        return result
+
+    def finish(self, entry: Entry, info: GraphQLResolveInfo, args: dict[str, Any], *,
+               started: float, result: Any, exc: BaseException | None) -> None:
+        """Hand one field execution's facts to the HTTP middleware, or record them."""
+        try:
+            duration = round((time.perf_counter() - started) * 1000, 3)
+            if exc is None and isinstance(result, Exception):  # returned, not raised
+                exc, result = result, None
+            outcome: Outcome = "success" if exc is None else (
+                "denied" if self.is_denied(exc) else "failure")
+            error = None if exc is None else ErrorInfo(type(exc).__name__, str(exc))
+            arguments = plain(wire_arguments(info, args))
+            target = find_target(entry, info, result, arguments)
+            actor = self.actor_from_context(info.context)
+            operation = info.operation.name.value if info.operation.name else None
+            state = current_request.get()
+            if state is not None:
+                state.fields.append(FieldFacts(
+                    event=entry.name, response_key=str(info.path.key), operation_name=operation,
+                    outcome=outcome, arguments=arguments, target=target, actor=actor,
+                    error=error, duration_ms=duration))
+                return
+            view = request_view(info.context)
+            self.trail.emit(AuditEvent.create(
+                entry.name, entry.category, entry.action, outcome=outcome,
+                actor=actor or acting_actor.get() or ANONYMOUS,
+                client=self._client(view), channel=self._channel(view), source="graphql",
+                target=target, details=arguments,
+                request=RequestInfo(method=view.method if view else None,
+                                    path=view.path if view else None, operation=operation),
+                duration_ms=duration, error=error))
+        except Exception:
+            log.exception("auditmw: could not record GraphQL field %s", entry.name)
+
+    def _client(self, view: RequestView | None) -> Client:
+        if view is None:
+            return Client()
+        networks = ip_rules.parse_networks(self.trail.config.capture.trusted_proxies) \
+            if hasattr(ip_rules, "parse_networks") else ()
+        ip, forwarded = view.peer, None
+        if networks and hasattr(ip_rules, "resolve_client_ip"):
+            ip, forwarded = ip_rules.resolve_client_ip(
+                view.peer, networks, view.headers.get("forwarded"),
+                view.headers.get("x-forwarded-for"))
+        return Client(ip=ip, user_agent=view.headers.get("user-agent"), forwarded=forwarded)
+
+    def _channel(self, view: RequestView | None) -> Channel:
+        if view is None:
+            return "system"
+        wanted = self.trail.config.capture.api_credential_headers
+        return "api" if any(name in view.headers for name in wanted) else "ui"
+
+
+# -- installing without code changes ------------------------------------------------------
+
+def find_auditor(middleware: Any) -> AuditResolverMiddleware | None:
+    """The auditing middleware already in a ``middleware`` argument (a list or a
+    ``MiddlewareManager``), itself or carried by a wrapper such as the Strawberry
+    extension (its ``auditor`` attribute); ``None`` when there is none."""
+    items = getattr(middleware, "middlewares", middleware)
+    if not isinstance(items, list | tuple):
+        return None
+    for item in items:
+        for candidate in (item, getattr(item, "auditor", None)):
+            if isinstance(candidate, AuditResolverMiddleware):
+                return candidate
+    return None
+
+
+def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None) -> bool:
+    """Audit every graphql-core execution in this process (see
+    :mod:`auditmw.graphql_instrument`); ``True`` when newly installed."""
+    from auditmw.graphql_instrument import instrument as install
+
+    return install(trail, actor_from_context=actor_from_context)
+
+
+def uninstrument() -> bool:
+    """Undo :func:`instrument`; ``True`` when something was removed."""
+    from auditmw.graphql_instrument import uninstrument as remove
+
+    return remove()
+
+
+__all__ = [
+    "DENIED_CODES", "AuditResolverMiddleware", "RequestView", "actor_from_user",
+    "default_actor_from_context", "find_auditor", "find_target", "instrument",
+    "is_denied_error", "plain", "request_view", "uninstrument", "wire_arguments",
+]
