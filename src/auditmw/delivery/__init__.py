@@ -1,9 +1,12 @@
 """Delivery: from finished event dicts to every sink.
 
 A :class:`Dispatcher` takes one event at a time from the pipeline (``submit``) and owns
-how it reaches the sinks. :class:`DirectDispatcher` writes to each sink in the caller's
-thread, isolating failures per sink; it is what ``delivery.mode = "sync"`` needs at its
-heart and, until the background engine lands, what every mode uses.
+how it reaches the sinks. ``delivery.mode = "async"`` (the default) builds an
+:class:`~auditmw.delivery.engine.AsyncDispatcher` — one background lane per sink with
+batching, retry, spool and dead letters; ``"sync"`` builds a
+:class:`~auditmw.delivery.engine.SyncDispatcher`, which writes to the first durable sink
+before ``submit`` returns. :class:`DirectDispatcher` writes every sink in the caller's
+thread with no queue at all (handy in scripts and tests). See ``docs/delivery.md``.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from auditmw.delivery.direct import DirectDispatcher
+from auditmw.delivery.engine import AsyncDispatcher, SyncDispatcher
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
     from auditmw.sinks.base import Sink
 
-__all__ = ["DirectDispatcher", "Dispatcher", "build_dispatcher"]
+__all__ = ["AsyncDispatcher", "DirectDispatcher", "Dispatcher", "SyncDispatcher",
+           "build_dispatcher"]
 
 
 class Dispatcher(Protocol):
@@ -45,4 +50,6 @@ class Dispatcher(Protocol):
 
 def build_dispatcher(config: DeliveryConfig, sinks: Sequence[Sink]) -> Dispatcher:
     """The dispatcher ``[delivery]`` asks for, over these sinks."""
-    return DirectDispatcher(sinks)
+    if config.mode == "sync":
+        return SyncDispatcher(config, sinks)
+    return AsyncDispatcher(config, sinks)

@@ -1,0 +1,426 @@
+"""One sink's lane: its own bounded queue, worker thread, retries, spool and dead letters.
+
+Every sink gets a lane, so a slow or dead sink only ever delays itself. The worker takes
+batches by size (``batch_size``) or age (``flush_interval_s``) and writes them. On a
+retryable failure it retries in place a few times (a blip should not touch the disk);
+then, or as soon as its queue is half full, the batch goes to the spool and the lane
+switches to *spool mode*: every later batch is appended behind it, and the oldest
+spooled records are replayed on an exponential-backoff schedule. When the spool is
+empty again the lane writes directly once more. Order is therefore kept per sink
+(except that ``overflow = "spool"`` may put a burst's newest events ahead of the ones
+still queued, a window of at most ``queue_size`` events).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from auditmw.delivery.retry import PayloadTooLarge, PermanentError, backoff_delay
+from auditmw.delivery.spool import SpoolFull
+
+if TYPE_CHECKING:
+    from auditmw.delivery.deadletter import DeadLetterFile
+    from auditmw.delivery.spool import Spool
+    from auditmw.sinks.base import Sink
+
+log = logging.getLogger("auditmw.delivery")
+EventDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LaneSettings:
+    queue_size: int = 10_000
+    batch_size: int = 500
+    flush_interval_s: float = 0.5
+    overflow: str = "block"
+    max_retries: int = 5
+    backoff_s: float = 0.5
+    max_backoff_s: float = 30.0
+    log_interval_s: float = 10.0
+
+
+class Lane:
+    def __init__(self, sink: Sink, settings: LaneSettings, *, name: str | None = None,
+                 spool: Spool | None = None, dead_letter: DeadLetterFile | None = None) -> None:
+        self.sink = sink
+        self.name = name or sink.name
+        self.settings = settings
+        self.spool = spool
+        self.dead_letter = dead_letter
+        self._reset_runtime()
+
+    def _reset_runtime(self) -> None:
+        """Fresh locks, queue and counters (at start, and in a forked child)."""
+        self._lock = threading.RLock()  # re-entrant: a SIGTERM handler may close mid-offer
+        self._work = threading.Condition(self._lock)
+        self._space = threading.Condition(self._lock)
+        self._done = threading.Condition(self._lock)
+        self._write_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._queue: deque[EventDict] = deque()
+        self._first_at = 0.0
+        self._accepted = 0
+        self._handled = 0
+        self._flushing = 0
+        self._closing = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._in_flight: list[EventDict] | None = None
+        self._attempt = 0
+        self._retry_at = 0.0
+        self._spooled_unread = self.spool is not None and self.spool.pending()
+        self.failing = False
+        self.counts: Counter[str] = Counter()
+        self._drops_unlogged = 0
+        self._last_drop_log = -math.inf
+        self._last_error_log = -math.inf
+
+    # -- the producer side (request threads) ------------------------------------------
+
+    def offer(self, event: EventDict) -> bool:
+        """Queue one event; ``False`` when it was dropped (overflow, or lane closed)."""
+        settings = self.settings
+        with self._lock:
+            queue = self._queue
+            if self._closing:
+                return self._drop("the lane is closed")
+            if len(queue) >= settings.queue_size:
+                if settings.overflow == "drop":
+                    return self._drop("queue full, overflow = drop")
+                if settings.overflow == "spool" and self.spool is not None:
+                    try:
+                        self.spool.append([event])
+                    except (SpoolFull, OSError):
+                        return self._drop("queue full and spool full")
+                    self.counts["spooled"] += 1
+                    self._spooled_unread = True
+                    self._work.notify()
+                    return True
+                while len(queue) >= settings.queue_size:
+                    if self._is_closing():
+                        return self._drop("the lane closed while waiting for room")
+                    self._ensure_worker()
+                    self._space.wait(1.0)
+            if not queue:
+                self._first_at = time.monotonic()
+            queue.append(event)
+            self._accepted += 1
+            if self._thread is None:
+                self._ensure_worker()
+            if len(queue) == settings.batch_size or self._flushing:
+                self._work.notify()
+        return True
+
+    def _is_closing(self) -> bool:
+        return self._closing
+
+    def _drop(self, why: str) -> bool:
+        self.counts["dropped"] += 1
+        self._drops_unlogged += 1
+        now = time.monotonic()
+        if now - self._last_drop_log >= self.settings.log_interval_s:
+            log.error("auditmw: dropped %d event(s) for sink %s (%s); %d dropped in total",
+                      self._drops_unlogged, self.name, why, self.counts["dropped"])
+            self._drops_unlogged = 0
+            self._last_drop_log = now
+        return False
+
+    def _ensure_worker(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name=f"auditmw-{self.name}",
+                                            daemon=True)
+            self._thread.start()
+
+    # -- the worker --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._next_batch()
+                if batch is None:
+                    return
+                self._in_flight = batch
+            try:
+                if batch:
+                    self._handle(batch)
+                else:
+                    self._replay()
+            except Exception:  # the worker must outlive any surprise
+                log.exception("auditmw: delivery to sink %s hit an unexpected error", self.name)
+            finally:
+                with self._lock:
+                    if self._in_flight is batch:  # not taken over by close()
+                        self._handled += len(batch)
+                        self._in_flight = None
+                    self._space.notify_all()
+                    self._done.notify_all()
+
+    def _next_batch(self) -> list[EventDict] | None:
+        """Under the lock: the next batch, ``[]`` for a replay turn, ``None`` to stop."""
+        settings = self.settings
+        while True:
+            if self._closed:
+                return None
+            now = time.monotonic()
+            depth = len(self._queue)
+            if depth and (depth >= settings.batch_size or self._closing or self._flushing
+                          or now - self._first_at >= settings.flush_interval_s):
+                take = min(depth, settings.batch_size)
+                batch = [self._queue.popleft() for _ in range(take)]
+                self._first_at = now
+                return batch
+            replay_due = self._spooled_unread and not self._closing and now >= self._retry_at
+            if replay_due:
+                return []
+            if self._closing:
+                return None
+            timeout = 1.0
+            if depth:
+                timeout = settings.flush_interval_s - (now - self._first_at)
+            if self._spooled_unread:
+                timeout = min(timeout, self._retry_at - now)
+            self._work.wait(max(timeout, 0.001))
+
+    def _handle(self, batch: list[EventDict]) -> None:
+        if self._spooled_unread and self.spool is not None and not self._closing:
+            try:  # older events wait in the spool: queue behind them to keep order
+                self.spool.append(batch)
+            except (SpoolFull, OSError) as exc:
+                self._log_error(f"cannot spool ({exc}); writing directly")
+            else:
+                self.counts["spooled"] += len(batch)
+                return
+        self._deliver(batch)
+
+    def _deliver(self, batch: list[EventDict]) -> None:
+        """Write, retrying in place; then spool. Returns once the batch is settled."""
+        settings = self.settings
+        attempt = 0
+        while True:
+            error = self._try_write(batch)
+            if error is None:
+                return
+            attempt += 1
+            give_up_inline = (self._closing or attempt > settings.max_retries
+                              or len(self._queue) * 2 >= settings.queue_size)
+            if self.spool is not None and give_up_inline:
+                try:
+                    self.spool.append(batch)
+                except (SpoolFull, OSError) as exc:
+                    self._log_error(f"cannot spool ({exc}); holding the batch in memory")
+                else:
+                    self.counts["spooled"] += len(batch)
+                    self._spooled_unread = True
+                    self._attempt = attempt
+                    self._schedule_retry(error)
+                    return
+            if self._closing:
+                self.counts["failed"] += len(batch)
+                log.error("auditmw: %d event(s) for sink %s are lost: closing, the sink "
+                          "failed (%s) and there is no spool to keep them", len(batch),
+                          self.name, error)
+                return
+            self.counts["retried"] += 1
+            self._stop.wait(backoff_delay(attempt - 1, settings.backoff_s,
+                                          settings.max_backoff_s,
+                                          getattr(error, "retry_after", None)))
+
+    def _try_write(self, batch: list[EventDict]) -> Exception | None:
+        """``None`` when the batch is settled (written, split or dead-lettered)."""
+        try:
+            with self._write_lock:
+                self.sink.write(batch)
+        except PayloadTooLarge:
+            if len(batch) == 1:
+                self._to_dead_letter(batch, "payload too large (HTTP 413) for a single event")
+            else:
+                middle = len(batch) // 2
+                self._deliver(batch[:middle])
+                self._deliver(batch[middle:])
+            return None
+        except PermanentError as exc:
+            self._to_dead_letter(batch, str(exc) or type(exc).__name__)
+            return None
+        except Exception as exc:
+            self.counts["errors"] += 1
+            self._mark_failing(exc)
+            return exc
+        self.counts["delivered"] += len(batch)
+        self._mark_ok()
+        return None
+
+    def _replay(self) -> None:
+        assert self.spool is not None
+        found = self.spool.peek(self.settings.batch_size)
+        if found is None:
+            self._spooled_unread = self.spool.pending()
+            return
+        events, token = found
+        error = self._try_write(events)
+        if error is None:
+            self.spool.commit(token)
+            self.counts["replayed"] += len(events)
+            self._attempt = 0
+            self._retry_at = 0.0
+        else:
+            self.counts["retried"] += 1
+            self._attempt += 1
+            self._schedule_retry(error)
+
+    def _schedule_retry(self, error: Exception) -> None:
+        delay = backoff_delay(max(self._attempt - 1, 0), self.settings.backoff_s,
+                              self.settings.max_backoff_s, getattr(error, "retry_after", None))
+        self._retry_at = time.monotonic() + delay
+
+    def _to_dead_letter(self, batch: list[EventDict], reason: str) -> None:
+        self.counts["failed"] += len(batch)
+        if self.dead_letter is None:
+            log.error("auditmw: sink %s refused %d event(s) for good (%s) and there is no "
+                      "dead-letter file; they are lost", self.name, len(batch), reason)
+            return
+        try:
+            self.dead_letter.write(self.name, reason, batch)
+        except OSError as exc:
+            log.error("auditmw: sink %s refused %d event(s) (%s) and the dead-letter file "
+                      "failed too: %s", self.name, len(batch), reason, exc)
+            return
+        self.counts["dead_lettered"] += len(batch)
+        self._log_error(f"refused {len(batch)} event(s) for good, kept in "
+                        f"{self.dead_letter.path}: {reason}")
+
+    def _mark_failing(self, exc: Exception) -> None:
+        if not self.failing:
+            self.failing = True
+            self._last_error_log = -math.inf
+        self._log_error(f"failing: {type(exc).__name__}: {exc}")
+
+    def _mark_ok(self) -> None:
+        if self.failing:
+            self.failing = False
+            log.warning("auditmw: sink %s is delivering again", self.name)
+
+    def _log_error(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_error_log >= self.settings.log_interval_s:
+            self._last_error_log = now
+            log.error("auditmw: sink %s %s (spooled %d, dead-lettered %d so far)", self.name,
+                      message, self.counts["spooled"], self.counts["dead_lettered"])
+
+    # -- the sync path, flush, close --------------------------------------------------
+
+    def write_now(self, events: list[EventDict]) -> bool:
+        """Write in the caller's thread (``mode = "sync"``); ``True`` when it succeeded."""
+        try:
+            with self._write_lock:
+                self.sink.write(events)
+        except Exception as exc:
+            self.counts["errors"] += 1
+            self._mark_failing(exc)
+            return False
+        self.counts["delivered"] += len(events)
+        self._mark_ok()
+        return True
+
+    def flush(self, deadline: float) -> bool:
+        """Wait until everything accepted so far left memory and the spool is drained."""
+        with self._lock:
+            target = self._accepted
+            self._flushing += 1
+            self._work.notify()
+            try:
+                while self._handled < target or self._spooled_unread:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._closed:
+                        return False
+                    self._ensure_worker()
+                    self._work.notify()
+                    self._done.wait(min(remaining, 0.05))
+            finally:
+                self._flushing -= 1
+        try:
+            with self._write_lock:
+                self.sink.flush()
+        except Exception as exc:
+            self._log_error(f"flush failed: {exc}")
+            return False
+        return True
+
+    def begin_close(self) -> None:
+        with self._lock:
+            self._closing = True
+            self._work.notify_all()
+            self._space.notify_all()
+        self._stop.set()
+
+    def finish_close(self, deadline: float) -> None:
+        """After :meth:`begin_close`: wait for the worker, spool what is left, close."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        worker_done = thread is None or not thread.is_alive()
+        with self._lock:
+            leftover = list(self._queue)
+            self._queue.clear()
+            if self._in_flight:
+                leftover.extend(self._in_flight)
+                self._handled += len(self._in_flight)
+                self._in_flight = None
+            self._handled += len(leftover)
+            self._closed = True
+            self._work.notify_all()
+            self._done.notify_all()
+        if leftover:
+            self._keep_on_close(leftover)
+        if self._drops_unlogged:
+            log.error("auditmw: dropped %d more event(s) for sink %s; %d in total",
+                      self._drops_unlogged, self.name, self.counts["dropped"])
+            self._drops_unlogged = 0
+        if worker_done:  # a worker stuck in a write still uses the sink: leave it be
+            try:
+                self.sink.close()
+            except Exception as exc:
+                log.error("auditmw: closing sink %s failed: %s", self.name, exc)
+        if self.spool is not None:
+            self.spool.close()
+
+    def _keep_on_close(self, events: list[EventDict]) -> None:
+        if self.spool is not None:
+            try:
+                self.spool.append(events)
+            except (SpoolFull, OSError) as exc:
+                log.error("auditmw: %d event(s) for sink %s are lost at shutdown: %s",
+                          len(events), self.name, exc)
+                self.counts["failed"] += len(events)
+            else:
+                self.counts["spooled"] += len(events)
+            return
+        self.counts["failed"] += len(events)
+        log.error("auditmw: %d event(s) for sink %s were not delivered before the shutdown "
+                  "timeout and there is no spool; they are lost", len(events), self.name)
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's queue and thread stay the parent's."""
+        if self.spool is not None:
+            self.spool.after_fork()
+        if self.dead_letter is not None:
+            self.dead_letter.after_fork()
+        after = getattr(self.sink, "after_fork", None)
+        if callable(after):
+            after()
+        self._reset_runtime()
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            out: dict[str, Any] = {k: self.counts[k] for k in (
+                "delivered", "failed", "retried", "spooled", "replayed", "dropped",
+                "dead_lettered", "errors")}
+            out["queue_depth"] = len(self._queue) + len(self._in_flight or ())
+            out["spool_bytes"] = self.spool.disk_bytes if self.spool is not None else 0
+            out["failing"] = self.failing
+            return out
