@@ -1,8 +1,19 @@
-"""Client IP addresses: the privacy policy (``capture.ip``)."""
+"""Client IP addresses: who is the client behind the proxies, and the privacy policy.
+
+The socket peer is the client unless the peer is one of ``capture.trusted_proxies``.
+Only then are ``Forwarded`` (RFC 7239) or ``X-Forwarded-For`` read, right to left: each
+trusted hop is skipped and the first untrusted address is the client. A hop that is not
+an address (``unknown``, an obfuscated ``_node``, garbage) stops the walk and the peer is
+used instead, so nothing a client writes can name an arbitrary address.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable, Sequence
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def anonymize_ip(ip: str) -> str | None:
@@ -22,3 +33,74 @@ def apply_ip_policy(ip: str | None, mode: str) -> str | None:
     if mode == "none":
         return None
     return anonymize_ip(ip)
+
+
+def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # An IPv4-mapped IPv6 peer (::ffff:10.0.0.1) is the IPv4 address it carries.
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _is_trusted(addr: IPAddress, networks: Sequence[IPNetwork]) -> bool:
+    return any(addr.version == net.version and addr in net for net in networks)
+
+
+def peer_is_trusted(peer: str | None, networks: Sequence[IPNetwork]) -> bool:
+    addr = _address(peer) if peer else None
+    return addr is not None and _is_trusted(addr, networks)
+
+
+def _forwarded_for(value: str) -> list[str]:
+    """The ``for=`` nodes of an RFC 7239 ``Forwarded`` header, in order."""
+    nodes: list[str] = []
+    for element in value.split(","):
+        for pair in element.split(";"):
+            name, _, node = pair.strip().partition("=")
+            if name.strip().lower() == "for":
+                nodes.append(_strip_node(node.strip().strip('"')))
+    return nodes
+
+
+def _strip_node(node: str) -> str:
+    """``[2001:db8::1]:4711`` → ``2001:db8::1``; ``192.0.2.4:80`` → ``192.0.2.4``."""
+    if node.startswith("["):
+        return node[1:node.find("]")] if "]" in node else node
+    if node.count(":") == 1:
+        return node.split(":", 1)[0]
+    return node
+
+
+def resolve_client_ip(peer: str | None, networks: Sequence[IPNetwork],
+                      forwarded: str | None, x_forwarded_for: str | None,
+                      ) -> tuple[str | None, str | None]:
+    """``(client ip, raw chain kept for the event)`` for one request."""
+    if peer is None or not networks:
+        return peer, None
+    peer_addr = _address(peer)
+    if peer_addr is None or not _is_trusted(peer_addr, networks):
+        return peer, None
+    if forwarded:
+        chain, hops = forwarded, _forwarded_for(forwarded)
+    elif x_forwarded_for:
+        chain = x_forwarded_for
+        hops = [_strip_node(h.strip()) for h in x_forwarded_for.split(",")]
+    else:
+        return peer, None
+    client = peer_addr
+    for hop in reversed(hops):
+        addr = _address(hop)
+        if addr is None:
+            return peer, chain
+        client = addr
+        if not _is_trusted(addr, networks):
+            break
+    return str(client), chain

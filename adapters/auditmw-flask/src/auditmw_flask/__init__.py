@@ -1,0 +1,85 @@
+"""auditmw for Flask.
+
+>>> from auditmw_flask import init_app
+>>> init_app(app, trail)
+
+Wraps ``app.wsgi_app`` in :class:`auditmw.wsgi.AuditMiddleware` and, at the end of every
+watched request (``teardown_request``, which runs even when the view raised), leaves
+what the app knows of its user in the request's state: Flask-Login's ``current_user``
+(source ``flask_login``) and ``flask.g.user`` (source ``flask_g``). Which one wins is
+``[actor] sources``. Calling it twice does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from auditmw.capture.actor import actor_from_user
+from auditmw.context import current_request
+from auditmw.wsgi import AuditMiddleware
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from auditmw.trail import AuditTrail
+
+__all__ = ["AuditMiddleware", "init_app", "install"]
+
+log = logging.getLogger("auditmw.flask")
+EXTENSION = "auditmw"
+
+
+def _note_user(_exc: BaseException | None = None) -> None:
+    state = current_request.get()
+    if state is None:
+        return
+    try:
+        from flask import g
+
+        user = g.get("user")
+        if user is not None:
+            state.extra.setdefault("flask_g", actor_from_user(user))
+        try:
+            from flask_login import current_user  # type: ignore[import-untyped]
+        except ImportError:
+            return
+        found = actor_from_user(current_user._get_current_object())
+        if found is not None:
+            state.extra["flask_login"] = found
+    except Exception:
+        log.exception("auditmw: could not read the Flask user")
+
+
+def init_app(app: Flask, trail: AuditTrail, *,
+             actor_getter: Callable[[Any], Any] | None = None) -> Flask:
+    """Audit ``app`` into ``trail``; returns the same app."""
+    if EXTENSION in app.extensions:
+        return app
+    app.extensions[EXTENSION] = trail
+    app.teardown_request(_note_user)
+    app.wsgi_app = AuditMiddleware(app.wsgi_app, trail=trail,  # type: ignore[method-assign]
+                                   actor_getter=actor_getter)
+    return app
+
+
+def install(get_trail: Callable[[], AuditTrail | None]) -> None:
+    """The ``auditmw.adapters`` entry point (``auditmw run``): every Flask app is
+    instrumented as it is created."""
+    import wrapt
+
+    def wrap_init(wrapped: Callable[..., None], instance: Any, args: Any,
+                  kwargs: Any) -> None:
+        wrapped(*args, **kwargs)
+        trail = get_trail()
+        if trail is not None:
+            try:
+                init_app(instance, trail)
+            except Exception:
+                log.exception("auditmw: could not instrument a Flask app")
+
+    def on_import(module: Any) -> None:
+        wrapt.wrap_function_wrapper(module, "Flask.__init__", wrap_init)
+
+    wrapt.register_post_import_hook(on_import, "flask.app")

@@ -1,0 +1,244 @@
+"""``AuditMiddleware`` for ASGI apps (pure ASGI: no framework is imported).
+
+>>> app = AuditMiddleware(app, trail=trail)
+
+Transparent by construction: the app gets the very ``receive`` messages the server sent
+(a watched request's body is read first, up to ``capture.max_body_bytes``, and replayed
+message by message; a larger body is replayed as far as it was read and then handed
+over untouched), and the client gets the very ``send`` messages the app sent, in order,
+as they come. Only two things can change an answer, both asked for by configuration:
+``delivery.fail_closed`` refusing a catalogued request with 503 while the durable sink
+is failing, or turning the response into 503 when its event could not be kept (such a
+response is held until its events are written). Lifespan and websocket scopes, and
+requests that match nothing, go straight to the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from auditmw.capture.recorder import REFUSED_BODY, HttpCapture, Watch
+from auditmw.context import current_request
+
+if TYPE_CHECKING:
+    from auditmw.trail import AuditTrail
+
+log = logging.getLogger("auditmw.asgi")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AuditMiddleware:
+    """Audit catalogued GraphQL fields, mapped REST routes and site access of an ASGI app.
+
+    :param app: the ASGI app to wrap.
+    :param trail: the :class:`~auditmw.trail.AuditTrail` events go to.
+    :param actor_getter: optional ``(scope) -> Actor | user | dict | None``, called after
+        the app ran; overrides ``actor.resolver`` from the config.
+    """
+
+    def __init__(self, app: ASGIApp, trail: AuditTrail, *,
+                 actor_getter: Callable[[Any], Any] | None = None) -> None:
+        self.app = app
+        self.trail = trail
+        self.capture = HttpCapture(trail, actor_getter=actor_getter)
+        self._graphql_paths = self.capture.graphql_paths
+        self._watch_other = self.capture.watch_other
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if scope["path"] in self._graphql_paths:
+                await self._graphql(scope, receive, send)
+                return
+            if self._watch_other:
+                await self._other(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    # -- deciding -------------------------------------------------------------------
+
+    def _open(self, scope: Scope) -> Watch | None:
+        try:
+            wanted = self.capture.header_bytes
+            headers: dict[str, str] = {}
+            for raw_name, raw_value in scope.get("headers") or ():
+                name = bytes(raw_name).lower()
+                if name in wanted:
+                    key, value = name.decode("latin-1"), bytes(raw_value).decode("latin-1")
+                    headers[key] = f"{headers[key]}, {value}" if key in headers else value
+            client = scope.get("client")
+            peer = str(client[0]) if client else None
+            watch = self.capture.open(str(scope.get("method", "GET")), scope["path"],
+                                      scope.get("query_string", b""), peer, headers)
+            watch.native = scope
+            return watch
+        except Exception:
+            log.exception("auditmw: could not open a request; passing it on")
+            return None
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch = self._open(scope)
+        if watch is None:
+            await self.app(scope, receive, send)
+            return
+        replay: Receive = receive
+        body: bytes | None = None
+        if watch.state.method not in _NO_BODY_METHODS and self._fits(watch):
+            messages, body = await _read_body(receive, self.capture.max_body)
+            replay = _replayer(messages, receive)
+        watch.analyse_graphql(body)
+        await self._run(watch, scope, replay, send)
+
+    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            found = self.capture.other_watch(str(scope.get("method", "GET")), scope["path"])
+        except Exception:
+            log.exception("auditmw: route matching failed; passing the request on")
+            found = None
+        watch = self._open(scope) if found is not None else None
+        if watch is None or found is None:
+            await self.app(scope, receive, send)
+            return
+        watch.route, watch.is_login = found
+        await self._run(watch, scope, receive, send)
+
+    def _fits(self, watch: Watch) -> bool:
+        length = watch.headers.get("content-length")
+        try:
+            return length is None or int(length) <= self.capture.max_body
+        except ValueError:
+            return True
+
+    # -- running --------------------------------------------------------------------
+
+    async def _run(self, watch: Watch, scope: Scope, receive: Receive, send: Send) -> None:
+        if watch.refuse():
+            await _send_refusal(send)
+            return
+        responder = _Responder(watch, scope, send,
+                               hold=self.capture.fail_closed and watch.catalogued)
+        token = current_request.set(watch.state)
+        try:
+            await self.app(scope, receive, responder.send)
+        except BaseException as exc:
+            responder.finish(exc)
+            raise
+        finally:
+            current_request.reset(token)
+            responder.finish(None)  # the app returned without completing (disconnect)
+
+
+class _Responder:
+    """Wraps ``send``: notes the status, keeps up to the cap of a matched response's
+    body, and records the request's events just before its last body message goes out."""
+
+    def __init__(self, watch: Watch, scope: Scope, send: Send, *, hold: bool) -> None:
+        self.watch = watch
+        self.scope = scope
+        self._send = send
+        self.hold = hold
+        self.held: list[Message] = []
+        self.status: int | None = None
+        self.encoding: str | None = None
+        self.keep = watch.wants_response_body
+        self.limit = watch.capture.max_body
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.done = False
+
+    async def send(self, message: Message) -> None:
+        last = self._observe(message)
+        if not self.hold:
+            if last:
+                self.finish(None)
+            await self._send(message)
+            return
+        self.held.append(message)
+        if last:
+            kept = self.finish(None)
+            held, self.held = self.held, []
+            if kept:
+                for item in held:
+                    await self._send(item)
+            else:
+                await _send_refusal(self._send)
+
+    def _observe(self, message: Message) -> bool:
+        """``True`` when ``message`` completes the response body."""
+        try:
+            kind = message.get("type")
+            if kind == "http.response.start":
+                self.status = int(message.get("status", 0)) or None
+                if self.keep:
+                    for name, value in message.get("headers") or ():
+                        if bytes(name).lower() == b"content-encoding":
+                            self.encoding = bytes(value).decode("latin-1")
+                return False
+            if kind == "http.response.body":
+                if self.keep and self.size <= self.limit:
+                    chunk = bytes(message.get("body", b""))
+                    self.size += len(chunk)
+                    self.chunks.append(chunk)
+                return not message.get("more_body", False)
+            return kind == "http.response.pathsend"
+        except Exception:
+            log.exception("auditmw: could not observe a response message")
+            return False
+
+    def finish(self, exc: BaseException | None) -> bool:
+        if self.done:
+            return True
+        self.done = True
+        try:
+            self.watch.state.extra.setdefault("scope.user", self.scope.get("user"))
+        except Exception:
+            log.exception("auditmw: could not read scope['user']")
+        body = b"".join(self.chunks) if self.keep and self.size <= self.limit else None
+        return self.watch.finish(self.status if exc is None else None, self.encoding, body,
+                                 exc)
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes | None]:
+    """Read the request's messages until the body is complete or passes ``limit``."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message.get("type") != "http.request":
+            return messages, None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return messages, None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def _replayer(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(reversed(messages))
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay
+
+
+async def _send_refusal(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(REFUSED_BODY)).encode()),
+    ]})
+    await send({"type": "http.response.body", "body": REFUSED_BODY})

@@ -1,0 +1,330 @@
+"""The framework-free request recorder shared by the ASGI and WSGI middleware.
+
+:class:`HttpCapture` is built once per middleware from the trail's config and decides,
+per request, whether to watch it (a GraphQL path, a mapped REST route, a login route,
+or every request when the ``site_access`` idle gap is on). A :class:`Watch` carries
+one watched request: it opens the :class:`~auditmw.context.RequestState` that resolver
+hooks deposit their facts into, analyses the request body, and when the response is
+complete records exactly one event per field execution (see :meth:`Watch.finish`).
+Every step is guarded: a failure here is logged and never reaches the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from auditmw.capture.actor import as_actor, header_sources, load_resolver, pick_actor
+from auditmw.capture.graphql import DocumentAnalyzer, FieldCall, calls_for
+from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
+from auditmw.capture.outcome import (
+    FieldResult,
+    find_target,
+    operation_results,
+    read_results,
+    status_outcome,
+)
+from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
+from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
+from auditmw.capture.site_access import SITE_ACCESS_EVENT, IdleTracker
+from auditmw.context import FieldFacts, RequestState
+from auditmw.event import (
+    ANONYMOUS,
+    Actor,
+    AuditEvent,
+    Channel,
+    Client,
+    ErrorInfo,
+    RequestInfo,
+    Target,
+)
+
+if TYPE_CHECKING:
+    from auditmw.trail import AuditTrail
+
+log = logging.getLogger("auditmw.capture")
+
+BASE_HEADERS = ("content-type", "content-encoding", "content-length", "user-agent",
+                "forwarded", "x-forwarded-for", "x-request-id")
+REFUSED_BODY = b'{"message":"Audit trail unavailable"}'
+
+
+class HttpCapture:
+    """Per-middleware compiled config: which requests to watch and how to read them."""
+
+    def __init__(self, trail: AuditTrail, *,
+                 actor_getter: Callable[[Any], Any] | None = None) -> None:
+        cfg = trail.config.capture
+        self.trail = trail
+        paths = {p.rstrip("/") or "/" for p in cfg.graphql_paths}
+        self.graphql_paths = frozenset(paths | {p + "/" for p in paths if p != "/"})
+        self.max_body = cfg.max_body_bytes
+        self.routes = RouteTable(cfg.routes, trail.catalog)
+        self.login = login_routes(cfg.site_access.routes)
+        idle_s = cfg.site_access.idle_s
+        self.idle = IdleTracker(idle_s) if idle_s else None
+        self.site_entry = trail.catalog.get(SITE_ACCESS_EVENT)
+        if self.site_entry is None:  # category or event turned off: nothing to record
+            self.login, self.idle = {}, None
+        self.networks = parse_networks(cfg.trusted_proxies)
+        self.api_headers = tuple(cfg.api_credential_headers)
+        self.actor_sources = tuple(trail.config.actor.sources)
+        self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
+        self.analyzer = DocumentAnalyzer(trail.catalog)
+        self.fail_closed = trail.config.delivery.fail_closed
+        self.header_names = frozenset(
+            (*BASE_HEADERS, *self.api_headers, *header_sources(self.actor_sources)))
+        self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
+        #: Paths other than the GraphQL ones need a look at all.
+        self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
+
+    def other_watch(self, method: str, path: str) -> tuple[RouteMatch | None, bool] | None:
+        """For a non-GraphQL path: ``(route, is_login)``, or ``None`` to pass through."""
+        route = self.routes.match(method, path) if self.routes else None
+        logins = self.login.get(method)
+        is_login = bool(logins) and any(p.match(path) for p in logins or ())
+        if route is None and not is_login and self.idle is None:
+            return None
+        return route, is_login
+
+    def open(self, method: str, path: str, query_string: bytes | str, peer: str | None,
+             headers: Mapping[str, str]) -> Watch:
+        ip, chain = resolve_client_ip(peer, self.networks, headers.get("forwarded"),
+                                      headers.get("x-forwarded-for"))
+        client = Client(ip=ip, user_agent=headers.get("user-agent"), forwarded=chain)
+        channel: Channel = "api" if any(h in headers for h in self.api_headers) else "ui"
+        state = RequestState(method=method, path=path, client=client, channel=channel,
+                             request_id=headers.get("x-request-id"))
+        trusted_peer = bool(self.networks) and peer_is_trusted(peer, self.networks)
+        return Watch(self, state, headers, query_string, trusted_peer)
+
+
+class Watch:
+    """One watched request, from its body to its events."""
+
+    def __init__(self, capture: HttpCapture, state: RequestState,
+                 headers: Mapping[str, str], query_string: bytes | str,
+                 trusted_peer: bool) -> None:
+        self.capture = capture
+        self.state = state
+        self.headers = headers
+        self.query_string = query_string
+        self.trusted_peer = trusted_peer
+        self.wire: WireRequest = NOTHING
+        self.calls: list[FieldCall] = []
+        self.route: RouteMatch | None = None
+        self.is_login = False
+        self.started = time.perf_counter()
+        self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+
+    # -- before the app -------------------------------------------------------------
+
+    def analyse_graphql(self, body: bytes | None) -> None:
+        """Find the catalogued fields the request executes (``body`` is ``None`` when it
+        was too large or unreadable: then only resolver hooks can tell)."""
+        try:
+            if body is not None and self.headers.get("content-encoding"):
+                body = inflate(body, self.headers["content-encoding"],
+                                        self.capture.max_body)
+            if body is None and self.state.method != "GET":
+                return
+            self.wire = read_wire(self.state.method, self.query_string,
+                                  self.headers.get("content-type"), body)
+            calls: list[FieldCall] = []
+            for index, op in enumerate(self.wire.operations):
+                if op.query is None:
+                    continue  # a persisted query: only its hash is on the wire
+                plan = self.capture.analyzer.plan(op.query)
+                if plan:
+                    calls.extend(calls_for(plan, op.operation_name, op.variables, index))
+            self.calls = calls
+        except Exception:
+            log.exception("auditmw: could not analyse a GraphQL request; passing it on")
+            self.calls = []
+
+    @property
+    def catalogued(self) -> bool:
+        return bool(self.calls) or self.route is not None or self.is_login
+
+    @property
+    def wants_response_body(self) -> bool:
+        return bool(self.calls)
+
+    def refuse(self) -> bool:
+        """``fail_closed`` and the durable sink is failing: refuse before the app runs.
+        The refused attempts are still offered to the sinks (other ones may be up)."""
+        try:
+            if not (self.capture.fail_closed and self.catalogued
+                    and not self.capture.trail.healthy()):
+                return False
+            error = ErrorInfo("AuditUnavailable", "refused: the audit trail is failing")
+            for event in self._events(503, None, None, refused=error):
+                self.capture.trail.emit(event)
+            return True
+        except Exception:
+            log.exception("auditmw: fail-closed check failed")
+            return False
+
+    # -- after the app --------------------------------------------------------------
+
+    def finish(self, status: int | None, response_encoding: str | None,
+               body: bytes | None, exc: BaseException | None = None) -> bool:
+        """Record every event of the request; ``False`` if one was not kept."""
+        try:
+            kept = True
+            for event in self._events(status, response_encoding, body, exc=exc):
+                kept = self.capture.trail.emit(event) and kept
+            self._site_access(status)
+            return kept
+        except Exception:
+            log.exception("auditmw: could not record a request")
+            return not self.catalogued
+
+    def _request_actor(self, seen: Mapping[str, Any]) -> Actor | None:
+        cap = self.capture
+        if cap.resolver is not None and self.native is not None:
+            try:
+                found = as_actor(cap.resolver(self.native))
+                if found is not None:
+                    return found
+            except Exception:
+                log.exception("auditmw: the actor resolver failed")
+        return pick_actor(cap.actor_sources, seen, self.headers, self.trusted_peer)
+
+    def _events(self, status: int | None, encoding: str | None, body: bytes | None,
+                exc: BaseException | None = None,
+                refused: ErrorInfo | None = None) -> Iterable[AuditEvent]:
+        state = self.state
+        seen = state.extra
+        actor = self._request_actor(seen) or state.actor
+        duration = round((time.perf_counter() - self.started) * 1000, 3)
+        facts = list(state.fields)
+        outcomes = self._field_results(status, encoding, body) \
+            if refused is None and exc is None else {}
+        for i, call in enumerate(self.calls):
+            fact = _take(facts, call.operation_name, call.response_key)
+            yield self._field_event(call, fact, outcomes.get(i), status=status, actor=actor,
+                                    duration=duration, exc=exc, refused=refused)
+        for fact in facts:  # fields the hooks saw that the wire did not show
+            yield from self._facts_event(fact, status, actor)
+        if self.route is not None:
+            yield self._route_event(status, actor, duration, exc, refused)
+
+    def _field_results(self, status: int | None, encoding: str | None,
+                       body: bytes | None) -> dict[int, FieldResult]:
+        """Each call's outcome by its position in ``self.calls``."""
+        if not self.calls:
+            return {}
+        results = read_results(body, encoding, self.capture.max_body, self.wire.batched)
+        by_operation: dict[int, list[int]] = {}
+        for i, call in enumerate(self.calls):
+            by_operation.setdefault(call.index, []).append(i)
+        out: dict[int, FieldResult] = {}
+        for index, positions in by_operation.items():
+            result = results[index] if results and index < len(results) else None
+            keys = [self.calls[i].response_key for i in positions]
+            serial = self.calls[positions[0]].operation_type == "mutation"
+            for i, got in zip(positions, operation_results(status, result, keys, serial),
+                              strict=True):
+                out[i] = got
+        return out
+
+    def _field_actor(self, fact: FieldFacts | None, actor: Actor | None) -> Actor:
+        if fact is not None and fact.actor is not None:
+            seen = {**self.state.extra, "graphql_context": fact.actor}
+            return self._request_actor(seen) or fact.actor
+        return actor or ANONYMOUS
+
+    def _field_event(self, call: FieldCall, fact: FieldFacts | None,
+                     got: FieldResult | None, *,
+                     status: int | None, actor: Actor | None, duration: float,
+                     exc: BaseException | None, refused: ErrorInfo | None) -> AuditEvent:
+        entry = call.entry
+        if fact is not None:
+            outcome, error = fact.outcome, fact.error
+            arguments, target = fact.arguments, fact.target
+            if target == Target():
+                target = find_target(entry.target, None, arguments)
+            duration = fact.duration_ms or duration
+        else:
+            arguments = call.arguments
+            if refused is not None or exc is not None:
+                outcome, value = "failure", None
+                error = refused or _error_of(exc)
+            else:
+                got = got or FieldResult(*status_outcome(status), None)
+                outcome, error, value = got.outcome, got.error, got.value
+            target = find_target(entry.target, value, arguments)
+        return AuditEvent.create(
+            entry.name, entry.category, entry.action, outcome=outcome,
+            actor=self._field_actor(fact, actor), client=self.state.client,
+            channel=self.state.channel, source="graphql", target=target,
+            details=dict(arguments), request=self._request_info(status, call.operation_name),
+            duration_ms=duration, error=error)
+
+    def _facts_event(self, fact: FieldFacts, status: int | None,
+                     actor: Actor | None) -> Iterable[AuditEvent]:
+        entry = self.capture.trail.catalog.get(fact.event)
+        if entry is None:
+            return
+        yield AuditEvent.create(
+            entry.name, entry.category, entry.action, outcome=fact.outcome,
+            actor=self._field_actor(fact, actor), client=self.state.client,
+            channel=self.state.channel, source="graphql", target=fact.target,
+            details=dict(fact.arguments),
+            request=self._request_info(status, fact.operation_name),
+            duration_ms=fact.duration_ms, error=fact.error)
+
+    def _route_event(self, status: int | None, actor: Actor | None, duration: float,
+                     exc: BaseException | None, refused: ErrorInfo | None) -> AuditEvent:
+        assert self.route is not None
+        route, params = self.route.route, self.route.params
+        if refused is not None or exc is not None:
+            outcome = "failure"
+            error = refused or _error_of(exc)
+        else:
+            outcome, error = status_outcome(status)
+        target = Target(id=params.get(route.target)) if route.target else Target()
+        if target == Target():
+            target = find_target(route.entry.target, None, params)
+        entry = route.entry
+        return AuditEvent.create(
+            entry.name, entry.category, entry.action, outcome=outcome,
+            actor=actor or ANONYMOUS, client=self.state.client, channel=self.state.channel,
+            source="rest", target=target, details=dict(params),
+            request=self._request_info(status, None), duration_ms=duration, error=error)
+
+    def _request_info(self, status: int | None, operation: str | None) -> RequestInfo:
+        return RequestInfo(method=self.state.method, path=self.state.path, status=status,
+                           id=self.state.request_id, operation=operation)
+
+    def _site_access(self, status: int | None) -> None:
+        cap = self.capture
+        if cap.site_entry is None or (not self.is_login and cap.idle is None):
+            return
+        actor = self._request_actor(self.state.extra) or self.state.actor
+        returning = (cap.idle is not None and actor is not None and actor.id is not None
+                     and cap.idle.returning(actor.id))
+        if not self.is_login and not returning:
+            return
+        outcome, error = status_outcome(status)
+        cap.trail.record(SITE_ACCESS_EVENT, actor=actor or ANONYMOUS, outcome=outcome,
+                         client=self.state.client, channel=self.state.channel,
+                         source="rest", error=error,
+                         request=self._request_info(status, None),
+                         duration_ms=round((time.perf_counter() - self.started) * 1000, 3))
+
+
+def _error_of(exc: BaseException | None) -> ErrorInfo | None:
+    return None if exc is None else ErrorInfo.from_exception(exc)
+
+
+def _take(facts: list[FieldFacts], operation: str | None, key: str) -> FieldFacts | None:
+    for i, fact in enumerate(facts):
+        if fact.response_key == key and fact.operation_name == operation:
+            return facts.pop(i)
+    return None
+
+

@@ -1,0 +1,310 @@
+"""``AuditMiddleware`` for WSGI apps (PEP 3333; no framework is imported).
+
+>>> app.wsgi_app = AuditMiddleware(app.wsgi_app, trail=trail)
+
+The request body of a watched request is read up to ``capture.max_body_bytes`` and put
+back as an identical stream (a larger one is put back as the part read followed by the
+untouched rest). The app's status, headers and body chunks reach the server unchanged
+and as they come; the events are recorded when the last chunk has been produced (or the
+app raised). The request's :class:`~auditmw.context.RequestState` is visible to the app
+in its own thread while it runs and while its body iterable is consumed, so resolver
+hooks and the Flask adapter can deposit what they know.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from auditmw.capture.recorder import REFUSED_BODY, HttpCapture, Watch
+from auditmw.context import RequestState, current_request
+
+if TYPE_CHECKING:
+    from auditmw.trail import AuditTrail
+
+log = logging.getLogger("auditmw.wsgi")
+
+Environ = dict[str, Any]
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_REFUSED_HEADERS = [("Content-Type", "application/json"),
+                    ("Content-Length", str(len(REFUSED_BODY)))]
+
+
+def _environ_key(header: str) -> str:
+    if header in ("content-type", "content-length"):
+        return header.upper().replace("-", "_")
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+class AuditMiddleware:
+    """Audit catalogued GraphQL fields, mapped REST routes and site access of a WSGI app.
+
+    :param app: the WSGI app to wrap.
+    :param trail: the :class:`~auditmw.trail.AuditTrail` events go to.
+    :param actor_getter: optional ``(environ) -> Actor | user | dict | None``, called
+        after the app ran; overrides ``actor.resolver`` from the config.
+    """
+
+    def __init__(self, app: WSGIApp, trail: AuditTrail, *,
+                 actor_getter: Callable[[Any], Any] | None = None) -> None:
+        self.app = app
+        self.trail = trail
+        self.capture = HttpCapture(trail, actor_getter=actor_getter)
+        self._graphql_paths = self.capture.graphql_paths
+        self._watch_other = self.capture.watch_other
+        self._environ_keys = [(h, _environ_key(h)) for h in self.capture.header_names]
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if path in self._graphql_paths:
+            return self._graphql(path, environ, start_response)
+        if self._watch_other:
+            return self._other(path, environ, start_response)
+        return self.app(environ, start_response)
+
+    def _open(self, path: str, environ: Environ) -> Watch | None:
+        try:
+            headers = {name: str(environ[key]) for name, key in self._environ_keys
+                       if environ.get(key)}
+            watch = self.capture.open(str(environ.get("REQUEST_METHOD", "GET")).upper(), path,
+                                      environ.get("QUERY_STRING", ""),
+                                      environ.get("REMOTE_ADDR") or None, headers)
+            watch.native = environ
+            return watch
+        except Exception:
+            log.exception("auditmw: could not open a request; passing it on")
+            return None
+
+    def _graphql(self, path: str, environ: Environ,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        watch = self._open(path, environ)
+        if watch is None:
+            return self.app(environ, start_response)
+        body: bytes | None = None
+        if watch.state.method not in _NO_BODY_METHODS:
+            body = _take_body(environ, self.capture.max_body)
+        watch.analyse_graphql(body)
+        return self._run(watch, environ, start_response)
+
+    def _other(self, path: str, environ: Environ,
+               start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            found = self.capture.other_watch(
+                str(environ.get("REQUEST_METHOD", "GET")).upper(), path)
+        except Exception:
+            log.exception("auditmw: route matching failed; passing the request on")
+            found = None
+        watch = self._open(path, environ) if found is not None else None
+        if watch is None or found is None:
+            return self.app(environ, start_response)
+        watch.route, watch.is_login = found
+        return self._run(watch, environ, start_response)
+
+    def _run(self, watch: Watch, environ: Environ,
+             start_response: StartResponse) -> Iterable[bytes]:
+        if watch.refuse():
+            start_response("503 Service Unavailable", list(_REFUSED_HEADERS))
+            return [REFUSED_BODY]
+        response = _Response(watch, start_response)
+        response.hold = self.capture.fail_closed and watch.catalogued
+        token = current_request.set(watch.state)
+        try:
+            result = self.app(environ, response.start_response)
+        except BaseException as exc:
+            response.finish(exc)
+            raise
+        finally:
+            _reset(token)
+        if response.hold:
+            return _held(result, response, start_response)
+        return _Body(result, response)
+
+
+def _reset(token: Any) -> None:
+    try:
+        current_request.reset(token)
+    except ValueError:  # reset from another context: at least leave nothing behind
+        current_request.set(None)
+
+
+class _Response:
+    """Wraps ``start_response`` and ``write``: notes the status and keeps up to the cap of
+    a matched response's body."""
+
+    def __init__(self, watch: Watch, start_response: StartResponse) -> None:
+        self.watch = watch
+        self._start_response = start_response
+        self.status: int | None = None
+        self.encoding: str | None = None
+        self.keep = watch.wants_response_body
+        self.limit = watch.capture.max_body
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.done = False
+        self.hold = False
+        self.start_args: tuple[Any, ...] = ()
+        self.written: list[bytes] = []
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
+        try:
+            self.status = int(status.split(" ", 1)[0])
+            if self.keep:
+                self.encoding = next((v for k, v in headers
+                                      if k.lower() == "content-encoding"), None)
+        except Exception:
+            log.exception("auditmw: could not read a WSGI status")
+        if self.hold:
+            self.start_args = (status, headers, exc_info) if exc_info else (status, headers)
+            return self._write_held
+        write = self._start_response(status, headers, *((exc_info,) if exc_info else ()))
+
+        def observed_write(data: bytes) -> object:
+            self.observe(data)
+            return write(data)
+
+        return observed_write
+
+    def _write_held(self, data: bytes) -> object:
+        self.observe(data)
+        self.written.append(data)
+        return None
+
+    def observe(self, chunk: bytes) -> None:
+        if self.keep and self.size <= self.limit:
+            self.size += len(chunk)
+            self.chunks.append(bytes(chunk))
+
+    def finish(self, exc: BaseException | None) -> bool:
+        if self.done:
+            return True
+        self.done = True
+        body = b"".join(self.chunks) if self.keep and self.size <= self.limit else None
+        return self.watch.finish(self.status if exc is None else None, self.encoding, body,
+                                 exc)
+
+
+class _Body:
+    """The app's body iterable, observed: chunks pass unchanged; the events are recorded
+    once it is exhausted, raises, or is closed early. The request state is visible to
+    the app while each chunk is produced (lazy bodies may still run app code)."""
+
+    def __init__(self, result: Iterable[bytes], response: _Response) -> None:
+        self._result = result
+        self._iterator: Iterator[bytes] | None = None
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._iterator is None:
+            self._iterator = iter(self._result)
+        token = current_request.set(self._response.watch.state)
+        try:
+            chunk = next(self._iterator)
+        except StopIteration:
+            self._response.finish(None)
+            raise
+        except BaseException as exc:
+            self._response.finish(exc)
+            raise
+        finally:
+            _reset(token)
+        self._response.observe(chunk)
+        return chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._response.finish(None)
+
+
+def _held(result: Iterable[bytes], response: _Response,
+          start_response: StartResponse) -> Iterable[bytes]:
+    """``fail_closed``: produce the whole body, record, then answer — or 503 if the
+    events could not be kept. (``start_response`` was held by ``_Response.hold``.)"""
+    state: RequestState = response.watch.state
+    token = current_request.set(state)
+    try:
+        chunks = [bytes(c) for c in result]
+    except BaseException as exc:
+        response.finish(exc)
+        raise
+    finally:
+        _reset(token)
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    for chunk in chunks:
+        response.observe(chunk)
+    if not response.finish(None):
+        start_response("503 Service Unavailable", list(_REFUSED_HEADERS))
+        return [REFUSED_BODY]
+    start_response(*response.start_args)
+    return [*response.written, *chunks]
+
+
+class _Replayed(io.RawIOBase):
+    """The part of a request body already read, then the rest of the original stream."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = io.BytesIO(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        count = self._head.readinto(view)
+        if count:
+            return count
+        data = self._rest.read(len(view))
+        view[:len(data)] = data
+        return len(data)
+
+
+def _take_body(environ: Environ, limit: int) -> bytes | None:
+    """Read the body (if it fits ``limit``) and put an identical stream back."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        return None
+    parts: list[bytes] = []
+    try:
+        if length > limit:
+            return None
+        if length < 0 and not environ.get("wsgi.input_terminated"):
+            return b""  # PEP 3333: no CONTENT_LENGTH means no body
+        want = length if length >= 0 else limit + 1
+        size = 0
+        while size < want:
+            part = stream.read(want - size)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+        data = b"".join(parts)
+    except Exception:
+        log.exception("auditmw: could not read a request body")
+        environ["wsgi.input"] = io.BufferedReader(_Replayed(b"".join(parts), stream))
+        return None
+    if size > limit:
+        environ["wsgi.input"] = io.BufferedReader(_Replayed(data, stream))
+        return None
+    environ["wsgi.input"] = io.BytesIO(data)
+    return data
