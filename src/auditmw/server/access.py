@@ -28,18 +28,20 @@ MISSING_SCOPE = "AccessKey does not have the relevant scope permission"
 EVENT = "exportAuditTrail"
 
 
-def authorize(ctx: ServerContext, request: Request) -> AccessKey:
-    """The active key of the request holding the ``audit_logs`` scope, or :class:`ApiError`
-    401 (missing, malformed, unknown, revoked or expired) / 403 (scope missing).
-
-    Blocking (one indexed database row): call it from a worker thread.
-    """
+def identify(ctx: ServerContext, request: Request) -> AccessKey:
+    """The active key of the request, or :class:`ApiError` 401 (missing, malformed,
+    unknown, revoked or expired: all answered alike). Blocking (one indexed row): call it
+    from a worker thread."""
     key = ctx.keys.verify(request.headers.get(HEADER), ctx.now())
     if key is None:
         raise ApiError(401, INCORRECT_KEY)
-    if AUDIT_SCOPE not in key.scopes:
-        raise ApiError(403, MISSING_SCOPE)
     return key
+
+
+def require_scope(key: AccessKey, scope: str = AUDIT_SCOPE) -> None:
+    """:class:`ApiError` 403 unless ``key`` holds ``scope``."""
+    if scope not in key.scopes:
+        raise ApiError(403, MISSING_SCOPE)
 
 
 def outcome_of(status: int) -> Outcome:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -10,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.exports import content_type, export_chunks
-from auditmw.server.access import authorize, record_access
+from auditmw.server.access import identify, record_access, require_scope
 from auditmw.server.context import ApiError
 from auditmw.server.params import FORMATS, Filters, multi_values, parse_filters
-from auditmw.store.base import InvalidCursor, Page, Query, StoreError
+from auditmw.server.streaming import prime, watched
+from auditmw.store.base import InvalidCursor, Order, Page, Query
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
     from auditmw.server.context import ServerContext
-    from auditmw.server.keys import AccessKey
 
 log = logging.getLogger("auditmw.server")
 
@@ -55,7 +56,8 @@ async def list_events(request: Request) -> Response:
     details: dict[str, Any] = {"endpoint": "audit-trail", "params": raw}
     key = None
     try:
-        key = await run_in_threadpool(authorize, ctx, request)
+        key = await run_in_threadpool(identify, ctx, request)
+        require_scope(key)
         filters = parse_filters(raw)
         details = {"endpoint": "audit-trail", **filters.details()}
         page = await run_in_threadpool(fetch_page, ctx, filters)
@@ -63,22 +65,23 @@ async def list_events(request: Request) -> Response:
         await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
                                 details=details, message=exc.message)
         return _json({"message": exc.message}, exc.status)
+    except Exception as exc:
+        log.exception("auditmw: audit-trail query failed")
+        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
+                                details=details, message=type(exc).__name__)
+        return _json({"message": "Internal Server Error"}, 500)
     await run_in_threadpool(record_access, ctx, request, key=key, status=200,
                             details={**details, "returned": len(page.items)})
     return _json(page_body(page))
 
 
-def _stream(ctx: ServerContext, query: Query, *, order: str, fmt: str, request: Request,
-            details: dict[str, Any], key: AccessKey) -> Iterator[bytes]:
-
-    try:
-        events = ctx.store.iter_events(query, order="asc" if order == "asc" else "desc")
-        yield from export_chunks(events, fmt)
-    except Exception as exc:
-        log.exception("auditmw: %s export for key %r broke", fmt, key.name)
-        record_access(ctx, request, key=key, status=500, details=details,
-                      message=f"export stream failed: {type(exc).__name__}")
-        raise
+def _file_chunks(ctx: ServerContext, query: Query, order: Order, fmt: str
+                 ) -> Iterator[bytes]:
+    """The download; the store's first query runs before the first chunk (see
+    :func:`prime`)."""
+    events = iter(ctx.store.iter_events(query, order=order))
+    first = next(events, None)
+    yield from export_chunks(itertools.chain([first], events) if first else (), fmt)
 
 
 async def export_events(request: Request) -> Response:
@@ -90,7 +93,8 @@ async def export_events(request: Request) -> Response:
     details: dict[str, Any] = {"endpoint": "audit-trail/export", "params": raw}
     key = None
     try:
-        key = await run_in_threadpool(authorize, ctx, request)
+        key = await run_in_threadpool(identify, ctx, request)
+        require_scope(key)
         formats = [v.strip().lower() for v in raw.pop("format", []) if v.strip()] or ["csv"]
         if len(formats) > 1 or formats[0] not in FORMATS:
             raise ApiError(400, f"format: must be one of {', '.join(FORMATS)}")
@@ -103,19 +107,27 @@ async def export_events(request: Request) -> Response:
             query = Query(**{**_fields(query), "end": now})
         details = {"endpoint": "audit-trail/export", "format": fmt, **filters.details()}
         details.pop("limit", None)
+        body = await prime(_file_chunks(ctx, query, filters.order, fmt))
     except ApiError as exc:
         await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
                                 details=details, message=exc.message)
         return _json({"message": exc.message}, exc.status)
-    except StoreError as exc:  # pragma: no cover - defensive, reported without internals
-        log.exception("auditmw: export refused by the store: %s", exc)
+    except Exception as exc:
+        log.exception("auditmw: audit-trail export failed")
+        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
+                                details=details, message=type(exc).__name__)
         return _json({"message": "Internal Server Error"}, 500)
     await run_in_threadpool(record_access, ctx, request, key=key, status=200, details=details)
+
+    def on_break(exc: Exception, sent: int) -> None:
+        log.error("auditmw: %s export broke after %d bytes", fmt, sent, exc_info=exc)
+        record_access(ctx, request, key=key, status=500,
+                      details={**details, "bytes_sent": sent},
+                      message=f"export stream failed: {type(exc).__name__}")
+
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
-        _stream(ctx, query, order=filters.order, fmt=fmt, request=request,
-                details=details, key=key),
-        media_type=content_type(fmt),
+        watched(body, on_break), media_type=content_type(fmt),
         headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.{fmt}"',
                  "Cache-Control": "no-store"})
 

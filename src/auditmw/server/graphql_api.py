@@ -7,11 +7,12 @@ cursor; ``NEXT`` needs the ``next`` cursor of the page before and ``PREV`` its `
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from auditmw.server.access import authorize, record_access
+from auditmw.server.access import identify, record_access, require_scope
 from auditmw.server.context import ApiError
 from auditmw.server.data_api import fetch_page, page_body
 from auditmw.server.params import parse_filters
@@ -67,6 +68,8 @@ type Query {
   ): AuditTrail!
 }
 '''
+
+log = logging.getLogger("auditmw.server")
 
 _EVENT_KEYS = {"durationMs": "duration_ms", "userAgent": "user_agent"}
 
@@ -154,13 +157,20 @@ async def graphql_endpoint(request: Request) -> Response:
         return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
     try:
-        key = await run_in_threadpool(authorize, ctx, request)
+        key = await run_in_threadpool(identify, ctx, request)
+        require_scope(key)
         query, variables, operation = await _read_request(request)
     except ApiError as exc:
         await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
                                 details=details, source="graphql", message=exc.message)
         return answer({"message": exc.message, "errors": [
             {"message": exc.message, "extensions": {"code": _code(exc.status)}}]}, exc.status)
+    except Exception as exc:
+        log.exception("auditmw: GraphQL request failed")
+        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
+                                details=details, source="graphql", message=type(exc).__name__)
+        return answer({"message": "Internal Server Error",
+                       "errors": [{"message": "Internal Server Error"}]}, 500)
     context: dict[str, Any] = {"audit": ctx, "filters": []}
     result, status = await run_in_threadpool(_execute, request.app.state.graphql_schema,
                                              query, variables, operation, context)

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.exports.leapwork import leapwork_record
-from auditmw.server.access import authorize, record_access
+from auditmw.server.access import identify, record_access, require_scope
 from auditmw.server.context import ApiError
 from auditmw.server.dates import local_to_utc, parse_leapwork_date
+from auditmw.server.streaming import prime, watched
 from auditmw.store.base import Query
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from auditmw.server.context import ServerContext
-    from auditmw.server.keys import AccessKey
 
 log = logging.getLogger("auditmw.server")
 
@@ -72,47 +72,41 @@ def export_window(from_text: str | None, to_text: str | None, *, zone: tzinfo,
         raise ApiError(400, INVALID_TO) from None
     if start > now or (last_start is not None and last_start > now):
         raise ApiError(400, IN_FUTURE)
+    # Compared as stated, on the wall clock: "from" must not come after the end of
+    # "to"'s minute or day (so a date-time "from" may sit inside a date-only "to").
+    if last is not None and first.start >= last.next_start:
+        raise ApiError(400, FROM_AFTER_TO)
     if last is None:
         end = now + timedelta(microseconds=1)  # "now" itself is included
         local_end = end.astimezone(zone).replace(tzinfo=None)
     else:
         local_end = last.next_start
         end = local_to_utc(local_end, zone, "end")  # not in the future: cannot overflow
-    if start >= end:
-        raise ApiError(400, FROM_AFTER_TO)
     # Counted in local calendar time, so a DST change never makes a day too long.
     if local_end - first.start > timedelta(days=max_days):
         raise ApiError(400, f"The date range cannot be longer than {max_days} days")
     return Window(start, end)
 
 
-def _json_array(ctx: ServerContext, window: Window, request: Request,
-                details: dict[str, Any], key: AccessKey) -> Iterator[bytes]:
-    """The body, a chunk of rows at a time (run by Starlette in a worker thread)."""
+def _json_array(ctx: ServerContext, window: Window) -> Iterator[bytes]:
+    """The body, ``CHUNK_ROWS`` records a chunk; the first chunk comes after the first
+    query, so :func:`prime` sees a failing store before any header is sent."""
     zone, edition = ctx.zone, ctx.edition
-    rows = 0
-    buffer: list[bytes] = []
-    try:
-        events = ctx.store.iter_events(Query(start=window.start, end=window.end),
-                                       order="asc", chunk_size=CHUNK_ROWS)
-        yield b"["
-        for event in events:
-            buffer.append(orjson.dumps(leapwork_record(event, zone, edition)))
-            rows += 1
-            if len(buffer) >= CHUNK_ROWS:
-                yield (b"," if rows > len(buffer) else b"") + b",".join(buffer)
-                buffer.clear()
-        if buffer:
-            yield (b"," if rows > len(buffer) else b"") + b",".join(buffer)
-        yield b"]"
-    except Exception as exc:
-        # Headers are gone: the client sees a cut-off (invalid) JSON body. Say so in
-        # the trail, then let the server abort the connection.
-        log.exception("auditmw: Leapwork export for key %r broke after %d rows", key.name,
-                      rows)
-        record_access(ctx, request, key=key, status=500, details={**details, "rows_sent": rows},
-                      message=f"export stream failed: {type(exc).__name__}")
-        raise
+    events = iter(ctx.store.iter_events(Query(start=window.start, end=window.end),
+                                        order="asc", chunk_size=CHUNK_ROWS))
+    first = next(events, None)
+    if first is None:
+        yield b"[]"
+        return
+    buffer = [orjson.dumps(leapwork_record(first, zone, edition))]
+    opening = b"["
+    for event in events:
+        buffer.append(orjson.dumps(leapwork_record(event, zone, edition)))
+        if len(buffer) >= CHUNK_ROWS:
+            yield opening + b",".join(buffer)
+            opening = b","
+            buffer.clear()
+    yield opening + b",".join(buffer) + b"]" if buffer else b"]"
 
 
 async def export_audit_logs(request: Request) -> Response:
@@ -126,17 +120,30 @@ async def export_audit_logs(request: Request) -> Response:
                                "toDate": params.get("toDate")}
     key = None
     try:
-        key = await run_in_threadpool(authorize, ctx, request)
+        key = await run_in_threadpool(identify, ctx, request)
+        require_scope(key)
         window = export_window(params.get("fromDate"), params.get("toDate"), zone=ctx.zone,
                                now=ctx.now(), max_days=ctx.max_export_days)
+        details |= {"start": _rfc3339(window.start), "end": _rfc3339(window.end)}
+        body = await prime(_json_array(ctx, window))
     except ApiError as exc:
         await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
                                 details=details, message=exc.message)
         return JSONResponse({"message": exc.message}, status_code=exc.status)
-    details |= {"start": _rfc3339(window.start), "end": _rfc3339(window.end)}
+    except Exception as exc:
+        log.exception("auditmw: Leapwork export failed")
+        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
+                                details=details, message=type(exc).__name__)
+        return JSONResponse({"message": "Internal Server Error"}, status_code=500)
     await run_in_threadpool(record_access, ctx, request, key=key, status=200, details=details)
-    return StreamingResponse(_json_array(ctx, window, request, details, key),
-                             media_type="application/json")
+
+    def on_break(exc: Exception, sent: int) -> None:
+        log.error("auditmw: Leapwork export broke after %d bytes", sent, exc_info=exc)
+        record_access(ctx, request, key=key, status=500,
+                      details={**details, "bytes_sent": sent},
+                      message=f"export stream failed: {type(exc).__name__}")
+
+    return StreamingResponse(watched(body, on_break), media_type="application/json")
 
 
 def _rfc3339(moment: datetime) -> str:
