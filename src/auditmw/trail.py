@@ -35,6 +35,9 @@ from auditmw.event import (
     Source,
     Target,
 )
+from auditmw.integrity.chain import ChainProcessor
+from auditmw.integrity.checkpoint import purge_checkpointer
+from auditmw.integrity.resume import resume_from
 from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
 
@@ -152,7 +155,7 @@ class AuditTrail:
                 client.pop("forwarded", None)
             return event
 
-        return [
+        processors: list[Processor] = [
             make_enricher(cfg.service),
             ip_policy,
             Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
@@ -160,13 +163,22 @@ class AuditTrail:
                      sensitive_events=[e.name for e in self.catalog if e.sensitive]),
             Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes),
         ]
+        # The chain goes last: it hashes the event exactly as the sinks will store it.
+        self.chain: ChainProcessor | None = None
+        if cfg.integrity.chain:
+            self.chain = ChainProcessor(cfg.integrity.key,
+                                        resume=resume_from(lambda: self.sinks))
+            processors.append(self.chain)
+        return processors
 
     def _build_sinks(self) -> list[Sink]:
         context = {"service": self.config.service, "integrity_key": self.config.integrity.key}
         sinks = [build_sink(sink, **context) for sink in self.config.sinks]
         if self.config.store.enabled:
             from auditmw.store import open_store_sink
-            sinks.insert(0, open_store_sink(self.config.store))
+            sinks.insert(0, open_store_sink(
+                self.config.store, on_purge=purge_checkpointer(self.config.integrity.key)
+                if self.config.integrity.chain else None))
         return sinks
 
     # -- the catalogue --------------------------------------------------------------------
@@ -189,12 +201,15 @@ class AuditTrail:
         """
         try:
             data = event.to_dict()
-            for processor in self.processors:
-                data = processor(data)
-            for tap in self._taps:
-                tap(data)
-            self._recorded += 1
-            return self.dispatcher.submit(data)
+            # Under the chain's lock until submitted, so seq order is the order events
+            # reach every sink's queue (docs/integrity.md, "Ordering").
+            with self.chain or contextlib.nullcontext():
+                for processor in self.processors:
+                    data = processor(data)
+                for tap in self._taps:
+                    tap(data)
+                self._recorded += 1
+                return self.dispatcher.submit(data)
         except Exception:
             self._emit_errors += 1
             log.exception("auditmw: could not record %s event", event.event)

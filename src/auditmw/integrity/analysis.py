@@ -1,0 +1,188 @@
+"""Reading a trail's events and checkpoints into a verdict (see docs/integrity.md).
+
+Feed a :class:`Verifier` every line or row in storage order (``add_line`` /
+``add_event``) and every checkpoint (``add_checkpoint``), then ask for :meth:`report`.
+The per-chain rules live in :mod:`auditmw.integrity.rules`; this module checks each
+record on its own and works out which stored hashes later records vouch for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from auditmw import codec
+from auditmw.event import SCHEMA
+from auditmw.integrity.chain import GENESIS, HMAC_PREFIX, SHA_PREFIX, verify_event_hash
+from auditmw.integrity.checkpoint import check_signature, well_formed
+from auditmw.integrity.report import BAD_SIGNATURE, INSERTED, MODIFIED, Problem, Report
+from auditmw.integrity.rules import Anchor, Entry, analyse_chain
+
+# The integrity object as the canonical form writes it (keys sorted), to place a line
+# that no longer parses — a one-byte change can break the JSON around it.
+_INTEGRITY = re.compile(
+    rb'"integrity":\{(?:"after":\{[^{}]*\},)?"chain":"([^"\\]*)","hash":"([^"\\]*)",'
+    rb'"prev":"([^"\\]*)","seq":(\d{1,18})\}')
+
+
+def _algorithm(hashed: str) -> str:
+    for prefix in (HMAC_PREFIX, SHA_PREFIX):
+        if hashed.startswith(prefix):
+            return prefix[:-1]
+    return "unknown"
+
+
+class Verifier:
+    """Collects records; ``ordered`` says whether storage order means anything (a file
+    does, a store's rows do not: they are read back ordered by chain and ``seq``)."""
+
+    def __init__(self, key: bytes, *, ordered: bool = True) -> None:
+        self.key = key
+        self.ordered = ordered
+        self.entries: list[Entry] = []
+        self.problems: list[Problem] = []
+        self.checkpoints: list[tuple[str, Any]] = []
+        self.events = 0
+        self._position = 0
+
+    # -- intake ---------------------------------------------------------------------
+
+    def add_line(self, raw: bytes, where: str) -> None:
+        """One line of a JSON-lines trail (without its newline)."""
+        if not raw.strip():
+            return
+        try:
+            event = codec.loads(raw)
+        except ValueError:
+            self._unreadable(raw, where)
+            return
+        self.add_event(event, where, raw)
+
+    def add_event(self, event: Any, where: str, raw: bytes | None = None) -> None:
+        """One stored event; ``raw`` is its stored bytes when they should be canonical."""
+        self._position += 1
+        if not isinstance(event, dict) or event.get("schema") != SCHEMA:
+            self.events += 1
+            self.problems.append(Problem(INSERTED, None, where=[where],
+                                         detail="not an auditmw/1 event"))
+            return
+        self.events += 1
+        integrity = event.get("integrity")
+        ident = event.get("id") if isinstance(event.get("id"), str) else None
+        if not _chained(integrity):
+            self.problems.append(Problem(
+                INSERTED, None, ids=[ident] if ident else [], where=[where],
+                detail="event carries no integrity chain"))
+            return
+        assert isinstance(integrity, dict)
+        body = codec.dumps(event)
+        why = ""
+        checked = verify_event_hash(event, self.key)
+        if raw is not None and body != raw:
+            checked, why = False, "stored bytes are not the event's canonical JSON"
+        elif checked is False:
+            why = "content does not match its hash"
+        status = ("unchecked" if checked is None else "bad" if not checked
+                  else "unsigned" if self.key and integrity["hash"].startswith(SHA_PREFIX)
+                  else "ok")
+        after = integrity.get("after")
+        self.entries.append(Entry(
+            chain=integrity["chain"], seq=integrity["seq"], prev=str(integrity.get("prev")),
+            hash=integrity["hash"], id=ident, where=where, position=self._position,
+            status=status, fingerprint=hash(body),
+            algorithm=_algorithm(integrity["hash"]),
+            after=dict(after) if isinstance(after, Mapping) else None, why=why))
+
+    def _unreadable(self, raw: bytes, where: str) -> None:
+        self._position += 1
+        self.events += 1
+        match = _INTEGRITY.search(raw)
+        if match is None:
+            self.problems.append(Problem(MODIFIED, None, where=[where],
+                                         detail="line is not valid JSON"))
+            return
+        chain, hashed, prev, seq = (g.decode("utf-8", "replace") for g in match.groups())
+        self.entries.append(Entry(
+            chain=chain, seq=int(seq), prev=prev, hash=hashed, id=None, where=where,
+            position=self._position, status="bad", fingerprint=hash(raw),
+            algorithm=_algorithm(hashed), after=None, why="line is not valid JSON"))
+
+    def add_checkpoint(self, record: Any, where: str) -> None:
+        self.checkpoints.append((where, record))
+
+    # -- verdict --------------------------------------------------------------------
+
+    def _trusted_checkpoints(self) -> list[tuple[str, Mapping[str, Any]]]:
+        trusted = []
+        for where, record in self.checkpoints:
+            ident = record.get("id") if isinstance(record, Mapping) else None
+            ids = [ident] if isinstance(ident, str) else []
+            if not well_formed(record):
+                self.problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
+                                             detail="not a well-formed checkpoint"))
+                continue
+            ok, why = check_signature(record, self.key)
+            if ok is False:
+                self.problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
+                                             detail=f"checkpoint ignored: {why}"))
+                continue
+            trusted.append((where, record))
+        return trusted
+
+    def report(self, target: str, sources: list[str] | None = None) -> Report:
+        purges: dict[str, Anchor] = {}
+        anchors: dict[str, list[Anchor]] = {}
+        for where, record in self._trusted_checkpoints():
+            for chain, value in record["chains"].items():
+                anchor = Anchor(value["seq"], value["hash"],
+                                f"{record['kind']} checkpoint {record.get('id')} ({where})")
+                if record["kind"] == "purge":
+                    if chain not in purges or purges[chain].seq < anchor.seq:
+                        purges[chain] = anchor
+                else:
+                    anchors.setdefault(chain, []).append(anchor)
+        for entry in self.entries:
+            after = entry.after
+            if after and isinstance(after.get("seq"), int) and isinstance(after.get("chain"), str):
+                anchors.setdefault(after["chain"], []).append(Anchor(
+                    after["seq"], str(after.get("hash")),
+                    f"the start of chain {entry.chain} ({entry.where})"))
+        self._rehome(purges, anchors)
+        by_chain: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            by_chain.setdefault(entry.chain, []).append(entry)
+        chains = [analyse_chain(chain, by_chain.get(chain, []), purges.get(chain),
+                                anchors.get(chain, []), ordered=self.ordered)
+                  for chain in sorted({*by_chain, *purges, *anchors})]
+        return Report(target=target, chains=chains, problems=self.problems,
+                      events=self.events, checkpoints=len(self.checkpoints),
+                      sources=list(sources or []), keyed=bool(self.key))
+
+    def _rehome(self, purges: Mapping[str, Anchor],
+                anchors: Mapping[str, list[Anchor]]) -> None:
+        """A record that fails its hash but whose stored hash another record vouches for
+        is that vouched-for event, altered — even if the alteration hit its chain or
+        seq. Put it back where it belongs so it is named ``modified`` there."""
+        vouched: dict[str, tuple[str, int]] = {}
+        for entry in self.entries:
+            if entry.status != "bad" and entry.prev != GENESIS and entry.seq > 1:
+                vouched.setdefault(entry.prev, (entry.chain, entry.seq - 1))
+        for chain, anchor in purges.items():
+            vouched.setdefault(anchor.hash, (chain, anchor.seq))
+        for chain, found in anchors.items():
+            for anchor in found:
+                vouched.setdefault(anchor.hash, (chain, anchor.seq))
+        for entry in self.entries:
+            home = vouched.get(entry.hash)
+            if entry.status == "bad" and home and home != (entry.chain, entry.seq):
+                entry.why = (f"{entry.why}; it claims chain {entry.chain} seq {entry.seq}, "
+                             f"but its hash is that of seq {home[1]}")
+                entry.chain, entry.seq = home
+
+
+def _chained(integrity: Any) -> bool:
+    return (isinstance(integrity, dict) and isinstance(integrity.get("chain"), str)
+            and isinstance(integrity.get("seq"), int)
+            and not isinstance(integrity.get("seq"), bool)
+            and isinstance(integrity.get("hash"), str))

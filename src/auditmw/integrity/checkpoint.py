@@ -1,0 +1,100 @@
+"""Signed checkpoints: what a trail's chains looked like at a moment, kept with the trail.
+
+A checkpoint is one JSON object::
+
+    {"schema": "auditmw/checkpoint", "id": <uuid7>, "time": <RFC 3339>,
+     "kind": "purge" | "seal",
+     "chains": {<chain id>: {"seq": n, "hash": "...", "id": <event id>, "time": ...}},
+     "signature": "hmac-sha256:<hex>" | "sha256:<hex>"}
+
+- ``purge`` — written by the retention purge in the same transaction as the delete:
+  per chain, the last *purged* event. Events of that chain up to ``seq`` are gone on
+  purpose; the next one must carry ``prev == hash``.
+- ``seal`` — written by ``auditmw verify --checkpoint``: per chain, the last event
+  present. The chain reached at least that ``seq``; fewer events later is a
+  ``truncated tail``.
+
+``signature`` is the integrity digest (:func:`auditmw.integrity.chain.digest`) of the
+canonical JSON of the record without ``signature``: an HMAC under ``integrity.key``, or
+a plain SHA-256 without a key — which proves the record is intact, not who wrote it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from auditmw import codec
+from auditmw.ids import format_time_ns, uuid7
+from auditmw.integrity.chain import HMAC_PREFIX, SHA_PREFIX, as_key, digest
+
+SCHEMA = "auditmw/checkpoint"
+Kind = Literal["purge", "seal"]
+KINDS: tuple[str, ...] = ("purge", "seal")
+
+
+def _chain_entry(value: Mapping[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"seq": int(value["seq"]), "hash": str(value["hash"])}
+    for optional in ("id", "time"):
+        if value.get(optional) is not None:
+            entry[optional] = str(value[optional])
+    return entry
+
+
+def make_checkpoint(chains: Mapping[str, Mapping[str, Any]], kind: Kind,
+                    key: str | bytes | None) -> dict[str, Any]:
+    """A signed checkpoint over ``{chain: {seq, hash, id?, time?}}``."""
+    if kind not in KINDS:
+        raise ValueError(f"checkpoint kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    now = time.time_ns()
+    record: dict[str, Any] = {
+        "schema": SCHEMA, "id": uuid7(now), "time": format_time_ns(now), "kind": kind,
+        "chains": {str(chain): _chain_entry(value) for chain, value in chains.items()},
+    }
+    record["signature"] = digest(codec.dumps(record), as_key(key))
+    return record
+
+
+def purge_checkpointer(key: str | bytes | None) -> Callable[[Mapping[str, Mapping[str, Any]]],
+                                                             dict[str, Any] | None]:
+    """The ``on_purge`` callback for ``store.purge``: a signed ``purge`` checkpoint of
+    the last purged event of each chain (``None`` when no chained event was purged)."""
+    def on_purge(chains: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+        chained = {c: v for c, v in chains.items() if c and v.get("hash")}
+        return make_checkpoint(chained, "purge", key) if chained else None
+
+    return on_purge
+
+
+def check_signature(record: Mapping[str, Any], key: bytes) -> tuple[bool | None, str]:
+    """``(True, "")`` if intact (and signed with ``key`` when one is given), ``(False,
+    why)`` if not, ``(None, why)`` when it cannot be told (HMAC-signed, no key)."""
+    signature = record.get("signature")
+    if not isinstance(signature, str):
+        return False, "no signature"
+    body = codec.dumps({k: v for k, v in record.items() if k != "signature"})
+    if signature.startswith(HMAC_PREFIX):
+        if not key:
+            return None, "signed with a key, and no key was given"
+        ok = hmac.compare_digest(signature, digest(body, key))
+        return ok, "" if ok else "HMAC does not match the record (altered, or another key)"
+    if signature.startswith(SHA_PREFIX):
+        if not hmac.compare_digest(signature, digest(body, b"")):
+            return False, "SHA-256 does not match the record (altered)"
+        if key:
+            return False, "not signed with the key (plain SHA-256)"
+        return True, ""
+    return False, "unknown signature algorithm"
+
+
+def well_formed(record: Any) -> bool:
+    """Has the shape of a checkpoint (checked before its signature)."""
+    if not isinstance(record, Mapping) or record.get("schema") != SCHEMA:
+        return False
+    chains = record.get("chains")
+    if record.get("kind") not in KINDS or not isinstance(chains, Mapping):
+        return False
+    return all(isinstance(v, Mapping) and isinstance(v.get("seq"), int)
+               and isinstance(v.get("hash"), str) for v in chains.values())

@@ -1,0 +1,253 @@
+"""The rules that name what happened to one chain.
+
+Input: the chain's records in storage order, each already checked against its own hash
+(``status``: ``ok``; ``bad`` — fails it; ``unsigned`` — intact but plain SHA-256 where a
+key was expected; ``unchecked`` — HMAC and no key), the newest trusted purge checkpoint,
+and anchors (seal checkpoints and later chains' ``after`` records) that say the chain
+once reached a ``seq`` with a given ``hash``.
+
+1. Exact duplicates (same ``seq``, same bytes) are counted, not blamed: at-least-once
+   delivery may write an event twice.
+2. Each ``seq`` gets one occupant: an intact record (one vouched for by the next
+   record's ``prev`` or an anchor if several differ); else a failing record that is
+   vouched for or links to the previous occupant — ``modified``. Every other claimant
+   of that ``seq`` is ``inserted``.
+3. ``seq`` values between the purge point (or 0) and the last occupant with no
+   occupant are ``missing`` (these are the chain's gaps).
+4. Each intact occupant's ``prev`` must be the previous occupant's ``hash`` (``genesis``
+   for ``seq`` 1, the purge checkpoint's hash right after a purge) — else ``modified``.
+5. An anchor beyond the last occupant means the end was cut off: ``truncated tail``;
+   an anchor on an occupant with another hash means it was rewritten: ``modified``.
+6. In storage that keeps order (files), occupants outside the longest run of rising
+   ``seq`` are ``reordered``.
+7. ``unsigned`` occupants are a ``bad signature``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditmw.integrity.chain import GENESIS
+from auditmw.integrity.report import (
+    BAD_SIGNATURE,
+    INSERTED,
+    MISSING,
+    MODIFIED,
+    REORDERED,
+    TRUNCATED,
+    ChainReport,
+    Problem,
+)
+
+
+@dataclass(slots=True)
+class Entry:
+    """One chained record as read from storage."""
+
+    chain: str
+    seq: int
+    prev: str
+    hash: str
+    id: str | None
+    where: str
+    position: int
+    status: str
+    fingerprint: int
+    algorithm: str
+    after: dict[str, Any] | None = None
+    why: str = ""
+    modified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A record, made elsewhere, that the chain reached ``seq`` with ``hash``."""
+
+    seq: int
+    hash: str
+    source: str
+
+
+def _problem(kind: str, entry: Entry, detail: str, last_seq: int | None = None) -> Problem:
+    return Problem(kind, entry.chain, entry.seq, entry.seq if last_seq is None else last_seq,
+                   ids=[entry.id] if entry.id else [], where=[entry.where], detail=detail)
+
+
+def _ranges(values: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for value in sorted(values):
+        if out and value == out[-1][1] + 1:
+            out[-1] = (out[-1][0], value)
+        else:
+            out.append((value, value))
+    return out
+
+
+def _choose(seq: int, candidates: list[Entry], vouched: set[str],
+            previous: Entry | None, purge: Anchor | None) -> Entry | None:
+    intact = [c for c in candidates if c.status != "bad"]
+    if intact:
+        return next((c for c in intact if c.hash in vouched), intact[0])
+    for candidate in candidates:
+        links = (candidate.hash in vouched
+                 or (previous is not None and candidate.prev == previous.hash)
+                 or (seq == 1 and candidate.prev == GENESIS)
+                 or (purge is not None and seq == purge.seq + 1
+                     and candidate.prev == purge.hash))
+        if links:
+            candidate.modified = True
+            return candidate
+    return None
+
+
+def longest_rising(seqs: Sequence[int]) -> set[int]:
+    """Indexes of one longest strictly rising subsequence (patience sorting)."""
+    tails: list[int] = []  # seq values ending the best run of each length
+    tail_index: list[int] = []
+    parent = [-1] * len(seqs)
+    for i, seq in enumerate(seqs):
+        k = bisect.bisect_left(tails, seq)
+        if k == len(tails):
+            tails.append(seq)
+            tail_index.append(i)
+        else:
+            tails[k] = seq
+            tail_index[k] = i
+        parent[i] = tail_index[k - 1] if k else -1
+    keep: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        keep.add(i)
+        i = parent[i]
+    return keep
+
+
+def analyse_chain(chain: str, entries: list[Entry], purge: Anchor | None,
+                  anchors: list[Anchor], *, ordered: bool) -> ChainReport:
+    report = ChainReport(chain, events=len(entries))
+    problems = report.problems
+    report.algorithm = ",".join(sorted({e.algorithm for e in entries}))
+    by_seq: dict[int, list[Entry]] = {}
+    seen: set[tuple[int, int]] = set()
+    for entry in entries:
+        if entry.seq < 1:
+            problems.append(_problem(INSERTED, entry, "seq must be 1 or more"))
+        elif (entry.seq, entry.fingerprint) in seen:
+            report.duplicates += 1
+        else:
+            seen.add((entry.seq, entry.fingerprint))
+            by_seq.setdefault(entry.seq, []).append(entry)
+
+    vouched: dict[int, set[str]] = {}
+    for entry in entries:
+        if entry.status != "bad":
+            vouched.setdefault(entry.seq - 1, set()).add(entry.prev)
+    for anchor in [*anchors, *([purge] if purge else [])]:
+        vouched.setdefault(anchor.seq, set()).add(anchor.hash)
+
+    occupant: dict[int, Entry] = {}
+    for seq in sorted(by_seq):
+        chosen = _choose(seq, by_seq[seq], vouched.get(seq, set()), occupant.get(seq - 1),
+                         purge)
+        for other in by_seq[seq]:
+            if other is not chosen:
+                problems.append(_problem(INSERTED, other, (
+                    f"another event holds seq {seq}" if chosen is not None
+                    else "fails its hash and links to nothing in the chain")))
+        if chosen is not None:
+            occupant[seq] = chosen
+            if chosen.modified:
+                problems.append(_problem(MODIFIED, chosen, chosen.why))
+
+    floor = purge.seq if purge else 0
+    report.purged_through = purge.seq if purge else None
+    present = sorted(occupant)
+    if present:
+        report.first_seq, report.last_seq = present[0], present[-1]
+        report.last_hash, report.last_id = occupant[present[-1]].hash, occupant[present[-1]].id
+    top = max(present[-1] if present else 0, floor)
+    expected = set(range(floor + 1, top + 1)) - set(occupant) if present else set()
+    for first, last in _ranges(expected):
+        report.gaps.append((first, last))
+        after = occupant.get(last + 1)
+        known = f"; seq {last} had hash {after.prev}" if after and not after.modified else ""
+        problems.append(Problem(MISSING, chain, first, last,
+                                detail=f"{last - first + 1} event(s) absent{known}"))
+
+    _check_links(occupant, purge, problems)
+    _check_anchors(report, occupant, anchors, top)
+    if ordered:
+        _check_order(occupant, problems)
+    unsigned = [s for s, e in occupant.items() if e.status == "unsigned"]
+    for first, last in _ranges(unsigned):
+        problems.append(Problem(BAD_SIGNATURE, chain, first, last, detail=(
+            "written without the key (plain SHA-256): proves order, not authorship")))
+    report.unchecked = sum(1 for e in occupant.values() if e.status == "unchecked")
+    problems.sort(key=lambda p: (p.first_seq or 0, p.kind))
+    return report
+
+
+def _check_links(occupant: dict[int, Entry], purge: Anchor | None,
+                 problems: list[Problem]) -> None:
+    for seq, entry in sorted(occupant.items()):
+        if entry.modified:
+            continue
+        before = occupant.get(seq - 1)
+        if seq == 1 and entry.prev != GENESIS:
+            problems.append(_problem(MODIFIED, entry, "a chain's first event must have "
+                                                      f"prev {GENESIS!r}"))
+        elif before is not None and not before.modified and entry.prev != before.hash:
+            problems.append(_problem(MODIFIED, before, (
+                f"chain broken: seq {seq} records prev {entry.prev}, but seq {seq - 1} has "
+                f"hash {before.hash} (rewritten and rehashed)"), last_seq=seq))
+        elif purge is not None and seq == purge.seq + 1 and entry.prev != purge.hash:
+            problems.append(_problem(MODIFIED, entry, (
+                f"does not follow {purge.source}, which ends at hash {purge.hash}")))
+    if purge is not None:
+        at_floor = occupant.get(purge.seq)
+        if at_floor is not None and not at_floor.modified and at_floor.hash != purge.hash:
+            problems.append(_problem(MODIFIED, at_floor, f"differs from {purge.source}"))
+
+
+def _check_anchors(report: ChainReport, occupant: dict[int, Entry], anchors: list[Anchor],
+                   top: int) -> None:
+    for anchor in anchors:
+        held = occupant.get(anchor.seq)
+        if held is not None and not held.modified and held.hash != anchor.hash:
+            report.problems.append(_problem(MODIFIED, held, (
+                f"hash {held.hash} differs from {anchor.hash} recorded by {anchor.source}")))
+    if not anchors:
+        return
+    furthest = max(anchors, key=lambda a: a.seq)
+    report.expected_end = furthest.seq
+    if furthest.seq > top:
+        report.problems.append(Problem(TRUNCATED, report.chain, top + 1, furthest.seq, detail=(
+            f"the chain ends at seq {top} here, but {furthest.source} recorded seq "
+            f"{furthest.seq} (hash {furthest.hash})")))
+
+
+def _check_order(occupant: dict[int, Entry], problems: list[Problem]) -> None:
+    in_storage = sorted(occupant.values(), key=lambda e: e.position)
+    seqs = [e.seq for e in in_storage]
+    keep = longest_rising(seqs)
+    if len(keep) == len(seqs):
+        return
+    highest_before = [0] * len(seqs)
+    for i in range(1, len(seqs)):
+        highest_before[i] = max(highest_before[i - 1], seqs[i - 1])
+    lowest_after = [0] * len(seqs)
+    for i in range(len(seqs) - 2, -1, -1):
+        following = seqs[i + 1]
+        lowest_after[i] = following if i == len(seqs) - 2 else min(following,
+                                                                    lowest_after[i + 1])
+    for i, entry in enumerate(in_storage):
+        if i in keep:
+            continue
+        if highest_before[i] > entry.seq:
+            detail = f"stored after seq {highest_before[i]}"
+        else:
+            detail = f"stored before seq {lowest_after[i]}"
+        problems.append(_problem(REORDERED, entry, detail))

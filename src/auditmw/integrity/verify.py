@@ -1,0 +1,83 @@
+"""Verify a trail — a JSON-lines file with its rotated siblings, or a store — and seal it
+with a checkpoint. The rules are in :mod:`auditmw.integrity.rules`; docs/integrity.md
+says what each problem means and what cannot be detected."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditmw.integrity.analysis import Verifier
+from auditmw.integrity.chain import as_key
+from auditmw.integrity.checkpoint import make_checkpoint
+from auditmw.integrity.files import (
+    append_record,
+    checkpoint_path,
+    file_set,
+    iter_lines,
+    read_records,
+)
+
+if TYPE_CHECKING:
+    from auditmw.integrity.report import Report
+    from auditmw.store.base import Store
+
+__all__ = ["chain_ends", "seal_files", "seal_store", "verify_files", "verify_store"]
+
+
+def verify_files(path: str | os.PathLike[str], key: str | bytes | None = None) -> Report:
+    """Verify ``path`` and its rotated siblings, in writing order, against the
+    checkpoints in ``<path>.checkpoints``. Raises ``FileNotFoundError`` when there is no
+    such trail."""
+    files = file_set(path)
+    if not files:
+        raise FileNotFoundError(f"no JSON-lines trail at {path} (nor rotated files beside it)")
+    verifier = Verifier(as_key(key), ordered=True)
+    for file in files:
+        for number, raw in iter_lines(file):
+            verifier.add_line(raw, f"{file.name}:{number}")
+    for where, record in read_records(checkpoint_path(path)):
+        verifier.add_checkpoint(record, where)
+    return verifier.report(str(path), [str(f) for f in files])
+
+
+def verify_store(store: Store, key: str | bytes | None = None,
+                 target: str | None = None) -> Report:
+    """Verify every event of ``store`` (expired ones too) against its checkpoints. Rows
+    are checked by chain and ``seq``; a database keeps no other order to check."""
+    verifier = Verifier(as_key(key), ordered=False)
+    for event in store.iter_by_chain(include_expired=True):
+        ident = event.get("id") if isinstance(event, dict) else None
+        verifier.add_event(event, f"row {ident}")
+    for n, record in enumerate(store.checkpoints(), 1):
+        verifier.add_checkpoint(record, f"checkpoint #{n}")
+    return verifier.report(target or store.name, [target or store.name])
+
+
+def chain_ends(report: Report) -> dict[str, dict[str, Any]]:
+    """``{chain: {seq, hash, id}}`` of the last event present in each chain."""
+    return {c.chain: {"seq": c.last_seq, "hash": c.last_hash, "id": c.last_id}
+            for c in report.chains if c.last_seq is not None and c.last_hash}
+
+
+def _seal(report: Report, key: str | bytes | None) -> dict[str, Any]:
+    if not report.valid:
+        raise ValueError("not writing a checkpoint over a trail that does not verify: "
+                         + report.summary())
+    return make_checkpoint(chain_ends(report), "seal", key)
+
+
+def seal_files(path: str | os.PathLike[str], report: Report,
+               key: str | bytes | None = None) -> dict[str, Any]:
+    """Append a ``seal`` checkpoint of every chain's end to ``<path>.checkpoints``."""
+    record = _seal(report, key)
+    append_record(checkpoint_path(Path(path)), record)
+    return record
+
+
+def seal_store(store: Store, report: Report, key: str | bytes | None = None) -> dict[str, Any]:
+    """Store a ``seal`` checkpoint of every chain's end in the store."""
+    record = _seal(report, key)
+    store.add_checkpoint(record)
+    return record
