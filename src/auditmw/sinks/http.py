@@ -1,0 +1,185 @@
+"""``type = "http"``: POST batches of events to a collector (a SIEM, a webhook, a log pipe).
+
+Body: a JSON array (``format = "json"``) or one JSON object per line (``"ndjson"``),
+optionally gzip-compressed (``Content-Encoding: gzip``). Headers on every request:
+
+- the configured ``headers`` (``${ENV}`` already expanded by the config loader);
+- ``X-Auditmw-Signature: sha256=<hex>`` — HMAC-SHA256 under ``signing_key`` of the body
+  bytes exactly as sent (after compression), when a key is set;
+- ``Idempotency-Key`` — SHA-256 of the batch's event ids in order, so a retried batch
+  carries the same key; every event also carries its own ``id`` to deduplicate on;
+- ``X-Auditmw-Event-Count``.
+
+The answer decides what the engine does: 2xx delivered; 408, 429, 5xx and connection
+errors or timeouts are retried (``Retry-After`` honoured); 413 splits the batch; any
+other status (redirects included: they are not followed) is a permanent refusal and the
+batch goes to the dead-letter file with the status and the start of the answer.
+
+Only the standard library is used. One keep-alive connection per sink, guarded by a
+lock, so the sink is thread-safe; ``timeout_s`` bounds the connect and every read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import http.client
+import ssl
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from auditmw import codec
+from auditmw.delivery.retry import (
+    PayloadTooLarge,
+    PermanentError,
+    RetryableError,
+    parse_retry_after,
+)
+from auditmw.sinks.base import EventDict
+
+if TYPE_CHECKING:
+    from auditmw.config import HttpSinkConfig
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+USER_AGENT = "auditmw-http-sink/1"
+
+
+def sign(key: str | bytes, body: bytes) -> str:
+    """The ``X-Auditmw-Signature`` value for ``body``: ``sha256=<hex>``."""
+    secret = key.encode() if isinstance(key, str) else key
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def batch_key(events: Sequence[EventDict]) -> str:
+    """The batch's ``Idempotency-Key``: stable for the same events in the same order."""
+    digest = hashlib.sha256()
+    for event in events:
+        digest.update(str(event.get("id", "")).encode())
+        digest.update(b",")
+    return digest.hexdigest()
+
+
+class HttpSink:
+    durable = False
+
+    def __init__(self, url: str, *, format: str = "json", gzip: bool = False,
+                 headers: Mapping[str, str] | None = None, signing_key: str = "",
+                 timeout_s: float = 5.0, max_retries: int | None = None,
+                 batch_size: int | None = None, name: str | None = None) -> None:
+        if format not in ("json", "ndjson"):
+            raise ValueError(f"format must be json or ndjson, not {format!r}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"url must be an http:// or https:// URL, not {url!r}")
+        self.url = url
+        self.name = name or f"http:{parts.scheme}://{parts.netloc}{parts.path}"
+        self.format = format
+        self.gzip = gzip
+        self.signing_key = signing_key
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.batch_size = batch_size
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port
+        self._target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._headers = {"User-Agent": USER_AGENT, **dict(headers or {})}
+        self._lock = threading.Lock()
+        self._conn: http.client.HTTPConnection | None = None
+
+    # -- encoding ---------------------------------------------------------------------
+
+    def encode(self, events: Sequence[EventDict]) -> tuple[bytes, dict[str, str]]:
+        """The body and headers one POST of ``events`` carries."""
+        if self.format == "ndjson":
+            body = b"".join(codec.dumps_line(e) for e in events)
+            content_type = "application/x-ndjson"
+        else:
+            body = b"[" + b",".join(codec.dumps(e) for e in events) + b"]"
+            content_type = "application/json"
+        headers = {**self._headers, "Content-Type": content_type,
+                   "Idempotency-Key": batch_key(events),
+                   "X-Auditmw-Event-Count": str(len(events))}
+        if self.gzip:
+            body = gzip.compress(body, compresslevel=5, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        if self.signing_key:
+            headers["X-Auditmw-Signature"] = sign(self.signing_key, body)
+        headers["Content-Length"] = str(len(body))
+        return body, headers
+
+    # -- Sink -------------------------------------------------------------------------
+
+    def write(self, events: Sequence[EventDict]) -> None:
+        if not events:
+            return
+        body, headers = self.encode(events)
+        with self._lock:
+            status, reason, answer, retry_after = self._post(body, headers)
+        if 200 <= status < 300:
+            return
+        detail = f"HTTP {status} {reason}: {answer[:200].decode('utf-8', 'replace')}".strip()
+        if status == 413:
+            raise PayloadTooLarge(detail)
+        if status in RETRYABLE_STATUSES or status >= 500:
+            raise RetryableError(detail, parse_retry_after(retry_after))
+        raise PermanentError(detail)
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes, str | None]:
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.request("POST", self._target, body=body, headers=headers)
+                response = conn.getresponse()
+                answer = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                # A kept-alive connection the server closed meanwhile fails at once with
+                # a reset or an empty answer: try a fresh one, once, straight away.
+                stale = isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError
+                                   | BrokenPipeError)
+                if attempt == 1 and stale:
+                    continue
+                raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
+            if response.will_close:
+                self._drop_connection()
+            return response.status, response.reason, answer, response.getheader("Retry-After")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self._scheme == "https":
+                self._conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=self.timeout_s,
+                    context=ssl.create_default_context())
+            else:
+                self._conn = http.client.HTTPConnection(self._host, self._port,
+                                                        timeout=self.timeout_s)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
+
+    def after_fork(self) -> None:
+        """In a forked child: never share the parent's socket."""
+        self._lock = threading.Lock()
+        self._conn = None
+
+
+def from_config(config: HttpSinkConfig, **context: Any) -> HttpSink:
+    return HttpSink(config.url, format=config.format, gzip=config.gzip,
+                    headers=config.headers, signing_key=config.signing_key,
+                    timeout_s=config.timeout_s, max_retries=config.max_retries,
+                    batch_size=config.batch_size)

@@ -1,0 +1,197 @@
+"""The otel sink: through the SDK's in-memory exporter, and over OTLP/HTTP to a local
+receiver that decodes the protobuf like a collector would."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry._logs import SeverityNumber
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+    ExportLogsServiceRequest,
+    ExportLogsServiceResponse,
+)
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
+
+from auditmw.delivery.retry import RetryableError
+from auditmw.event import Actor, AuditEvent, Client, RequestInfo, Target
+from auditmw.sinks.otel import OtelSink, attributes_of, logs_endpoint
+from auditmw.trail import AuditTrail
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+SPAN_ID = "00f067aa0ba902b7"
+
+
+def full_event(outcome: str = "success") -> dict[str, Any]:
+    event = AuditEvent.create(
+        "deleteScope", "discovery_configuration", "delete", outcome=outcome,
+        actor=Actor(id="u1", name="Ann", team="blue"),
+        client=Client(ip="203.0.113.7", user_agent="curl/8"),
+        channel="api", source="graphql", target=Target(type="Scope", id="42", name="lab"),
+        details={"id": 42, "nested": {"a": [1, 2]}},
+        request=RequestInfo(method="POST", path="/graphql", status=200, operation="Del"),
+    ).to_dict()
+    event["trace"] = {"trace_id": TRACE_ID, "span_id": SPAN_ID}
+    event["service"] = {"name": "inventory", "host": "web-1"}
+    return event
+
+
+def test_attributes_follow_semantic_conventions_and_keep_the_rest_as_audit() -> None:
+    event = full_event()
+    attrs = attributes_of(event)
+    assert attrs["event.name"] == "deleteScope"
+    assert attrs["user.id"] == "u1"
+    assert attrs["user.name"] == "Ann"
+    assert attrs["client.address"] == "203.0.113.7"
+    assert attrs["user_agent.original"] == "curl/8"
+    assert attrs["http.request.method"] == "POST"
+    assert attrs["url.path"] == "/graphql"
+    assert attrs["http.response.status_code"] == 200
+    assert attrs["audit.id"] == event["id"]
+    assert attrs["audit.category"] == "discovery_configuration"
+    assert attrs["audit.actor.team"] == "blue"
+    assert attrs["audit.target.id"] == "42"
+    assert attrs["audit.request.operation"] == "Del"
+    assert attrs["audit.details"] == '{"id":42,"nested":{"a":[1,2]}}'
+    assert attrs["audit.service.name"] == "inventory"
+    assert not any(k.startswith("audit.trace") or k == "audit.time" for k in attrs)
+    assert all(isinstance(v, str | int | float | bool) for v in attrs.values())
+
+
+@pytest.mark.parametrize(("outcome", "severity"), [
+    pytest.param("success", SeverityNumber.INFO, id="success-info"),
+    pytest.param("denied", SeverityNumber.WARN, id="denied-warn"),
+    pytest.param("failure", SeverityNumber.ERROR, id="failure-error"),
+])
+def test_in_memory_exporter_sees_each_record(outcome: str, severity: SeverityNumber) -> None:
+    exporter = InMemoryLogRecordExporter()
+    sink = OtelSink(exporter, service="inventory")
+    event = full_event(outcome)
+    sink.write([event])
+    (record,) = exporter.get_finished_logs()
+    log = record.log_record
+    assert log.event_name == "deleteScope"
+    assert log.severity_number == severity
+    assert log.body == f"deleteScope by Ann: {outcome}"
+    assert f"{log.trace_id:032x}" == TRACE_ID
+    assert f"{log.span_id:016x}" == SPAN_ID
+    assert log.timestamp is not None
+    assert log.timestamp // 1000 % 1_000_000 == int(event["time"][20:26])
+    assert log.attributes is not None
+    assert log.attributes["audit.outcome"] == outcome
+    assert record.resource.attributes["service.name"] == "inventory"
+    sink.close()
+
+
+def test_an_event_without_trace_gets_no_trace_context() -> None:
+    exporter = InMemoryLogRecordExporter()
+    sink = OtelSink(exporter)
+    event = full_event()
+    del event["trace"]
+    sink.write([event])
+    assert exporter.get_finished_logs()[0].log_record.trace_id in (0, None)
+    sink.close()
+
+
+def test_a_failed_export_raises_so_the_engine_retries() -> None:
+    exporter = InMemoryLogRecordExporter()
+    sink = OtelSink(exporter)
+    exporter.shutdown()  # an exporter that answers FAILURE
+    with pytest.raises(RetryableError, match="OTLP export"):
+        sink.write([full_event()])
+
+
+def test_logs_endpoint() -> None:
+    assert logs_endpoint("http://127.0.0.1:4318") == "http://127.0.0.1:4318/v1/logs"
+    assert logs_endpoint("http://127.0.0.1:4318/") == "http://127.0.0.1:4318/v1/logs"
+    assert logs_endpoint("http://c:4318/custom/logs") == "http://c:4318/custom/logs"
+
+
+class OtlpReceiver:
+    """A minimal OTLP/HTTP logs endpoint: decodes ExportLogsServiceRequest protobufs."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[dict[str, Any], Any]] = []
+        self.fail_next = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    raw = gzip.decompress(raw)
+                status = 200
+                if owner.fail_next:
+                    owner.fail_next -= 1
+                    status = 503
+                else:
+                    request = ExportLogsServiceRequest()
+                    request.ParseFromString(raw)
+                    for resource_logs in request.resource_logs:
+                        resource = {a.key: a.value.string_value
+                                    for a in resource_logs.resource.attributes}
+                        for scope_logs in resource_logs.scope_logs:
+                            owner.records.extend((resource, r) for r in scope_logs.log_records)
+                answer = ExportLogsServiceResponse().SerializeToString()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def otlp() -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()
+
+
+def test_otlp_http_receiver_decodes_what_the_trail_sends(otlp: OtlpReceiver,
+                                                         tmp_path: Path) -> None:
+    otlp.fail_next = 1  # the first export meets a 503: retried, nothing lost
+    trail = AuditTrail(
+        store=False, service="inventory",
+        delivery={"spool_dir": str(tmp_path / "spool"), "retry_backoff_s": 0.05},
+        sinks=[{"type": "otel", "endpoint": otlp.endpoint, "timeout_s": 5}])
+    ids = [trail.record("deleteScope", actor=Actor(id=f"u{n}", name="Ann"),
+                        outcome="denied" if n % 2 else "success", target=str(n),
+                        client_ip="198.51.100.9").id for n in range(20)]
+    assert trail.flush(20)
+    trail.close()
+    seen: dict[str, Any] = {}
+    for resource, record in otlp.records:
+        attrs = {a.key: a.value for a in record.attributes}
+        seen[attrs["audit.id"].string_value] = (resource, record, attrs)
+    assert sorted(seen) == sorted(ids)
+    resource, record, attrs = seen[ids[1]]
+    assert resource["service.name"] == "inventory"
+    assert record.event_name == "deleteScope"
+    assert record.severity_number == SeverityNumber.WARN.value
+    assert attrs["user.id"].string_value == "u1"
+    assert attrs["client.address"].string_value == "198.51.100.9"
+    assert attrs["audit.target.id"].string_value == "1"
+    assert attrs["event.name"].string_value == "deleteScope"
