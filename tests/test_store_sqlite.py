@@ -84,3 +84,23 @@ def test_a_missing_directory_fails_on_use_naming_it(tmp_path: Path) -> None:
 def test_retention_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="retention_days"):
         open_store(f"sqlite:///{tmp_path}/a.db", retention_days=0)
+
+
+@pytest.mark.parametrize(("url", "level"), [
+    pytest.param("sqlite:///{}/a.db", 1, id="default-normal"),
+    pytest.param("sqlite:///{}/a.db?synchronous=full", 2, id="full"),
+])
+def test_synchronous_level_follows_the_url(tmp_path: Path, url: str, level: int) -> None:
+    from auditmw.store.sqlite import SQLiteStore
+
+    store = open_store(url.format(tmp_path))
+    assert isinstance(store, SQLiteStore)
+    assert store._connection().execute("PRAGMA synchronous").fetchone() == (level,)
+    store.close()
+
+
+def test_unknown_url_options_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="unknown option 'journal'"):
+        open_store(f"sqlite:///{tmp_path}/a.db?journal=off")
+    with pytest.raises(StoreError, match="normal or full"):
+        open_store(f"sqlite:///{tmp_path}/a.db?synchronous=off")

@@ -65,14 +65,20 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 """
 
-_INSERT = """
-INSERT INTO events (id, ts, event, category, outcome, actor_id, actor_name, target_id,
-                    target_name, client_ip, chain, seq, hash, data)
-SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],
-                     %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                     %s::text[], %s::bigint[], %s::text[], %s::text[])
-ON CONFLICT DO NOTHING
+_COLUMNS = ("id, ts, event, category, outcome, actor_id, actor_name, target_id, "
+            "target_name, client_ip, chain, seq, hash, data")
+# A batch is COPYed into a per-connection temporary table, then moved with one INSERT
+# that skips ids already stored (COPY itself cannot skip conflicts).
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
+    id text, ts timestamptz, event text, category text, outcome text, actor_id text,
+    actor_name text, target_id text, target_name text, client_ip text, chain text,
+    seq bigint, hash text, data text
+) ON COMMIT DELETE ROWS
 """
+_COPY = f"COPY auditmw_staging ({_COLUMNS}) FROM STDIN"
+_MOVE = (f"INSERT INTO events ({_COLUMNS}) SELECT {_COLUMNS} FROM auditmw_staging "
+         "ON CONFLICT DO NOTHING")
 
 
 def month_start(year: int, month: int) -> datetime:
@@ -196,21 +202,27 @@ class PostgresStore(SqlReader):
         if not events:
             return
         rows = [event_to_row(event) for event in events]  # validate all before writing
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        times = [us_to_datetime(us) for us in columns[1]]
-        columns[1] = times
-        months = {(t.year, t.month) for t in times}
+        staged = [(row[0], us_to_datetime(row[1]), *row[2:]) for row in rows]
+        months = {(row[1].year, row[1].month) for row in staged}
         conn = self._connection()
         self._ensure_partitions(conn, months)
         try:
-            with conn.transaction():
-                conn.execute(_INSERT.encode(), columns)
+            self._insert(conn, staged)
         except psycopg.errors.CheckViolation:
             # Another process purged a month this process had cached: make it again.
             self._months -= months
             self._ensure_partitions(conn, months)
-            with conn.transaction():
-                conn.execute(_INSERT.encode(), columns)
+            self._insert(conn, staged)
+
+    def _insert(self, conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:
+        if getattr(self._local, "staging", None) is not conn:
+            conn.execute(_STAGING.encode())
+            self._local.staging = conn
+        with conn.transaction():
+            with conn.cursor().copy(_COPY.encode()) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            conn.execute(_MOVE.encode())
 
     def flush(self) -> None:
         """Nothing is buffered: every ``write`` has committed."""
