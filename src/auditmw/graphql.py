@@ -28,6 +28,14 @@ from contextvars import ContextVar
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+)
+
 from auditmw.capture import ip as ip_rules
 from auditmw.context import FieldFacts, acting_actor, current_request
 from auditmw.event import (
@@ -208,8 +216,6 @@ def _rename(values: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[s
 
 
 def _wire_value(value: Any, kind: Any) -> Any:
-    from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull
-
     while isinstance(kind, GraphQLNonNull):
         kind = kind.of_type
     if isinstance(kind, GraphQLList) and isinstance(value, list | tuple):
@@ -228,8 +234,6 @@ def _dig(value: Any, path: str) -> Any:
 
 
 def _object_type_name(info: GraphQLResolveInfo) -> str | None:
-    from graphql import GraphQLObjectType, get_named_type
-
     named = get_named_type(info.return_type)
     return named.name if isinstance(named, GraphQLObjectType) else None
 
@@ -249,7 +253,7 @@ def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
         return found if found != Target() else Target(id=str(value))
     found = target_from_value(result)
     if found != Target():
-        return dataclasses.replace(found, type=_object_type_name(info) or found.type)
+        return Target(_object_type_name(info) or found.type, found.id, found.name)
     members = result.values() if isinstance(result, Mapping) else \
         vars(result).values() if hasattr(result, "__dict__") else ()
     for member in members:
