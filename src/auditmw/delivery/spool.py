@@ -303,9 +303,15 @@ class Spool:
                 os.fsync(self._write_fd)
                 os.close(self._write_fd)
                 self._write_fd = None
+            # Release every directory: what is left is an orphan the next run adopts.
             if self._own is not None and not self._own.segments:
                 self._remove_dir(self._own)  # nothing left to replay: leave no trace
-                self._own = None
+            elif self._own is not None:
+                os.close(self._own.lock_fd)
+            for d in self._adopted:
+                os.close(d.lock_fd)
+            self._own = None
+            self._adopted = []
 
     def after_fork(self) -> None:
         """In a forked child: leave the parent's directories to the parent; start our own.
