@@ -162,3 +162,92 @@ async def lenient_graphql(request: Request) -> JSONResponse:
 def lenient_app() -> Starlette:
     return Starlette(routes=[Route("/graphql", lenient_graphql, methods=["GET", "POST"]),
                              Route("/graphql/", lenient_graphql, methods=["GET", "POST"])])
+
+
+# --- Flask + Ariadne + Flask-Login ----------------------------------------------------
+
+FLASK_TYPE_DEFS = """
+type AssetGroup { id: ID! name: String! }
+type Query { hello: String! }
+type Mutation {
+  createAssetGroup(name: String!): AssetGroup!
+  deleteAssetGroup(id: ID!): Boolean!
+  deleteScope(id: ID!): Boolean
+}
+"""
+
+
+def flask_app(trail: Any = None) -> Any:
+    """Flask + Ariadne; Flask-Login users come from ``Authorization: Bearer <name>``; the
+    ``/legacy/graphql`` path sets ``flask.g.user`` instead (an app without Flask-Login)."""
+    from ariadne import MutationType, QueryType, graphql_sync, make_executable_schema
+    from flask import Flask, Response, g, jsonify, request, stream_with_context
+    from flask_login import LoginManager, UserMixin
+
+    class User(UserMixin):
+        def __init__(self, name: str) -> None:
+            self.id = name
+            self.name = name.title()
+
+    query, mutation = QueryType(), MutationType()
+    query.set_field("hello", lambda *_: "world")
+
+    @mutation.field("createAssetGroup")
+    def create(_obj: Any, _info: Any, name: str) -> dict[str, str]:
+        return {"id": f"g{next(_ids)}", "name": name}
+
+    @mutation.field("deleteAssetGroup")
+    def delete(_obj: Any, _info: Any, id: str) -> bool:
+        if id == "missing":
+            raise ValueError("no such asset group")
+        return True
+
+    @mutation.field("deleteScope")
+    def delete_scope(_obj: Any, _info: Any, id: str) -> bool:
+        raise GraphQLError("not allowed", extensions={"code": "FORBIDDEN"})
+
+    schema_ = make_executable_schema(FLASK_TYPE_DEFS, query, mutation)
+    app = Flask("capture_flask")
+    app.secret_key = "test"
+    login = LoginManager(app)
+
+    @login.request_loader
+    def from_header(req: Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        return User(header[7:]) if header.startswith("Bearer ") else None
+
+    def run_graphql() -> Any:
+        data = request.get_json(force=True, silent=True)
+        if data is None:
+            return jsonify({"errors": [{"message": "bad JSON"}]}), 400
+        ok, result = graphql_sync(schema_, data, context_value={"request": request})
+        return jsonify(result), 200 if ok else 400
+
+    app.add_url_rule("/graphql", "graphql", run_graphql, methods=["POST"])
+
+    @app.post("/legacy/graphql")
+    def legacy() -> Any:
+        g.user = {"id": "legacy-7", "name": "Legacy"}
+        return run_graphql()
+
+    @app.get("/health")
+    def health() -> str:
+        return "ok"
+
+    @app.get("/stream")
+    def stream() -> Response:
+        def chunks() -> Any:
+            for i in range(4):
+                yield f"part {i}\n"
+
+        return Response(stream_with_context(chunks()), mimetype="text/plain")
+
+    @app.post("/boom")
+    def boom() -> str:
+        raise RuntimeError("exploded")
+
+    if trail is not None:
+        from auditmw_flask import init_app
+
+        init_app(app, trail)
+    return app
