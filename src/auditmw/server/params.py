@@ -104,7 +104,7 @@ def _limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_LIMIT
     try:
-        limit = int(text)
+        limit = int(text) if text.isascii() else 0
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_LIMIT:
