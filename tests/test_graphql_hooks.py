@@ -25,7 +25,7 @@ from graphql_hooks_apps import (
 FRAMEWORKS = {"graphql-core": plain_app, "ariadne": ariadne_app,
               "strawberry": strawberry_app, "graphene": graphene_app}
 WSGI = {"graphene"}
-MODES = ["hook-only"]
+MODES = ["hook-only", "with-middleware"]
 
 
 @dataclass
@@ -191,6 +191,9 @@ async def test_one_event_per_field_execution(framework: str, mode: str, case: Ca
             assert "error" not in event
         assert event["request"].get("operation") == want.operation
         assert event["duration_ms"] >= 0
+        # who recorded it: the middleware adds the response status, a lone hook cannot
+        assert event["request"].get("status") == (200 if mode == "with-middleware" else None)
+        assert (event["request"]["method"], event["request"]["path"]) == ("POST", "/graphql")
 
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
