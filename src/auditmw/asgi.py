@@ -85,15 +85,24 @@ class AuditMiddleware:
             return None
 
     async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
-        watch = self._open(scope)
-        if watch is None:
-            await self.app(scope, receive, send)
-            return
+        method = scope.get("method", "GET")
         replay: Receive = receive
         body: bytes | None = None
-        if watch.state.method not in _NO_BODY_METHODS and self._fits(watch):
+        if method not in _NO_BODY_METHODS:
             messages, body = await _read_body(receive, self.capture.max_body)
             replay = _replayer(messages, receive)
+            # A document known to execute nothing catalogued: no state, no analysis.
+            # (Resolver hooks, finding no state, would record on their own.)
+            if body is not None and self.capture.nothing_to_watch(body):
+                await self.app(scope, replay, send)
+                return
+        elif not _may_carry_graphql(scope.get("query_string", b"")):
+            await self.app(scope, receive, send)
+            return
+        watch = self._open(scope)
+        if watch is None:
+            await self.app(scope, replay, send)
+            return
         watch.analyse_graphql(body)
         await self._run(watch, scope, replay, send)
 
@@ -109,13 +118,6 @@ class AuditMiddleware:
             return
         watch.route, watch.is_login = found
         await self._run(watch, scope, receive, send)
-
-    def _fits(self, watch: Watch) -> bool:
-        length = watch.headers.get("content-length")
-        try:
-            return length is None or int(length) <= self.capture.max_body
-        except ValueError:
-            return True
 
     # -- running --------------------------------------------------------------------
 
@@ -223,6 +225,10 @@ async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes
         chunks.append(chunk)
         if not message.get("more_body", False):
             return messages, b"".join(chunks)
+
+
+def _may_carry_graphql(query_string: bytes) -> bool:
+    return b"query=" in query_string or b"extensions=" in query_string
 
 
 def _replayer(messages: list[Message], receive: Receive) -> Receive:

@@ -84,12 +84,18 @@ class AuditMiddleware:
 
     def _graphql(self, path: str, environ: Environ,
                  start_response: StartResponse) -> Iterable[bytes]:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        body: bytes | None = None
+        if method not in _NO_BODY_METHODS:
+            body = _take_body(environ, self.capture.max_body)
+            # A document known to execute nothing catalogued: no state, no analysis.
+            if body is not None and self.capture.nothing_to_watch(body):
+                return self.app(environ, start_response)
+        elif not _may_carry_graphql(environ.get("QUERY_STRING", "")):
+            return self.app(environ, start_response)
         watch = self._open(path, environ)
         if watch is None:
             return self.app(environ, start_response)
-        body: bytes | None = None
-        if watch.state.method not in _NO_BODY_METHODS:
-            body = _take_body(environ, self.capture.max_body)
         watch.analyse_graphql(body)
         return self._run(watch, environ, start_response)
 
@@ -125,6 +131,10 @@ class AuditMiddleware:
         if response.hold:
             return _held(result, response, start_response)
         return _Body(result, response)
+
+
+def _may_carry_graphql(query_string: str) -> bool:
+    return "query=" in query_string or "extensions=" in query_string
 
 
 def _reset(token: Any) -> None:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from auditmw.capture.actor import as_actor, header_sources, load_resolver, pick_actor
 from auditmw.capture.graphql import DocumentAnalyzer, FieldCall, calls_for
 from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
@@ -79,6 +81,19 @@ class HttpCapture:
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
+
+    def nothing_to_watch(self, body: bytes) -> bool:
+        """The fast path: ``True`` when ``body`` is certainly a plain JSON GraphQL request
+        whose document executes no catalogued field. Anything unusual (encodings,
+        batches, persisted queries, bad JSON) says ``False`` and takes the full path."""
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return False
+        if type(value) is not dict:
+            return False
+        query = value.get("query")
+        return type(query) is str and not self.analyzer.plan(query)
 
     def other_watch(self, method: str, path: str) -> tuple[RouteMatch | None, bool] | None:
         """For a non-GraphQL path: ``(route, is_login)``, or ``None`` to pass through."""
