@@ -14,6 +14,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 import uuid
 from collections import deque
 from typing import Any
@@ -42,6 +43,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if owner.delay:
+            time.sleep(owner.delay)
         owner.handle(self, raw)
 
 
@@ -55,6 +58,7 @@ class Receiver:
         self.max_batch: int | None = None
         self.reject_field: str | None = None
         self.mode = "ok"
+        self.delay = 0.0  # seconds to think before answering (a slow collector)
         self.hung_connections = 0
         self.release = threading.Event()
         self.lock = threading.Lock()

@@ -54,6 +54,8 @@ class Lane:
         self.spool = spool
         self.dead_letter = dead_letter
         self._reset_runtime()
+        if self._spooled_unread:  # left by an earlier run: replay without waiting for traffic
+            self._ensure_worker()
 
     def _reset_runtime(self) -> None:
         """Fresh locks, queue and counters (at start, and in a forked child)."""
