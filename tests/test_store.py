@@ -355,3 +355,24 @@ def test_a_closed_store_says_so(store: Store) -> None:
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.write(events(1))
+
+
+@pytest.mark.subprocess
+def test_a_forked_child_gets_its_own_connection_and_leaves_the_parents_alone(
+        store: Store) -> None:
+    import os
+
+    store.write(events(5, seed=40))  # the parent's connection is open before the fork
+    child_events = events(5, seed=41, chain="child")
+    pid = os.fork()
+    if pid == 0:  # the child: write through the inherited store object, then vanish
+        code = 0
+        try:
+            store.write(child_events)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    store.write(events(5, seed=42, chain="after"))  # the parent's session still works
+    assert store.count(Query()) == 15

@@ -110,6 +110,7 @@ class PostgresStore(SqlReader):
         self._connections: list[psycopg.Connection[Any]] = []
         self._schema_ready = False
         self._months: set[tuple[int, int]] = set()
+        self._inherited: list[Any] = []
         self._pid = os.getpid()
         self._closed = False
 
@@ -122,6 +123,9 @@ class PostgresStore(SqlReader):
             raise StoreError(f"store {safe_url(self.url)} is closed")
         if os.getpid() != self._pid:  # forked: a connection must not cross a fork
             with self._lock:
+                # Keep the parent's connections referenced, never closed here: closing
+                # (or garbage-collecting) one in the child would end the parent's session.
+                self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)

@@ -103,6 +103,7 @@ class SQLiteStore(SqlReader):
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._schema_ready = False
+        self._inherited: list[Any] = []
         self._pid = os.getpid()
         self._closed = False
 
@@ -113,6 +114,9 @@ class SQLiteStore(SqlReader):
             raise StoreError(f"store {self.url} is closed")
         if os.getpid() != self._pid:  # forked: inherited connections must not be used
             with self._lock:
+                # Keep the parent's connections referenced, never closed here: closing
+                # (or garbage-collecting) one in the child would end the parent's session.
+                self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
