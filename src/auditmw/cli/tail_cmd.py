@@ -71,10 +71,12 @@ def _store_events(args: argparse.Namespace, url: str) -> Iterator[dict[str, Any]
         seen.append(event_id)
         seen_set.add(event_id)
 
-    for item in first.items:
-        remember(item["id"])
-    yield from backlog
     last = parse_time(first.items[0]["time"]) if first.items else None
+    if last is not None:  # everything already in the look-back window counts as shown
+        for item in store.iter_events(replace(query, start=last - LOOKBACK), order="asc"):
+            remember(item["id"])
+    yield from backlog
+    _following(args, url)
     while not args.no_follow:
         time.sleep(args.interval)
         start = last - LOOKBACK if last else query.start
@@ -87,6 +89,11 @@ def _store_events(args: argparse.Namespace, url: str) -> Iterator[dict[str, Any]
     store.close()
 
 
+def _following(args: argparse.Namespace, where: str) -> None:
+    if not args.no_follow:
+        print(f"-- following {where} (Ctrl-C to stop) --", file=sys.stderr, flush=True)
+
+
 def _file_events(args: argparse.Namespace, path: Path) -> Iterator[dict[str, Any]]:
     """Like ``tail -F``: follows the path across rotation."""
     existing = path.read_bytes().splitlines() if path.exists() else []
@@ -96,6 +103,7 @@ def _file_events(args: argparse.Namespace, path: Path) -> Iterator[dict[str, Any
     if handle:
         handle.seek(0, os.SEEK_END)
     pending = b""
+    _following(args, str(path))
     while not args.no_follow:
         time.sleep(args.interval)
         if handle is None or (path.exists() and
