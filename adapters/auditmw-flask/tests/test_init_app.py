@@ -1,0 +1,54 @@
+"""init_app on real Flask apps: Flask-Login, g.user, idempotence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditmw_flask import init_app
+from flask import Flask, g, request
+from flask_login import LoginManager, UserMixin, login_user
+
+from auditmw.testing import MemorySink, capture_audit_events
+from auditmw.trail import AuditTrail
+
+ROUTES = [{"method": "POST", "path": "/assets/{id}/resync", "event": "assetsResync",
+           "target": "id"}]
+
+
+class Member(UserMixin):
+    def __init__(self, ident: str) -> None:
+        self.id, self.name = ident, f"Member {ident}"
+
+
+def make_app(trail: AuditTrail) -> Flask:
+    app = Flask("adapter_test")
+    app.secret_key = "test"
+    LoginManager(app).user_loader(Member)
+
+    @app.post("/assets/<id>/resync")
+    def resync(id: str) -> dict[str, Any]:
+        if "who" in request.args:
+            login_user(Member(request.args["who"]))
+        if "g" in request.args:
+            g.user = {"id": "g-1", "name": "From g"}
+        if id == "boom":
+            raise RuntimeError("boom")
+        return {"id": id}
+
+    init_app(app, trail)
+    init_app(app, trail)  # idempotent
+    return app
+
+
+def test_flask_login_then_g_user_then_anonymous() -> None:
+    trail = AuditTrail(store=False, sinks=[MemorySink()], capture={"routes": ROUTES},
+                       actor={"sources": ["flask_login", "flask_g"]})
+    app = make_app(trail)
+    with capture_audit_events(trail) as events:
+        for query in ("?who=u7", "?g=1", "", "?who=u8"):  # a fresh client: no session
+            app.test_client().post(f"/assets/a1/resync{query}").get_data()
+        app.test_client().post("/assets/boom/resync?who=u9").get_data()
+    assert [(e["actor"].get("id"), e["outcome"]) for e in events] == [
+        ("u7", "success"), ("g-1", "success"), (None, "success"), ("u8", "success"),
+        ("u9", "failure")]
+    assert events[0]["actor"]["name"] == "Member u7"
