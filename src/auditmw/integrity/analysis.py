@@ -14,7 +14,14 @@ from typing import Any
 
 from auditmw import codec
 from auditmw.event import SCHEMA
-from auditmw.integrity.chain import GENESIS, HMAC_PREFIX, SHA_PREFIX, verify_event_hash
+from auditmw.integrity.chain import (
+    GENESIS,
+    HMAC_PREFIX,
+    SHA_PREFIX,
+    check_hash,
+    unhashed_body,
+    unhashed_line,
+)
 from auditmw.integrity.checkpoint import check_signature, well_formed
 from auditmw.integrity.report import BAD_SIGNATURE, INSERTED, MODIFIED, Problem, Report
 from auditmw.integrity.rules import Anchor, Entry, analyse_chain
@@ -27,10 +34,9 @@ _INTEGRITY = re.compile(
 
 
 def _algorithm(hashed: str) -> str:
-    for prefix in (HMAC_PREFIX, SHA_PREFIX):
-        if hashed.startswith(prefix):
-            return prefix[:-1]
-    return "unknown"
+    if hashed.startswith(HMAC_PREFIX):
+        return "hmac-sha256"
+    return "sha256" if hashed.startswith(SHA_PREFIX) else "unknown"
 
 
 class Verifier:
@@ -45,6 +51,7 @@ class Verifier:
         self.checkpoints: list[tuple[str, Any]] = []
         self.events = 0
         self._position = 0
+        self._chains: dict[str, str] = {}  # one string per chain id, however many events
 
     # -- intake ---------------------------------------------------------------------
 
@@ -60,7 +67,7 @@ class Verifier:
         self.add_event(event, where, raw)
 
     def add_event(self, event: Any, where: str, raw: bytes | None = None) -> None:
-        """One stored event; ``raw`` is its stored bytes when they should be canonical."""
+        """One stored event; ``raw`` is its stored line, when it is one."""
         self._position += 1
         if not isinstance(event, dict) or event.get("schema") != SCHEMA:
             self.events += 1
@@ -76,23 +83,24 @@ class Verifier:
                 detail="event carries no integrity chain"))
             return
         assert isinstance(integrity, dict)
-        body = codec.dumps(event)
-        why = ""
-        checked = verify_event_hash(event, self.key)
-        if raw is not None and body != raw:
-            checked, why = False, "stored bytes are not the event's canonical JSON"
-        elif checked is False:
-            why = "content does not match its hash"
+        stored: str = integrity["hash"]
+        # A file line is checked on its own bytes; a row, whose JSON the store parsed,
+        # on the canonical serialisation of what it holds.
+        hashed = unhashed_line(raw, stored) if raw is not None else None
+        if hashed is None:
+            hashed = unhashed_body(event)
+        checked = check_hash(stored, hashed, self.key)
         status = ("unchecked" if checked is None else "bad" if not checked
-                  else "unsigned" if self.key and integrity["hash"].startswith(SHA_PREFIX)
+                  else "unsigned" if self.key and stored.startswith(SHA_PREFIX)
                   else "ok")
         after = integrity.get("after")
+        chain = self._chains.setdefault(integrity["chain"], integrity["chain"])
         self.entries.append(Entry(
-            chain=integrity["chain"], seq=integrity["seq"], prev=str(integrity.get("prev")),
-            hash=integrity["hash"], id=ident, where=where, position=self._position,
-            status=status, fingerprint=hash(body),
-            algorithm=_algorithm(integrity["hash"]),
-            after=dict(after) if isinstance(after, Mapping) else None, why=why))
+            chain=chain, seq=integrity["seq"], prev=str(integrity.get("prev")),
+            hash=stored, id=ident, where=where, position=self._position,
+            status=status, fingerprint=hash(hashed), algorithm=_algorithm(stored),
+            after=dict(after) if isinstance(after, Mapping) else None,
+            why="content does not match its hash" if checked is False else ""))
 
     def _unreadable(self, raw: bytes, where: str) -> None:
         self._position += 1
@@ -164,6 +172,8 @@ class Verifier:
         """A record that fails its hash but whose stored hash another record vouches for
         is that vouched-for event, altered — even if the alteration hit its chain or
         seq. Put it back where it belongs so it is named ``modified`` there."""
+        if not any(entry.status == "bad" for entry in self.entries):
+            return
         vouched: dict[str, tuple[str, int]] = {}
         for entry in self.entries:
             if entry.status != "bad" and entry.prev != GENESIS and entry.seq > 1:

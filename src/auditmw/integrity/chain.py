@@ -176,16 +176,38 @@ class ChainProcessor:
         return event
 
 
-def verify_event_hash(event: Mapping[str, Any], key: bytes) -> bool | None:
-    """Does the stored ``hash`` match the content? ``None`` when it cannot be told: an
-    HMAC hash and no key to check it with."""
-    stored = event["integrity"].get("hash")
+def check_hash(stored: Any, body: bytes, key: bytes) -> bool | None:
+    """Is ``stored`` the digest of ``body``? ``None`` when it cannot be told: an HMAC
+    hash and no key to check it with."""
     if not isinstance(stored, str):
         return False
     if stored.startswith(HMAC_PREFIX):
         if not key:
             return None
-        return hmac.compare_digest(stored, digest(unhashed_body(event), key))
+        return hmac.compare_digest(stored, digest(body, key))
     if stored.startswith(SHA_PREFIX):
-        return hmac.compare_digest(stored, digest(unhashed_body(event), b""))
+        return hmac.compare_digest(stored, digest(body, b""))
     return False
+
+
+def verify_event_hash(event: Mapping[str, Any], key: bytes) -> bool | None:
+    """Does the stored ``hash`` match the content? ``None`` when it cannot be told."""
+    stored = event["integrity"].get("hash")
+    if not isinstance(stored, str):
+        return False
+    return check_hash(stored, unhashed_body(event), key)
+
+
+def unhashed_line(raw: bytes, stored: str) -> bytes | None:
+    """The hashed bytes of a stored canonical line, by cutting ``"hash":"…",`` out of its
+    top-level ``integrity`` object (which sorts after every other key that can hold
+    one). If the line is exactly what was hashed, this is the hashed body; if it is not,
+    the digest will not match — so no re-serialisation is needed to check a file."""
+    start = raw.rfind(b'"integrity":{')
+    if start < 0:
+        return None
+    field = b'"hash":"' + stored.encode("utf-8") + b'",'
+    at = raw.find(field, start)
+    if at < 0:
+        return None
+    return raw[:at] + raw[at + len(field):]

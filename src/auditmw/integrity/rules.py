@@ -86,13 +86,31 @@ def _ranges(values: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _choose(seq: int, candidates: list[Entry], vouched: set[str],
+class _Vouched:
+    """Which hash later records vouch for at each ``seq`` (nearly always one: a dict of
+    strings, with a set for the rare second opinion)."""
+
+    __slots__ = ("first", "more")
+
+    def __init__(self) -> None:
+        self.first: dict[int, str] = {}
+        self.more: set[tuple[int, str]] = set()
+
+    def add(self, seq: int, hashed: str) -> None:
+        if self.first.setdefault(seq, hashed) != hashed:
+            self.more.add((seq, hashed))
+
+    def has(self, seq: int, hashed: str) -> bool:
+        return self.first.get(seq) == hashed or (seq, hashed) in self.more
+
+
+def _choose(seq: int, candidates: list[Entry], vouched: _Vouched,
             previous: Entry | None, purge: Anchor | None) -> Entry | None:
     intact = [c for c in candidates if c.status != "bad"]
     if intact:
-        return next((c for c in intact if c.hash in vouched), intact[0])
+        return next((c for c in intact if vouched.has(seq, c.hash)), intact[0])
     for candidate in candidates:
-        links = (candidate.hash in vouched
+        links = (vouched.has(seq, candidate.hash)
                  or (previous is not None and candidate.prev == previous.hash)
                  or (seq == 1 and candidate.prev == GENESIS)
                  or (purge is not None and seq == purge.seq + 1
@@ -131,27 +149,26 @@ def analyse_chain(chain: str, entries: list[Entry], purge: Anchor | None,
     problems = report.problems
     report.algorithm = ",".join(sorted({e.algorithm for e in entries}))
     by_seq: dict[int, list[Entry]] = {}
-    seen: set[tuple[int, int]] = set()
     for entry in entries:
         if entry.seq < 1:
             problems.append(_problem(INSERTED, entry, "seq must be 1 or more"))
-        elif (entry.seq, entry.fingerprint) in seen:
+            continue
+        claimants = by_seq.setdefault(entry.seq, [])
+        if any(c.fingerprint == entry.fingerprint for c in claimants):
             report.duplicates += 1
         else:
-            seen.add((entry.seq, entry.fingerprint))
-            by_seq.setdefault(entry.seq, []).append(entry)
+            claimants.append(entry)
 
-    vouched: dict[int, set[str]] = {}
+    vouched = _Vouched()
     for entry in entries:
         if entry.status != "bad":
-            vouched.setdefault(entry.seq - 1, set()).add(entry.prev)
+            vouched.add(entry.seq - 1, entry.prev)
     for anchor in [*anchors, *([purge] if purge else [])]:
-        vouched.setdefault(anchor.seq, set()).add(anchor.hash)
+        vouched.add(anchor.seq, anchor.hash)
 
     occupant: dict[int, Entry] = {}
     for seq in sorted(by_seq):
-        chosen = _choose(seq, by_seq[seq], vouched.get(seq, set()), occupant.get(seq - 1),
-                         purge)
+        chosen = _choose(seq, by_seq[seq], vouched, occupant.get(seq - 1), purge)
         for other in by_seq[seq]:
             if other is not chosen:
                 problems.append(_problem(INSERTED, other, (
