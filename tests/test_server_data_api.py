@@ -425,3 +425,24 @@ async def test_root_is_the_page_module_if_installed_and_openapi_is_served(api: A
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/v4/auditlogs/export", "/api/audit-trail",
                                   "/api/audit-trail/export", "/graphql"}
+
+
+@pytest.mark.parametrize(("trusted", "expected"), [
+    pytest.param(["127.0.0.0/8"], "203.0.113.7", id="behind-a-trusted-proxy"),
+    pytest.param([], "127.0.0.1", id="untrusted-header-ignored"),
+])
+async def test_self_audit_client_ip_honours_trusted_proxies(
+        tmp_path: Path, trusted: list[str], expected: str) -> None:
+    trail = AuditTrail(store=f"sqlite:///{tmp_path / 'audit.db'}", sinks=[],
+                       capture={"trusted_proxies": trusted})
+    app = create_app(trail)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 4000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://a.test") as client:
+            with capture_audit_events(trail) as audit:
+                await client.get("/api/audit-trail",
+                                 headers={"X-Forwarded-For": "203.0.113.7"})
+    finally:
+        trail.close()
+        app.state.audit.close()
+    assert audit[0]["client"]["ip"] == expected
