@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from auditmw.capture.ip import parse_networks, resolve_client_ip
 from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
 from auditmw.server.context import ApiError
 from auditmw.server.keys import AUDIT_SCOPE
@@ -61,11 +62,15 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | None
         actor = Actor(id=key.id, name=key.name, type="api") if key else ANONYMOUS
         outcome = outcome_of(status)
         peer = request.client.host if request.client else None
+        # Behind `capture.trusted_proxies`, the client named by Forwarded/X-Forwarded-For.
+        ip, chain = resolve_client_ip(
+            peer, parse_networks(ctx.trail.config.capture.trusted_proxies),
+            request.headers.get("forwarded"), request.headers.get("x-forwarded-for"))
         ctx.trail.record(
             EVENT, actor=actor, outcome=outcome,
             target={"type": "audit_trail", "name": str(details.get("endpoint", ""))},
             details=details,
-            client=Client(ip=peer, user_agent=request.headers.get("user-agent")),
+            client=Client(ip=ip, forwarded=chain, user_agent=request.headers.get("user-agent")),
             channel="api", source=source,
             request=RequestInfo(method=request.method, path=request.url.path, status=status),
             error=None if outcome == "success" else ErrorInfo(f"HTTP{status}",
