@@ -179,7 +179,12 @@ def test_without_a_target_the_config_says_what_to_verify(
     write_file(path)
     config = tmp_path / "auditmw.toml"
     config.write_text(f'[[sinks]]\ntype = "file"\npath = "{path}"\n\n[store]\n'
-                      'enabled = false\n', encoding="utf-8")
-    code, out, _ = run(capsys, "-c", str(config))
+                      f'url = "sqlite:///{tmp_path}/never-written.db"\n', encoding="utf-8")
+    code, out, err = run(capsys, "-c", str(config))
     assert code == 0
     assert str(path) in out
+    assert "skipped: no SQLite store" in err
+    path.unlink()
+    code, _, err = run(capsys, "-c", str(config))
+    assert code == 2
+    assert "nothing to verify" in err

@@ -47,6 +47,7 @@ def register(subparsers: Any) -> None:
 class Target:
     kind: str  # "file" | "store"
     location: str
+    from_config: bool = False  # found in the config, not named: skipped if absent
 
 
 class UsageError(Exception):
@@ -65,9 +66,10 @@ def _targets(args: argparse.Namespace) -> list[Target]:
         kind = "store" if args.target.startswith(_STORE_SCHEMES) else "file"
         return [Target(kind, args.target)]
     config = load_config(args.config)
-    found = [Target("file", s.path) for s in config.sinks if isinstance(s, FileSinkConfig)]
+    found = [Target("file", s.path, from_config=True) for s in config.sinks
+             if isinstance(s, FileSinkConfig)]
     if config.store.enabled:
-        found.append(Target("store", config.store.url))
+        found.append(Target("store", config.store.url, from_config=True))
     if not found:
         raise UsageError("the config has no file sink and no store: give a TARGET")
     return found
@@ -106,10 +108,19 @@ def _check(target: Target, key: str, checkpoint: bool) -> tuple[Report, dict[str
 
 
 def run(args: argparse.Namespace) -> int:
+    results: list[tuple[Report, dict[str, Any] | None]] = []
     try:
         targets = _targets(args)
         key = _key(args)
-        results = [_check(t, key, args.checkpoint) for t in targets]
+        for target in targets:
+            try:
+                results.append(_check(target, key, args.checkpoint))
+            except FileNotFoundError as exc:
+                if not target.from_config:
+                    raise
+                print(f"auditmw verify: skipped: {exc}", file=sys.stderr)
+        if not results:
+            raise UsageError("nothing to verify: none of the configured trails exists")
     except (UsageError, FileNotFoundError) as exc:
         print(f"auditmw verify: {exc}", file=sys.stderr)
         return 2
