@@ -111,7 +111,7 @@ class CaptureConfig(_Table):
 
 class ActorConfig(_Table):
     sources: list[str] = Field(
-        default_factory=lambda: ["scope.user", "flask_login", "graphql_context"])
+        default_factory=lambda: ["scope.user", "flask_login", "flask_g", "graphql_context"])
     resolver: str | None = None
 
     @field_validator("sources")

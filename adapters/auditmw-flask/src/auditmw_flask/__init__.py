@@ -69,6 +69,8 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     instrumented as it is created."""
     import wrapt
 
+    from auditmw.launcher.mount import mount_wsgi
+
     def wrap_init(wrapped: Callable[..., None], instance: Any, args: Any,
                   kwargs: Any) -> None:
         wrapped(*args, **kwargs)
@@ -76,6 +78,8 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
         if trail is not None:
             try:
                 init_app(instance, trail)
+                # server.mount: the audit pages in front of the audited app (a2wsgi)
+                instance.wsgi_app = mount_wsgi(instance.wsgi_app, trail)
             except Exception:
                 log.exception("auditmw: could not instrument a Flask app")
 

@@ -11,6 +11,7 @@ anywhere in the stack counts. Calling it twice does nothing the second time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["AuditMiddleware", "install", "instrument_app", "is_instrumented"]
 
 _MARK = "_auditmw_trail"
+log = logging.getLogger("auditmw")
 
 
 def is_instrumented(app: Any) -> bool:
@@ -55,6 +57,8 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     app is instrumented when it builds its middleware stack."""
     import wrapt
 
+    from auditmw.launcher.mount import mount_into_starlette
+
     def wrap_build(wrapped: Callable[[], Any], instance: Any, args: Any,
                    kwargs: Any) -> Any:
         stack = wrapped(*args, **kwargs)
@@ -62,6 +66,10 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
         if trail is None or getattr(instance, _MARK, None) is not None:
             return stack
         setattr(instance, _MARK, trail)
+        try:  # server.mount: the audit pages as the app's first route
+            mount_into_starlette(instance, trail)
+        except Exception:
+            log.exception("auditmw: could not mount the audit pages")
         return AuditMiddleware(stack, trail=trail)
 
     def on_import(module: Any) -> None:
