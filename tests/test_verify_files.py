@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from auditmw import codec
 from auditmw.integrity import seal_files, verify_files
+from auditmw.integrity.analysis import Verifier
 from auditmw.integrity.chain import unhashed_body
 from auditmw.integrity.files import checkpoint_path, file_set
 from auditmw.integrity.report import Report
@@ -303,3 +304,57 @@ def test_several_processes_on_one_file_verify_clean(trail_path: Path) -> None:
     assert report.events == 5 * 120
     assert all((c.first_seq, c.last_seq) == (1, 120) for c in report.chains)
     assert any(c.expected_end for c in report.chains)  # the late writer's `after`
+
+
+def verify_lines(lines: list[bytes], key: str = "") -> Report:
+    verifier = Verifier(key.encode(), ordered=True)
+    for number, line in enumerate(lines, 1):
+        verifier.add_line(line.rstrip(b"\n"), f"t:{number}")
+    return verifier.report("t")
+
+
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    path = tmp_path_factory.mktemp("twenty") / "audit.jsonl"
+    write_trail(path, n=20)
+    return lines_of(path)
+
+
+def _ranges(values: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for value in sorted(values):
+        if out and out[-1][1] + 1 == value:
+            out[-1] = (out[-1][0], value)
+        else:
+            out.append((value, value))
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(deleted=st.sets(st.integers(1, 19), min_size=1))
+def test_deleted_lines_are_exactly_the_missing_ranges(twenty: list[bytes],
+                                                      deleted: set[int]) -> None:
+    kept = [line for seq, line in enumerate(twenty, 1) if seq not in deleted]
+    report = verify_lines(kept)
+    assert kinds(report) == [("missing", a, b) for a, b in _ranges(sorted(deleted))]
+
+
+def longest_rising_length(values: list[int]) -> int:
+    """The textbook quadratic recurrence, independent of the verifier's own."""
+    best = [1] * len(values)
+    for i in range(len(values)):
+        for j in range(i):
+            if values[j] < values[i]:
+                best[i] = max(best[i], best[j] + 1)
+    return max(best, default=0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(order=st.permutations(list(range(20))))
+def test_a_shuffle_is_only_ever_reordered(twenty: list[bytes], order: list[int]) -> None:
+    report = verify_lines([twenty[i] for i in order])
+    moved = [p.first_seq for p in report.all_problems()]
+    assert {p.kind for p in report.all_problems()} <= {"reordered"}
+    # Exactly the events outside one longest rising run are named, each once.
+    assert len(moved) == len(set(moved)) == 20 - longest_rising_length(order)
+    assert (not moved) == (order == sorted(order))
