@@ -64,6 +64,12 @@ def test_example_started_by_one_command_is_audited(
         refused = httpx.post(url, json={"query": delete}, headers={"x-user": "bob"}, timeout=10)
         assert ok.status_code == 200, ok.text + output.read_text()
         assert refused.json()["errors"]
+        # a WSGI server closes the response (when the middleware records) after the
+        # client has the body: wait, bounded, for both lines before stopping the server
+        for _ in range(100):
+            if log.exists() and len(log.read_text().splitlines()) >= 2:
+                break
+            time.sleep(0.05)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
