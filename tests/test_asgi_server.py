@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from capture_apps import starlette_app
 
 from auditmw.asgi import AuditMiddleware
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
+from capture_apps import starlette_app
 
 pytestmark = pytest.mark.subprocess
 
