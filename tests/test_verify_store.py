@@ -211,3 +211,22 @@ def test_several_processes_then_a_purge(store_url: str, store: Store, tmp_path: 
     report = verify_store(store, KEY)
     assert [(p.kind, p.chain, p.first_seq) for p in report.all_problems()] == [
         ("missing", victim.chain, 22)]
+
+
+def test_a_store_added_later_is_not_blamed_for_the_files_older_chain(
+        store_url: str, store: Store, tmp_path: Path) -> None:
+    """The new writer's `after` names the file's last chain, which the store never
+    held: that is no truncation of the store."""
+    path = tmp_path / "audit.jsonl"
+    spool = {"spool_dir": str(tmp_path / "spool")}
+    before = AuditTrail(store=False, sinks=[{"type": "file", "path": str(path)}],
+                        integrity={"key": KEY}, delivery=spool)
+    before.record("deleteScope")
+    before.close()
+    both = AuditTrail(store={"url": store_url}, sinks=[{"type": "file", "path": str(path)}],
+                      integrity={"key": KEY}, delivery=spool)
+    both.record("deleteScope")
+    both.close()
+    report = verify_store(store, KEY)
+    assert report.valid, report.summary()
+    assert len(report.chains) == 1

@@ -150,9 +150,13 @@ class Verifier:
                         purges[chain] = anchor
                 else:
                     anchors.setdefault(chain, []).append(anchor)
+        # A later chain's `after` only speaks for chains this trail holds: a writer may
+        # have read it from another sink (a file started before the store, or after).
+        held = {entry.chain for entry in self.entries} | set(purges) | set(anchors)
         for entry in self.entries:
             after = entry.after
-            if after and isinstance(after.get("seq"), int) and isinstance(after.get("chain"), str):
+            if (after and isinstance(after.get("seq"), int)
+                    and after.get("chain") in held):
                 anchors.setdefault(after["chain"], []).append(Anchor(
                     after["seq"], str(after.get("hash")),
                     f"the start of chain {entry.chain} ({entry.where})"))
