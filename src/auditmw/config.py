@@ -262,6 +262,7 @@ class ServerConfig(_Table):
     host: str = "127.0.0.1"
     port: int = Field(default=9001, ge=0, le=65535)
     keys_pepper: str = ""  # HMAC key for access-key hashes, kept outside the database
+    host_auth: bool = False  # mounted: the host app's signed-in user may read (docs/page.md)
 
     @field_validator("prefix")
     @classmethod

@@ -20,7 +20,7 @@ __all__ = ["create_app"]
 
 def create_app(trail: AuditTrail, **options: Any) -> Starlette:
     """The ASGI app of SPEC section 8 over ``trail``; options: ``store``, ``keys``,
-    ``prefix``, ``clock`` (see :func:`auditmw.server.app.create_app`)."""
+    ``prefix``, ``clock``, ``host_auth`` (see :func:`auditmw.server.app.create_app`)."""
     from auditmw.server.app import create_app as build
 
     return build(trail, **options)

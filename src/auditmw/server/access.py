@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from auditmw.capture.ip import parse_networks, resolve_client_ip
 from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
 from auditmw.server.context import ApiError
+from auditmw.server.host_auth import host_actor
 from auditmw.server.keys import AUDIT_SCOPE
 
 if TYPE_CHECKING:
@@ -29,20 +30,38 @@ MISSING_SCOPE = "AccessKey does not have the relevant scope permission"
 EVENT = "exportAuditTrail"
 
 
-def identify(ctx: ServerContext, request: Request) -> AccessKey:
+def identify(ctx: ServerContext, request: Request) -> AccessKey | Actor:
     """The active key of the request, or :class:`ApiError` 401 (missing, malformed,
     unknown, revoked or expired: all answered alike). Blocking (one indexed row): call it
-    from a worker thread."""
+    from a worker thread.
+
+    With ``host_auth`` on, a request without the header may instead be the host app's
+    signed-in user: the :class:`Actor` it names is returned (see server/host_auth.py)."""
+    if ctx.host_auth is not None and not request.headers.get(HEADER):
+        user = host_actor(ctx.host_auth, request.scope)
+        if user is not None:
+            return user
     key = ctx.keys.verify(request.headers.get(HEADER), ctx.now())
     if key is None:
         raise ApiError(401, INCORRECT_KEY)
     return key
 
 
-def require_scope(key: AccessKey, scope: str = AUDIT_SCOPE) -> None:
-    """:class:`ApiError` 403 unless ``key`` holds ``scope``."""
+def require_scope(key: AccessKey | Actor, scope: str = AUDIT_SCOPE) -> None:
+    """:class:`ApiError` 403 unless ``key`` holds ``scope`` (a host user was vouched for
+    by the host app's ``host_auth``, which decides alone)."""
+    if isinstance(key, Actor):
+        return
     if scope not in key.scopes:
         raise ApiError(403, MISSING_SCOPE)
+
+
+def authorize(ctx: ServerContext, request: Request) -> AccessKey | Actor:
+    """:func:`identify` then :func:`require_scope` (``audit_logs``): 401 or 403, else the
+    caller. Blocking: call it from a worker thread."""
+    caller = identify(ctx, request)
+    require_scope(caller)
+    return caller
 
 
 def outcome_of(status: int) -> Outcome:
@@ -51,7 +70,7 @@ def outcome_of(status: int) -> Outcome:
     return "denied" if status in (401, 403) else "failure"
 
 
-def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | None,
+def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | Actor | None,
                   status: int, details: dict[str, Any], source: Source = "rest",
                   message: str | None = None) -> None:
     """Record one ``exportAuditTrail`` event. Never raises (a broken sink is logged).
@@ -59,7 +78,10 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | None
     Blocking when delivery is synchronous: call it from a worker thread.
     """
     try:
-        actor = Actor(id=key.id, name=key.name, type="api") if key else ANONYMOUS
+        if isinstance(key, Actor):  # the host app's signed-in user (host_auth)
+            actor = key
+        else:
+            actor = Actor(id=key.id, name=key.name, type="api") if key else ANONYMOUS
         outcome = outcome_of(status)
         peer = request.client.host if request.client else None
         # Behind `capture.trusted_proxies`, the client named by Forwarded/X-Forwarded-For.
@@ -71,7 +93,7 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | None
             target={"type": "audit_trail", "name": str(details.get("endpoint", ""))},
             details=details,
             client=Client(ip=ip, forwarded=chain, user_agent=request.headers.get("user-agent")),
-            channel="api", source=source,
+            channel="ui" if isinstance(key, Actor) else "api", source=source,
             request=RequestInfo(method=request.method, path=request.url.path, status=status),
             error=None if outcome == "success" else ErrorInfo(f"HTTP{status}",
                                                               message or str(status)),

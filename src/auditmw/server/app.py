@@ -21,6 +21,7 @@ from auditmw.server.context import ServerContext, utc_now
 from auditmw.server.data_api import export_events, list_events
 from auditmw.server.dates import resolve_zone
 from auditmw.server.graphql_api import build_schema, graphql_endpoint
+from auditmw.server.host_auth import HostAuth, resolve_host_auth
 from auditmw.server.keystore import KeyStore
 from auditmw.server.leapwork_api import export_audit_logs
 from auditmw.server.openapi import openapi_document
@@ -72,13 +73,17 @@ def _page_routes(ctx: ServerContext) -> list[BaseRoute]:
 
 def create_app(trail: AuditTrail, *, store: Store | None = None,
                keys: KeyStore | None = None, prefix: str = "",
-               clock: Callable[[], datetime] | None = None) -> Starlette:
+               clock: Callable[[], datetime] | None = None,
+               host_auth: bool | HostAuth | None = None) -> Starlette:
     """The audit server over ``trail``'s store; see docs/server.md.
 
     Routes sit at the app's root, for mounting under ``server.prefix``
     (``Mount("/audit", create_app(trail))``); ``prefix`` puts them under a path instead
     (what ``auditmw serve`` does). ``store`` defaults to the trail's own store (else the
     configured ``store.url`` is opened), ``keys`` to the access keys in that database.
+    ``host_auth`` (default ``server.host_auth``): when mounted in a host app, accept its
+    signed-in user instead of a key (``True``: ``scope["user"]``; or a callable, see
+    docs/page.md).
     """
     cfg = trail.config
     owned: list[Any] = []
@@ -94,7 +99,9 @@ def create_app(trail: AuditTrail, *, store: Store | None = None,
         owned.append(keys)
     ctx = ServerContext(trail=trail, store=store, keys=keys, zone=resolve_zone(cfg.timezone),
                         edition=cfg.server.edition, max_export_days=cfg.server.max_export_days,
-                        clock=clock or utc_now, owned=owned)
+                        clock=clock or utc_now, owned=owned,
+                        host_auth=resolve_host_auth(
+                            cfg.server.host_auth if host_auth is None else host_auth))
     routes: list[BaseRoute] = [
         Route("/api/v4/auditlogs/export", export_audit_logs, methods=["GET"]),
         Route("/api/audit-trail", list_events, methods=["GET"]),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from auditmw.server.host_auth import HostAuth
     from auditmw.server.keystore import KeyStore
     from auditmw.store.base import Store
     from auditmw.trail import AuditTrail
@@ -40,6 +41,8 @@ class ServerContext:
     clock: Callable[[], datetime] = utc_now
     #: Resources this server opened itself and must close (not the trail's own store).
     owned: list[Store | KeyStore] = field(default_factory=list)
+    #: Accepts the host app's signed-in user instead of a key (see server/host_auth.py).
+    host_auth: HostAuth | None = None
 
     def now(self) -> datetime:
         return self.clock()
