@@ -66,8 +66,9 @@ def test_export_formats_to_file(seeded: tuple[Path, str], tmp_path: Path, fmt: s
     elif fmt == "jsonl":
         items = [json.loads(x) for x in out.read_bytes().splitlines()]
     else:
-        sheet = load_workbook(out, read_only=True).worksheets[0]
-        header, *body = list(sheet.iter_rows(values_only=True))
+        book = load_workbook(out, read_only=True)
+        header, *body = list(book.worksheets[0].iter_rows(values_only=True))
+        book.close()  # read-only workbooks keep the file open until closed
         items = [dict(zip(header, row, strict=False)) for row in body]
     assert items
     assert {i["outcome"] for i in items} == {"denied"}

@@ -1,71 +1,159 @@
-"""``auditmw demo``: record a few events on the embedded defaults and show where they went.
+"""``auditmw demo``: the example app audited by config alone, with the page mounted.
 
-This is the Python-API tour; the config-only launcher (``auditmw run``) replaces it with
-the example app and the Audit trail page when that lands.
+Starts ``examples/config_only/starlette_app.py`` (Starlette + Strawberry, no line of
+auditmw in it) under ``auditmw run`` on 127.0.0.1 with ``server.mount = true`` and the
+embedded defaults otherwise (``./auditmw-audit.jsonl``, ``sqlite:///./auditmw.db``),
+sends a handful of real mutations, creates an access key, checks that the page's Data
+API lists the events, prints the URLs, and serves until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from auditmw.cli import add_config_option
-from auditmw.event import Actor
+import auditmw
+
+EXAMPLE_DIR = Path(auditmw.__file__).resolve().parents[2] / "examples" / "config_only"
+DEMO_CONFIG = """# written by `auditmw demo`: the embedded defaults, plus the page mounted
+service = "inventory-demo"
+
+[server]
+mount = true
+prefix = "/audit"
+"""
+MUTATIONS: list[tuple[str, str]] = [
+    ("ann", 'mutation { createAssetGroup(name: "Servers in Brussels") { id name } }'),
+    ("ann", 'mutation { createAssetGroup(name: "Laptops") { id name } }'),
+    ("bob", 'mutation { updateAssetGroup(id: "g1", name: "Servers (BRU)") { id name } }'),
+    ("bob", 'mutation { deleteScope(id: "scope-7") }'),
+    ("admin", 'mutation { deleteScope(id: "scope-7") }'),
+    ("ann", 'mutation { updateAssetGroup(id: "g404", name: "ghost") { id } }'),
+]
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "demo", help="record a few example events and show where they went",
-        description="Record a handful of asset-inventory events through the Python API "
-                    "on the embedded defaults (./auditmw-audit.jsonl and "
-                    "sqlite:///./auditmw.db, or your config) and print them back.")
-    add_config_option(parser)
+        "demo", help="run the example app audited by config, with the Audit trail page",
+        description="Start the Starlette + Strawberry example under `auditmw run` with the "
+                    "audit pages mounted at /audit, send a few real mutations, and print "
+                    "the URLs and a ready access key. Needs a source checkout.")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port on 127.0.0.1 (default 8000; a free one if taken)")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="stop the app once everything is shown (for scripts)")
     parser.set_defaults(handler=run)
 
 
+def _free_port(wanted: int) -> int:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", wanted))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen[bytes], app_log: Path,
+                  timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = app_log.read_text("utf-8", "replace")[-2000:]
+            raise SystemExit(f"auditmw demo: the app exited with {proc.returncode}:\n{tail}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("auditmw demo: the app did not start within a minute")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def run(args: argparse.Namespace) -> int:
-    from auditmw.store import Query, open_store
-    from auditmw.trail import AuditTrail
+    import httpx
 
-    trail = AuditTrail.from_config(args.config)
-    ann = Actor(id="u-1001", name="Ann Example", type="user", team="IT Ops")
+    from auditmw.config import load_config
+    from auditmw.server.keystore import KeyStore
 
-    @trail.audited("createAssetGroup")
-    def create_asset_group(name: str, owner_password: str) -> dict[str, Any]:
-        return {"id": "ag-42", "name": name}
+    if not (EXAMPLE_DIR / "starlette_app.py").exists():
+        raise SystemExit("auditmw demo runs from a source checkout: git clone the project "
+                         "and run `make demo`")
+    config_path = Path(".auditmw") / "demo.toml"
+    config_path.parent.mkdir(exist_ok=True)
+    config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(config_path)
+    port = _free_port(args.port)
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "auditmw", "run", "-c", str(config_path), "--",
+               sys.executable, "-m", "uvicorn", "--app-dir", str(EXAMPLE_DIR),
+               "starlette_app:app", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning"]
+    env = {k: v for k, v in os.environ.items() if k != "AUDITMW_CONFIG"}
+    app_log = config_path.parent / "demo-app.log"
+    with app_log.open("wb") as log:  # the app's own output (Strawberry logs its errors)
+        proc = subprocess.Popen(command, env=env, start_new_session=True, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(base, proc, app_log)
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for user, query in MUTATIONS:
+                client.post("/graphql", json={"query": query},
+                            headers={"Authorization": f"Bearer {user}"})
+            keys = KeyStore(config.store.url, pepper=config.server.keys_pepper)
+            _, key = keys.create(f"demo-{time.strftime('%Y%m%d-%H%M%S')}", ["audit_logs"])
+            keys.close()
+            listed: list[Any] = []
+            for _ in range(50):  # delivery is asynchronous: give it a moment
+                answer = client.get("/audit/api/audit-trail", headers={"accessKey": key})
+                listed = answer.json().get("items", []) if answer.status_code == 200 else []
+                if len(listed) >= len(MUTATIONS):
+                    break
+                time.sleep(0.2)
+        export_url = (f"{base}/audit/api/v4/auditlogs/export?"
+                      f"fromDate={time.strftime('%Y-%m-%d')}")
+        print(f"""
+auditmw demo: the example app, audited by config alone ({config_path})
 
-    @trail.audited("deleteScope", target="scope_id")
-    async def delete_scope(scope_id: str) -> None:
-        raise PermissionError("only owners can delete scopes")
+  the app (GraphQL)      {base}/graphql
+  the Audit trail page   {base}/audit/        (paste the access key when asked)
+  access key             {key}
+  the Data API           curl -H 'accessKey: {key}' {base}/audit/api/audit-trail
+  Leapwork export        curl -H 'accessKey: {key}' '{export_url}'
+  events also in         ./auditmw-audit.jsonl and {config.store.url}
+  the app's own output   {app_log}
 
-    trail.record("siteAccess", actor=ann, client_ip="203.0.113.7", channel="ui")
-    with trail.acting_as(ann):
-        create_asset_group("Servers in Brussels", owner_password="not-recorded")
-        with contextlib.suppress(PermissionError):
-            asyncio.run(delete_scope("scope-7"))
-    with trail.acting_as(Actor(id="nightly", name="Nightly scan", type="scheduler")):
-        trail.record("triggerScanNowByFilter", details={"filter": "os = 'Windows'"})
-    trail.record("exportView", actor=ann, target={"type": "View", "name": "All servers"})
-    trail.close()
-
-    print(f"recorded {trail.stats()['recorded']} events through service "
-          f"{trail.config.service!r}:")
-    for sink in trail.sinks:
-        print(f"  -> {sink.name}")
-    for sink_cfg in trail.config.sinks:
-        path = getattr(sink_cfg, "path", None)
-        if path:
-            print(f"     JSON lines: {Path(path).resolve()}")
-    if trail.config.store.enabled:
-        store = open_store(trail.config.store.url,
-                           retention_days=trail.config.store.retention_days)
-        page = store.query(Query(), order="desc", limit=5)
-        print(f"\nthe store {trail.config.store.url} holds {page.total} events; newest:")
-        for item in page.items:
-            actor = item["actor"].get("name") or item["actor"]["type"]
-            print(f"  {item['time']}  {item['event']:<24} {item['outcome']:<8} {actor}")
-        store.close()
+{len(listed)} events in the trail now; newest first:""")
+        for item in listed[:8]:
+            who = item["actor"].get("name") or item["actor"].get("type")
+            print(f"  {item['time']}  {item['event']:<20} {item['outcome']:<8} {who}")
+        if not listed:
+            print("  (none yet: see the app's output above)")
+            return 1
+        if args.no_wait:
+            return 0
+        print("\nserving until Ctrl-C ...", flush=True)
+        proc.wait()
+    except KeyboardInterrupt:
+        print("\nstopping", file=sys.stderr)
+    finally:
+        _stop(proc)
     return 0

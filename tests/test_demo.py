@@ -1,0 +1,37 @@
+"""``auditmw demo`` (what ``make demo`` runs) ends with the page's API listing events."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
+
+def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITMW_")}
+    done = subprocess.run([sys.executable, "-m", "auditmw", "demo", "--no-wait", "--port", "0"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "auditmw-audit.jsonl").exists()  # the default file sink
+    assert (tmp_path / "auditmw.db").exists()  # the default store
+    listed = re.search(r"^(\d+) events in the trail now", done.stdout, re.M)
+    assert listed, done.stdout
+    assert int(listed.group(1)) >= 6, done.stdout
+    for event in ("createAssetGroup", "updateAssetGroup", "deleteScope"):
+        assert event in done.stdout
+    assert "denied" in done.stdout
+    assert "failure" in done.stdout
+    key = re.search(r"access key\s+(amk_\S+)", done.stdout)
+    assert key, done.stdout
+    url = re.search(r"Audit trail page\s+(http://127\.0\.0\.1:\d+/audit/)", done.stdout)
+    assert url
+    with pytest.raises(httpx.ConnectError):  # --no-wait: the app is gone again
+        httpx.get(url.group(1), timeout=2)
