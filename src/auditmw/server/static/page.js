@@ -446,6 +446,7 @@
     event.preventDefault();
     const key = $("key-input").value.trim();
     if (!key) return;
+    showAlert("");
     state.key = key;
     sessionStorage.setItem(KEY_STORAGE, key);
     updateKeyButton();
@@ -492,6 +493,11 @@
     for (const id of ["export-dialog", "detail-dialog", "key-dialog"]) {
       $(id).addEventListener("close", restoreFocus);
     }
+    $("key-dialog").addEventListener("close", () => {
+      if (!state.key && authMode !== "host") {
+        showAlert("An access key is needed to read the audit trail: use “Enter access key” above.");
+      }
+    });
     window.addEventListener("popstate", loadEvents);
     updateKeyButton();
 
