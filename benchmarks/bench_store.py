@@ -99,10 +99,9 @@ def _bare_insert_rate(url: str, events: list[dict[str, Any]]) -> float:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE TABLE bare (id text, data text)")
             for i in range(0, len(rows), BATCH):
-                chunk = rows[i:i + BATCH]
-                with conn.transaction():
-                    conn.execute("INSERT INTO bare SELECT * FROM unnest(%s::text[], %s::text[])",
-                                 ([r[0] for r in chunk], [r[1] for r in chunk]))
+                with conn.transaction(), conn.cursor().copy("COPY bare FROM STDIN") as copy:
+                    for row in rows[i:i + BATCH]:
+                        copy.write_row(row)
             conn.execute("DROP TABLE bare")
     return len(rows) / (time.perf_counter() - started)
 

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS events (
 ) PARTITION BY RANGE (ts);
 CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
 CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
+CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id);
 CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
 CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
 CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);

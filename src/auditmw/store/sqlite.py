@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
 CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
 CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
+CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id);
 CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
 CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
 CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
