@@ -188,3 +188,18 @@ def test_without_a_target_the_config_says_what_to_verify(
     code, _, err = run(capsys, "-c", str(config))
     assert code == 2
     assert "nothing to verify" in err
+
+
+def test_a_trail_written_with_the_chain_off(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "audit.jsonl"
+    trail = AuditTrail(store=False, sinks=[{"type": "file", "path": str(path)}],
+                       integrity={"chain": False},
+                       delivery={"spool_dir": str(tmp_path / "spool")})
+    trail.record("deleteScope")
+    trail.record("deleteScope")
+    trail.close()
+    code, out, _ = run(capsys, str(path))
+    assert code == 1
+    assert ("0 chains, 2 events, 0 checkpoints: no chained events to verify (2 carry no "
+            "integrity chain: was [integrity] chain off?) — NOT VERIFIED") in out

@@ -33,6 +33,9 @@ _INTEGRITY = re.compile(
     rb'"prev":"([^"\\]*)","seq":(\d{1,18})\}')
 
 
+_UNCHAINED = "event carries no integrity chain"
+
+
 def _algorithm(hashed: str) -> str:
     if hashed.startswith(HMAC_PREFIX):
         return "hmac-sha256"
@@ -80,7 +83,7 @@ class Verifier:
         if not _chained(integrity):
             self.problems.append(Problem(
                 INSERTED, None, ids=[ident] if ident else [], where=[where],
-                detail="event carries no integrity chain"))
+                detail=_UNCHAINED))
             return
         assert isinstance(integrity, dict)
         stored: str = integrity["hash"]
@@ -167,9 +170,15 @@ class Verifier:
         chains = [analyse_chain(chain, by_chain.get(chain, []), purges.get(chain),
                                 anchors.get(chain, []), ordered=self.ordered)
                   for chain in sorted({*by_chain, *purges, *anchors})]
-        return Report(target=target, chains=chains, problems=self.problems,
+        problems = self.problems
+        unchained = sum(1 for p in problems if p.detail == _UNCHAINED)
+        if not self.entries and not self.checkpoints:
+            # Nothing is chained at all: the chain was off, not tampered with.
+            problems = [p for p in problems if p.detail != _UNCHAINED]
+        return Report(target=target, chains=chains, problems=problems,
                       events=self.events, checkpoints=len(self.checkpoints),
-                      sources=list(sources or []), keyed=bool(self.key))
+                      sources=list(sources or []), keyed=bool(self.key),
+                      unchained=unchained, chained=len(self.entries))
 
     def _rehome(self, purges: Mapping[str, Anchor],
                 anchors: Mapping[str, list[Anchor]]) -> None:

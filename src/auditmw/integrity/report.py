@@ -86,6 +86,8 @@ class Report:
     checkpoints: int = 0
     sources: list[str] = field(default_factory=list)
     keyed: bool = False
+    unchained: int = 0  # events without integrity
+    chained: int = 0  # records placed in a chain
 
     def all_problems(self) -> list[Problem]:
         return [*self.problems, *(p for c in self.chains for p in c.problems)]
@@ -97,7 +99,7 @@ class Report:
     @property
     def valid(self) -> bool:
         """No problem found and every event checked."""
-        return not self.all_problems() and not self.unchecked and self.events > 0
+        return not self.all_problems() and not self.unchecked and self.chained > 0
 
     def counts(self) -> Counter[str]:
         return Counter(p.kind for p in self.all_problems())
@@ -109,17 +111,21 @@ class Report:
                 f"{self.checkpoints} checkpoint{'s' * (self.checkpoints != 1)}")
         if counts:
             kinds = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])
-            return f"{head}: {sum(counts.values())} problems ({kinds}) — NOT VALID"
+            total = sum(counts.values())
+            return f"{head}: {total} problem{'s' * (total != 1)} ({kinds}) — NOT VALID"
         if self.unchecked:
             return (f"{head}: {self.unchecked} events not checked (signed with a key, and "
                     "no key was given) — NOT VERIFIED")
-        if not self.events:
-            return f"{head}: no chained events to verify — NOT VERIFIED"
+        if not self.chained:
+            off = (f" ({self.unchained} carry no integrity chain: was [integrity] chain "
+                   "off?)" if self.unchained else "")
+            return f"{head}: no chained events to verify{off} — NOT VERIFIED"
         return f"{head}: valid"
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "valid": self.valid, "keyed": self.keyed,
                 "sources": self.sources, "events": self.events,
+                "chained": self.chained, "unchained": self.unchained,
                 "checkpoints": self.checkpoints, "summary": self.summary(),
                 "counts": dict(self.counts()),
                 "chains": [c.to_dict() for c in self.chains],
