@@ -358,3 +358,20 @@ def test_a_shuffle_is_only_ever_reordered(twenty: list[bytes], order: list[int])
     # Exactly the events outside one longest rising run are named, each once.
     assert len(moved) == len(set(moved)) == 20 - longest_rising_length(order)
     assert (not moved) == (order == sorted(order))
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_huge_forged_seq_is_reported_without_enumerating_it(trail_path: Path,
+                                                              key: str) -> None:
+    write_trail(trail_path, key=key)
+    lines = lines_of(trail_path)
+    forged = codec.loads(lines[-1])
+    forged["integrity"]["seq"] = 10**15
+    forged["integrity"]["hash"] = "sha256:" + hashlib.sha256(unhashed_body(forged)).hexdigest()
+    lines.append(codec.dumps_line(forged))
+    trail_path.write_bytes(b"".join(lines))
+    report = verify_files(trail_path, key)
+    if key:  # cannot be signed: it links to nothing
+        assert kinds(report) == [("inserted", 10**15, 10**15)]
+    else:  # a valid SHA-256 event far ahead: everything between is missing
+        assert kinds(report) == [("missing", N + 1, 10**15 - 1)]

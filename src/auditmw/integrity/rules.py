@@ -20,7 +20,8 @@ once reached a ``seq`` with a given ``hash``.
    an anchor on an occupant with another hash means it was rewritten: ``modified``.
 6. In storage that keeps order (files), occupants outside the longest run of rising
    ``seq`` are ``reordered``.
-7. ``unsigned`` occupants are a ``bad signature``.
+7. ``unsigned`` occupants are a ``bad signature`` (in a chain that has records signed
+   with the key, an unsigned record is treated as failing its hash instead).
 """
 
 from __future__ import annotations
@@ -104,6 +105,20 @@ class _Vouched:
         return self.first.get(seq) == hashed or (seq, hashed) in self.more
 
 
+def _holes(present: list[int], floor: int) -> list[tuple[int, int]]:
+    """The ranges above ``floor`` missing between sorted ``present`` seqs (walked, not
+    enumerated: a forged seq of 10**15 must not cost memory)."""
+    holes: list[tuple[int, int]] = []
+    expected = floor + 1
+    for seq in present:
+        if seq < expected:
+            continue
+        if seq > expected:
+            holes.append((expected, seq - 1))
+        expected = seq + 1
+    return holes
+
+
 def _choose(seq: int, candidates: list[Entry], vouched: _Vouched,
             previous: Entry | None, purge: Anchor | None) -> Entry | None:
     intact = [c for c in candidates if c.status != "bad"]
@@ -148,6 +163,13 @@ def analyse_chain(chain: str, entries: list[Entry], purge: Anchor | None,
     report = ChainReport(chain, events=len(entries))
     problems = report.problems
     report.algorithm = ",".join(sorted({e.algorithm for e in entries}))
+    if any(e.status == "ok" for e in entries):
+        # A chain signed with the key: a plain SHA-256 record in it was not written by
+        # the chain's writer, so it gets no benefit of the doubt.
+        for entry in entries:
+            if entry.status == "unsigned":
+                entry.status = "bad"
+                entry.why = "not signed with the key (plain SHA-256) in a signed chain"
     by_seq: dict[int, list[Entry]] = {}
     for entry in entries:
         if entry.seq < 1:
@@ -186,8 +208,7 @@ def analyse_chain(chain: str, entries: list[Entry], purge: Anchor | None,
         report.first_seq, report.last_seq = present[0], present[-1]
         report.last_hash, report.last_id = occupant[present[-1]].hash, occupant[present[-1]].id
     top = max(present[-1] if present else 0, floor)
-    expected = set(range(floor + 1, top + 1)) - set(occupant) if present else set()
-    for first, last in _ranges(expected):
+    for first, last in _holes(present, floor):
         report.gaps.append((first, last))
         after = occupant.get(last + 1)
         known = f"; seq {last} had hash {after.prev}" if after and not after.modified else ""
