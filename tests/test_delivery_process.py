@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from auditmw.delivery.spool import segment_events
 from auditmw.store import Query, open_store
 from test_delivery import wait_for
 from test_delivery_support import Receiver, free_port
@@ -179,8 +180,7 @@ def test_sigterm_under_load_delivers_or_spools_everything_accepted(
         accepted = set(accepted_file.read_text().split())
         spooled: set[str] = set()
         for segment in (tmp_path / "s").rglob("seg-*.spool"):
-            spooled |= {json.loads(line)["id"] for line in segment.read_bytes().split(b"\n")
-                        if line.startswith(b"{")}
+            spooled |= {e["id"] for e in segment_events(segment)}
         assert accepted <= receiver.ids() | spooled
         assert len(accepted) >= 3000
         apps.append(App(tmp_path, {**config, "delivery": {"spool_dir": str(tmp_path / "s")}}))

@@ -46,9 +46,10 @@ def dumps(value: Any) -> bytes:
         out = orjson.dumps(value, default=_fallback, option=_OPTIONS)
     except orjson.JSONEncodeError:
         out = orjson.dumps(_widen(value), default=_fallback, option=_OPTIONS)
-    for raw, escaped in _RAW_BREAKS:
-        if raw in out:
-            out = out.replace(raw, escaped)
+    if not out.isascii():  # the breaks below are multi-byte: ASCII output has none
+        for raw, escaped in _RAW_BREAKS:
+            if raw in out:
+                out = out.replace(raw, escaped)
     return out
 
 

@@ -127,6 +127,12 @@ class ErrorInfo:
         return cls(type(exc).__name__, str(exc))
 
 
+# Shared empty parts: frozen, so one instance serves every event that has none.
+NO_CLIENT = Client()
+NO_TARGET = Target()
+NO_REQUEST = RequestInfo()
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     """One audit event. Build it with :meth:`create`, which stamps ``id`` and ``time``.
@@ -140,12 +146,12 @@ class AuditEvent:
     action: Action
     outcome: Outcome = "success"
     actor: Actor = ANONYMOUS
-    client: Client = field(default_factory=Client)
+    client: Client = NO_CLIENT
     channel: Channel = "system"
     source: Source = "manual"
-    target: Target = field(default_factory=Target)
+    target: Target = NO_TARGET
     details: dict[str, Any] = field(default_factory=dict)
-    request: RequestInfo = field(default_factory=RequestInfo)
+    request: RequestInfo = NO_REQUEST
     duration_ms: float = 0.0
     error: ErrorInfo | None = None
     id: str = ""

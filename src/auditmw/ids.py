@@ -8,6 +8,7 @@ were made even within the same millisecond.
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 import uuid
@@ -37,15 +38,24 @@ class _MonotonicStamp:
 
 
 _stamp = _MonotonicStamp()
+# Our own generator (seeded from os.urandom), reseeded in a forked child so that parent
+# and child never draw the same bits; the global `random` state stays the app's.
+_rng = random.Random()
+os.register_at_fork(after_in_child=_rng.seed)
 
 
 def uuid7(now_ns: int | None = None) -> str:
-    """A UUIDv7 string whose timestamp is ``now_ns`` (default: the wall clock)."""
+    """A UUIDv7 string whose timestamp is ``now_ns`` (default: the wall clock).
+
+    The 62 random bits come from a private :class:`random.Random`: ids must not collide,
+    they need not be unpredictable (nothing is authorised by knowing one).
+    """
     ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
     ms, counter = _stamp.next(ms)
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
-    return str(uuid.UUID(int=value))
+    value = ((ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62
+             | _rng.getrandbits(62))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def uuid7_time_ms(value: str) -> int:
@@ -60,11 +70,19 @@ def format_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# (second, its strftime): most events share the second of the one before. One tuple, so
+# a reader never pairs one second with another's text.
+_last_second: tuple[int, str] = (-1, "")
+
+
 def format_time_ns(now_ns: int) -> str:
+    global _last_second  # noqa: PLW0603 (a one-slot cache, replaced whole)
     seconds, nanos = divmod(now_ns, 1_000_000_000)
-    return (
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1000:06d}Z"
-    )
+    cached_second, text = _last_second
+    if cached_second != seconds:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _last_second = (seconds, text)
+    return f"{text}.{nanos // 1000:06d}Z"
 
 
 def parse_time(text: str) -> datetime:

@@ -35,26 +35,14 @@ def normalise_key(key: str) -> str:
 
 # --- enrich ---------------------------------------------------------------------------
 
-def _current_trace() -> dict[str, str]:
-    try:
-        from opentelemetry import trace
-    except ImportError:  # the otel extra is optional
-        return {}
-    ctx = trace.get_current_span().get_span_context()
-    if not ctx.is_valid:
-        return {}
-    return {"trace_id": format(ctx.trace_id, "032x"), "span_id": format(ctx.span_id, "016x")}
-
-
 def make_enricher(service: str, host: str | None = None) -> Processor:
-    """Stamp ``service`` and, when an OpenTelemetry span is active, ``trace``."""
+    """Stamp ``service`` (name and host). The trace ids are read when the event is
+    emitted, in the caller's thread (:func:`auditmw.tracing.current_trace`)."""
     stamp = {"name": service, "host": host or socket.gethostname()}
 
     def enrich(event: EventDict) -> EventDict:
         if not event.get("service"):
             event["service"] = dict(stamp)
-        if not event.get("trace"):
-            event["trace"] = _current_trace()
         return event
 
     return enrich
@@ -97,10 +85,19 @@ class Redactor:
         self.mode = mode
         self._key = hash_key.encode()
         self.sensitive = frozenset(sensitive_events)
+        self._verdicts: dict[str, bool] = {}
 
     def is_secret(self, key: str) -> bool:
-        norm = normalise_key(key)
-        return any(fragment in norm for fragment in self.fragments)
+        # Argument names repeat endlessly; remember each verdict (bounded, so a flood of
+        # distinct keys cannot grow it without limit).
+        known = self._verdicts.get(key)
+        if known is None:
+            norm = normalise_key(key)
+            known = any(fragment in norm for fragment in self.fragments)
+            if len(self._verdicts) >= 4096:
+                self._verdicts.clear()
+            self._verdicts[key] = known
+        return known
 
     def secret_value(self, value: Any) -> str:
         if self.mode == "hash":
@@ -142,32 +139,52 @@ class Truncator:
         self.max_bytes = max_details_bytes
 
     def cut(self, value: Any, depth: int = 0) -> Any:
+        return self._cut(value, depth)[0]
+
+    def _cut(self, value: Any, depth: int) -> tuple[Any, int]:
+        """The cut value and an upper bound of its JSON size (6 bytes a character covers
+        the worst escape), so small details need no trial serialisation."""
         if isinstance(value, str):
             if len(value) > self.max_chars:
-                return value[: self.max_chars] + TRUNCATED_MARK.format(
+                value = value[: self.max_chars] + TRUNCATED_MARK.format(
                     n=len(value) - self.max_chars)
-            return value
+            return value, 6 * len(value) + 2
+        if isinstance(value, bool) or value is None:
+            return value, 5
+        if isinstance(value, int | float):
+            return value, 32
         if depth > MAX_DEPTH:
-            return "[TOO DEEP]"
+            return "[TOO DEEP]", 12
         if isinstance(value, Mapping):
-            return {self.cut(str(k)): self.cut(v, depth + 1) for k, v in value.items()}
+            out: dict[str, Any] = {}
+            size = 2
+            for k, v in value.items():
+                key, key_size = self._cut(str(k), depth + 1)
+                out[key], item_size = self._cut(v, depth + 1)
+                size += key_size + item_size + 2
+            return out, size
         if isinstance(value, list | tuple):
-            return [self.cut(v, depth + 1) for v in value]
-        if isinstance(value, int | float | bool) or value is None:
-            return value
-        return self.cut(str(value), depth)
+            items = []
+            size = 2
+            for v in value:
+                item, item_size = self._cut(v, depth + 1)
+                items.append(item)
+                size += item_size + 1
+            return items, size
+        return self._cut(str(value), depth)
 
     def __call__(self, event: EventDict) -> EventDict:
-        details = self.cut(event.get("details") or {})
-        size = len(codec.dumps(details))
-        if size > self.max_bytes:
-            # Keep what says what was there, not the bulk.
-            details = {"_truncated": True, "_bytes": size,
-                       "_keys": sorted(details)[:100] if isinstance(details, dict) else []}
+        details, bound = self._cut(event.get("details") or {}, 0)
+        if bound > self.max_bytes:
+            size = len(codec.dumps(details))
+            if size > self.max_bytes:
+                # Keep what says what was there, not the bulk.
+                details = {"_truncated": True, "_bytes": size,
+                           "_keys": sorted(details)[:100] if isinstance(details, dict) else []}
         event["details"] = details
         for section in ("error", "target", "client"):
             part = event.get(section)
-            if isinstance(part, dict):
+            if part:
                 event[section] = {k: self.cut(v) if isinstance(v, str) else v
                                   for k, v in part.items()}
         return event

@@ -10,6 +10,7 @@ import functools
 import inspect
 import logging
 import os
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,8 +39,10 @@ from auditmw.event import (
 from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.checkpoint import purge_checkpointer
 from auditmw.integrity.resume import resume_from
+from auditmw.pending import PendingEvent
 from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
+from auditmw.tracing import current_trace
 
 log = logging.getLogger("auditmw")
 
@@ -126,11 +129,16 @@ class AuditTrail:
         self.sinks: list[Sink] = [*self._build_sinks(), *ready_sinks]
         self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
         self._taps: list[Callable[[EventDict], None]] = []
+        self._deferred = self.config.delivery.mode == "async"
+        self._prepare_lock = threading.Lock()  # one event processed at a time, in order
+        self._submit_lock = threading.RLock()
         self._recorded = 0
         self._emit_errors = 0
         self._closed = False
         self._pid = os.getpid()
         atexit.register(_close_at_exit, weakref.ref(self))
+        os.register_at_fork(after_in_child=functools.partial(_fresh_locks_in_child,
+                                                             weakref.ref(self)))
 
     @classmethod
     def from_config(cls, source: str | os.PathLike[str] | Mapping[str, Any] | None = None,
@@ -157,7 +165,7 @@ class AuditTrail:
 
         processors: list[Processor] = [
             make_enricher(cfg.service),
-            ip_policy,
+            *([ip_policy] if ip_mode != "full" else []),
             Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
                      extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
                      sensitive_events=[e.name for e in self.catalog if e.sensitive]),
@@ -194,18 +202,26 @@ class AuditTrail:
     # -- recording --------------------------------------------------------------------
 
     def emit(self, event: AuditEvent) -> bool:
-        """Run one event through the processors to the dispatcher. Never raises.
+        """Hand one event to the pipeline and the dispatcher. Never raises.
 
         ``False`` when the event is known not to be kept (see :meth:`Dispatcher.submit`)
         or could not be built; front doors with ``fail_closed`` answer 503 then.
+
+        In async mode the caller's thread only reads the active span and queues a
+        :class:`~auditmw.pending.PendingEvent`: the processors run later, once, in a
+        delivery thread. In sync mode, and while a test tap listens, they run here.
         """
         try:
-            data = event.to_dict()
-            # Under the chain's lock until submitted, so seq order is the order events
-            # reach every sink's queue (docs/integrity.md, "Ordering").
-            with self.chain or contextlib.nullcontext():
-                for processor in self.processors:
-                    data = processor(data)
+            trace = dict(event.trace) or current_trace()
+            if self._deferred and not self._taps:
+                pending = PendingEvent(event, trace, self._prepare, self._prepare_lock)
+                # One order for every lane's queue, so the chain's seq order is the order
+                # each sink receives events in (docs/integrity.md, "Ordering").
+                with self._submit_lock:
+                    self._recorded += 1
+                    return self.dispatcher.submit(pending)
+            with self._submit_lock:
+                data = self._prepare(event, trace)
                 for tap in self._taps:
                     tap(data)
                 self._recorded += 1
@@ -214,6 +230,18 @@ class AuditTrail:
             self._emit_errors += 1
             log.exception("auditmw: could not record %s event", event.event)
             return False
+
+    def _prepare(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
+        """The processors over one event: the finished dict every sink receives."""
+        try:
+            data = event.to_dict()
+            data["trace"] = trace
+            for processor in self.processors:
+                data = processor(data)
+        except Exception:
+            self._emit_errors += 1
+            raise
+        return data
 
     def healthy(self) -> bool:
         """``False`` while the first durable sink is known to be failing."""
@@ -316,6 +344,14 @@ class AuditTrail:
         self._closed = True
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
+
+
+def _fresh_locks_in_child(ref: weakref.ref[AuditTrail]) -> None:
+    """A forked child may inherit a lock some parent thread held: start with new ones."""
+    trail = ref()
+    if trail is not None:
+        trail._prepare_lock = threading.Lock()
+        trail._submit_lock = threading.RLock()
 
 
 def _close_at_exit(ref: weakref.ref[AuditTrail]) -> None:

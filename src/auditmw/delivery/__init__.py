@@ -19,6 +19,7 @@ from auditmw.delivery.engine import AsyncDispatcher, SyncDispatcher
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
+    from auditmw.pending import PendingEvent
     from auditmw.sinks.base import Sink
 
 __all__ = ["AsyncDispatcher", "DirectDispatcher", "Dispatcher", "SyncDispatcher",
@@ -26,8 +27,9 @@ __all__ = ["AsyncDispatcher", "DirectDispatcher", "Dispatcher", "SyncDispatcher"
 
 
 class Dispatcher(Protocol):
-    def submit(self, event: dict[str, Any]) -> bool:
-        """Accept one finished event. Never raises into the caller.
+    def submit(self, event: dict[str, Any] | PendingEvent) -> bool:
+        """Accept one event, finished or :class:`~auditmw.pending.PendingEvent`. Never
+        raises into the caller.
 
         Returns ``False`` only when the event is known not to be kept: dropped on
         overflow, or (``mode = "sync"``) not durable in the first durable sink. The

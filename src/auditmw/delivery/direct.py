@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from auditmw.pending import PendingEvent, resolve_batch
 from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
@@ -27,8 +28,8 @@ class DirectDispatcher:
         self._lock = threading.Lock()
         self._durable_ok = True
 
-    def submit(self, event: dict[str, Any]) -> bool:
-        return self.write_batch([event])
+    def submit(self, event: dict[str, Any] | PendingEvent) -> bool:
+        return self.write_batch(resolve_batch([event]))
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> bool:
         """Write to every sink; ``True`` when the first durable sink (if any) took it."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.delivery.retry import PayloadTooLarge, PermanentError, backoff_delay
 from auditmw.delivery.spool import SpoolFull
+from auditmw.pending import PendingEvent, resolve_batch
 
 if TYPE_CHECKING:
     from auditmw.delivery.deadletter import DeadLetterFile
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("auditmw.delivery")
 EventDict = dict[str, Any]
+#: What a lane queues: a finished event, or one whose processing is deferred to us.
+Queued = EventDict | PendingEvent
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Lane:
         self._done = threading.Condition(self._lock)
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
-        self._queue: deque[EventDict] = deque()
+        self._queue: deque[Queued] = deque()
         self._first_at = 0.0
         self._accepted = 0
         self._handled = 0
@@ -73,7 +76,7 @@ class Lane:
         self._closing = False
         self._closed = False
         self._thread: threading.Thread | None = None
-        self._in_flight: list[EventDict] | None = None
+        self._in_flight: list[Queued] | None = None
         self._attempt = 0
         self._retry_at = 0.0
         self._spooled_unread = self.spool is not None and self.spool.pending()
@@ -85,7 +88,7 @@ class Lane:
 
     # -- the producer side (request threads) ------------------------------------------
 
-    def offer(self, event: EventDict) -> bool:
+    def offer(self, event: Queued) -> bool:
         """Queue one event; ``False`` when it was dropped (overflow, or lane closed)."""
         settings = self.settings
         with self._lock:
@@ -97,7 +100,7 @@ class Lane:
                     return self._drop("queue full, overflow = drop")
                 if settings.overflow == "spool" and self.spool is not None:
                     try:
-                        self.spool.append([event])
+                        self.spool.append(resolve_batch([event]))
                     except (SpoolFull, OSError):
                         return self._drop("queue full and spool full")
                     self.counts["spooled"] += 1
@@ -150,7 +153,9 @@ class Lane:
                 self._in_flight = batch
             try:
                 if batch:
-                    self._handle(batch)
+                    ready = resolve_batch(batch)  # deferred processing happens here
+                    if ready:
+                        self._handle(ready)
                 else:
                     self._replay()
             except Exception:  # the worker must outlive any surprise
@@ -163,7 +168,7 @@ class Lane:
                     self._space.notify_all()
                     self._done.notify_all()
 
-    def _next_batch(self) -> list[EventDict] | None:
+    def _next_batch(self) -> list[Queued] | None:
         """Under the lock: the next batch, ``[]`` for a replay turn, ``None`` to stop."""
         settings = self.settings
         while True:
@@ -316,16 +321,17 @@ class Lane:
 
     # -- the sync path, flush, close --------------------------------------------------
 
-    def write_now(self, events: list[EventDict]) -> bool:
+    def write_now(self, events: list[Queued]) -> bool:
         """Write in the caller's thread (``mode = "sync"``); ``True`` when it succeeded."""
+        ready = resolve_batch(events)
         try:
             with self._write_lock:
-                self.sink.write(events)
+                self.sink.write(ready)
         except Exception as exc:
             self.counts["errors"] += 1
             self._mark_failing(exc)
             return False
-        self.counts["delivered"] += len(events)
+        self.counts["delivered"] += len(ready)
         self._mark_ok()
         return True
 
@@ -378,7 +384,7 @@ class Lane:
             self._work.notify_all()
             self._done.notify_all()
         if leftover:
-            self._keep_on_close(leftover)
+            self._keep_on_close(resolve_batch(leftover))
         if self._drops_unlogged:
             log.error("auditmw: dropped %d more event(s) for sink %s; %d in total",
                       self._drops_unlogged, self.name, self.counts["dropped"])

@@ -26,9 +26,10 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from auditmw import codec
 
@@ -236,20 +237,17 @@ class Spool:
             return events, offset
         with fh:
             fh.seek(offset)
-            while len(events) < max_events:
-                head = fh.read(HEADER.size)
-                if len(head) < HEADER.size:
-                    break  # end of segment, or a torn header
-                magic, length, crc = HEADER.unpack(head)
-                payload = fh.read(length) if magic == MAGIC else b""
-                if magic != MAGIC or len(payload) < length or zlib.crc32(payload) != crc:
+            for payload, after in _records(fh):
+                if payload is None:
                     self.corrupt_records += 1
                     log.error("auditmw: spool %s: damaged record in %s at byte %d; the "
                               "rest of that segment is skipped", self.name,
                               d.path / _seg_name(d.read_seg), offset)
                     return events, self._size(d, d.read_seg)
                 events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
-                offset += HEADER.size + length
+                offset = after
+                if len(events) >= max_events:
+                    break
         return events, offset
 
     def _advance_segment(self, d: _Dir) -> bool:
@@ -325,3 +323,31 @@ class Spool:
         self._adopted = []
         self._own = None
         self._disk_bytes = 0
+
+
+def _records(fh: BinaryIO) -> Iterator[tuple[bytes | None, int]]:
+    """``(payload, offset after it)`` for each record from the file's position on;
+    ``(None, ...)`` once for a damaged record, which ends the walk. A torn header at the
+    end (a write cut short) simply ends it."""
+    while True:
+        head = fh.read(HEADER.size)
+        if len(head) < HEADER.size:
+            return
+        magic, length, crc = HEADER.unpack(head)
+        payload = fh.read(length) if magic == MAGIC else b""
+        if magic != MAGIC or len(payload) < length or zlib.crc32(payload) != crc:
+            yield None, fh.tell()
+            return
+        yield payload, fh.tell()
+
+
+def segment_events(path: str | os.PathLike[str]) -> list[EventDict]:
+    """Every event held in one spool segment file, in order, up to any damaged record
+    (for inspection and tests; the spool itself reads with its own offsets)."""
+    events: list[EventDict] = []
+    with open(path, "rb") as fh:
+        for payload, _ in _records(fh):
+            if payload is None:
+                break
+            events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
+    return events

@@ -1,0 +1,64 @@
+"""Events whose processing is deferred from the request thread to a delivery thread.
+
+In ``delivery.mode = "async"`` the request thread only captures what it alone can know
+(the event itself, the active span's trace ids) and queues a :class:`PendingEvent`. The
+pipeline — ``to_dict``, enrich, redact, truncate, chain — runs exactly once, in the first
+delivery thread that needs the event, under one lock shared by all of a trail's pending
+events. Every lane takes events in queue order, so events are processed in the order they
+were recorded: the integrity chain follows that order, and an event dropped on overflow
+before processing never takes a sequence number.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditmw.event import AuditEvent
+
+EventDict = dict[str, Any]
+Prepare = Callable[["AuditEvent", dict[str, str]], EventDict]
+
+log = logging.getLogger("auditmw")
+
+
+class PendingEvent:
+    __slots__ = ("_done", "_lock", "_prepare", "_result", "event", "trace")
+
+    def __init__(self, event: AuditEvent, trace: dict[str, str], prepare: Prepare,
+                 lock: threading.Lock) -> None:
+        self.event = event
+        self.trace = trace
+        self._prepare = prepare
+        self._lock = lock
+        self._done = False
+        self._result: EventDict | None = None
+
+    def resolve(self) -> EventDict | None:
+        """The finished event dict (``None`` if processing failed; that is logged)."""
+        if self._done:
+            return self._result
+        with self._lock:
+            if not self._done:
+                try:
+                    self._result = self._prepare(self.event, self.trace)
+                except Exception:
+                    log.exception("auditmw: could not process %s event", self.event.event)
+                self._done = True
+        return self._result
+
+
+def resolve_batch(items: Iterable[EventDict | PendingEvent]) -> list[EventDict]:
+    """Plain event dicts for a batch that may hold pending events, in order."""
+    out: list[EventDict] = []
+    for item in items:
+        if isinstance(item, PendingEvent):
+            ready = item.resolve()
+            if ready is not None:
+                out.append(ready)
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,33 @@
+"""The active OpenTelemetry span's ids, when the OpenTelemetry API is installed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_get_span: Callable[[], Any] | None = None
+_looked = False
+
+
+def _span_getter() -> Callable[[], Any] | None:
+    global _get_span, _looked  # noqa: PLW0603 (a one-time lookup of an optional import)
+    if not _looked:
+        try:
+            from opentelemetry import trace
+        except ImportError:  # the otel extra is optional
+            _get_span = None
+        else:
+            _get_span = trace.get_current_span
+        _looked = True
+    return _get_span
+
+
+def current_trace() -> dict[str, str]:
+    """``{"trace_id", "span_id"}`` of the current span, or ``{}`` outside one."""
+    get_span = _span_getter()
+    if get_span is None:
+        return {}
+    ctx = get_span().get_span_context()
+    if not ctx.is_valid:
+        return {}
+    return {"trace_id": format(ctx.trace_id, "032x"), "span_id": format(ctx.span_id, "016x")}
