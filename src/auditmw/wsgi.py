@@ -130,7 +130,7 @@ class AuditMiddleware:
             _reset(token)
         if response.hold:
             return _held(result, response, start_response)
-        return _Body(result, response)
+        return _Body(result, response, hold_last=self.capture.sync and watch.catalogued)
 
 
 def _may_carry_graphql(query_string: str) -> bool:
@@ -204,17 +204,28 @@ class _Response:
 class _Body:
     """The app's body iterable, observed: chunks pass unchanged; the events are recorded
     once it is exhausted, raises, or is closed early. The request state is visible to
-    the app while each chunk is produced (lazy bodies may still run app code)."""
+    the app while each chunk is produced (lazy bodies may still run app code).
 
-    def __init__(self, result: Iterable[bytes], response: _Response) -> None:
+    With ``hold_last`` (``delivery.mode = "sync"``) each chunk is handed on only once
+    the next one exists, so the events are recorded before the last chunk — and with it
+    the end of the response — reaches the server: a client never sees a complete answer
+    whose event is not yet written. A streamed body then runs one chunk behind.
+    """
+
+    def __init__(self, result: Iterable[bytes], response: _Response,
+                 hold_last: bool = False) -> None:
         self._result = result
         self._iterator: Iterator[bytes] | None = None
         self._response = response
+        self._hold_last = hold_last
+        self._held: bytes | None = None
+        self._ended = False
 
     def __iter__(self) -> Iterator[bytes]:
         return self
 
-    def __next__(self) -> bytes:
+    def _produce(self) -> bytes | None:
+        """The app's next chunk, or ``None`` once it is exhausted (events recorded)."""
         if self._iterator is None:
             self._iterator = iter(self._result)
         token = current_request.set(self._response.watch.state)
@@ -222,7 +233,7 @@ class _Body:
             chunk = next(self._iterator)
         except StopIteration:
             self._response.finish(None)
-            raise
+            return None
         except BaseException as exc:
             self._response.finish(exc)
             raise
@@ -230,6 +241,26 @@ class _Body:
             _reset(token)
         self._response.observe(chunk)
         return chunk
+
+    def __next__(self) -> bytes:
+        if self._ended:
+            raise StopIteration
+        if not self._hold_last:
+            chunk = self._produce()
+            if chunk is None:
+                self._ended = True
+                raise StopIteration
+            return chunk
+        if self._held is None:
+            self._held = self._produce()
+            if self._held is None:
+                self._ended = True
+                raise StopIteration
+        following = self._produce()
+        out, self._held = self._held, following
+        if following is None:
+            self._ended = True  # recorded already: the last chunk may go
+        return out
 
     def close(self) -> None:
         try:

@@ -76,6 +76,8 @@ class HttpCapture:
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
         self.analyzer = DocumentAnalyzer(trail.catalog)
         self.fail_closed = trail.config.delivery.fail_closed
+        # sync mode: the events are written before the response's last bytes go out
+        self.sync = trail.config.delivery.mode == "sync"
         self.header_names = frozenset(
             (*BASE_HEADERS, *self.api_headers, *header_sources(self.actor_sources)))
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)

@@ -1,0 +1,66 @@
+"""WSGI in ``delivery.mode = "sync"``: the event is written before the response's last
+chunk leaves the middleware, so a client never holds a complete answer whose event is
+not durable yet."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from auditmw.testing import MemorySink
+from auditmw.trail import AuditTrail
+from auditmw.wsgi import AuditMiddleware
+
+BODY = json.dumps({"query": 'mutation { createAssetGroup(name: "x") { id } }'}).encode()
+
+
+def two_chunk_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return iter([b'{"data":{"createAssetGroup":', b'{"id":"g1"}}}'])
+
+
+def environ() -> dict[str, Any]:
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/graphql", "SERVER_NAME": "t",
+            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(BODY)), "wsgi.input": io.BytesIO(BODY),
+            "wsgi.url_scheme": "http"}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_last_chunk_waits_for_the_event_in_sync_mode(mode: str, tmp_path: Any) -> None:
+    sink = MemorySink()
+    trail = AuditTrail(store=False, sinks=[sink],
+                       delivery={"mode": mode, "spool_dir": str(tmp_path / "s")})
+    app = AuditMiddleware(two_chunk_app, trail=trail)
+    body: Iterator[bytes] = iter(app(environ(), lambda status, headers, exc=None: None))
+    first = next(body)
+    last = next(body)
+    recorded_before_last_chunk = [e["event"] for e in sink.events]
+    with pytest.raises(StopIteration):
+        next(body)
+    assert first + last == b'{"data":{"createAssetGroup":{"id":"g1"}}}'  # unchanged bytes
+    if mode == "sync":
+        assert recorded_before_last_chunk == ["createAssetGroup"]
+    trail.flush(5)
+    assert [e["event"] for e in sink.events] == ["createAssetGroup"]
+    assert sink.events[0]["target"] == {"id": "g1"}
+    trail.close()
+
+
+def test_an_empty_body_is_still_recorded_once(tmp_path: Any) -> None:
+    def empty(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("204 No Content", [])
+        return []
+
+    sink = MemorySink()
+    trail = AuditTrail(store=False, sinks=[sink],
+                       delivery={"mode": "sync", "spool_dir": str(tmp_path / "s")})
+    chunks = list(AuditMiddleware(empty, trail=trail)(environ(), lambda *a: None))
+    assert chunks == []
+    assert [e["event"] for e in sink.events] == ["createAssetGroup"]
+    trail.close()
