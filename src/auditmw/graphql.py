@@ -37,9 +37,9 @@ from graphql import (
 )
 
 from auditmw.capture import ip as ip_rules
+from auditmw.capture.actor import actor_from_user
 from auditmw.context import FieldFacts, acting_actor, current_request
 from auditmw.event import (
-    ACTOR_TYPES,
     ANONYMOUS,
     Actor,
     AuditEvent,
@@ -83,30 +83,6 @@ def _member(obj: Any, name: str) -> Any:
         return getattr(obj, name, None)
     except Exception:
         return None
-
-
-def actor_from_user(user: Any) -> Actor | None:
-    """An :class:`Actor` from what apps call a user: an ``Actor``, a mapping, a user object
-    (``id``/``pk``/``identity``/``username``; ``display_name``/``name``/``username``/
-    ``email``), or a plain string. ``None`` for nobody or an unauthenticated user."""
-    if user is None or isinstance(user, Actor):
-        return user
-    if isinstance(user, str):
-        return Actor(id=user, name=user) if user else None
-    if _member(user, "is_authenticated") is False:
-        return None
-    ident = next((v for k in ("id", "pk", "identity", "user_id", "sub", "username")
-                  if (v := _member(user, k)) is not None and not callable(v)), None)
-    name = next((v for k in ("display_name", "name", "username", "email")
-                 if (v := _member(user, k)) is not None and not callable(v)), None)
-    if ident is None and name is None:
-        return None
-    kind = _member(user, "type")
-    team = _member(user, "team")
-    return Actor(id=None if ident is None else str(ident),
-                 name=None if name is None else str(name),
-                 type=kind if kind in ACTOR_TYPES else "user",
-                 team=None if team is None else str(team))
 
 
 def default_actor_from_context(context: Any) -> Actor | None:

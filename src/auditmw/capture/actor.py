@@ -43,26 +43,30 @@ def _attr(obj: Any, *names: str) -> Any:
 
 
 def actor_from_user(user: Any) -> Actor | None:
-    """An :class:`Actor` from a framework's user object or a dict, by duck typing.
+    """An :class:`Actor` from what apps call a user, by duck typing — the one reader both
+    the HTTP middleware and the GraphQL hooks use, so a user is named the same either way.
 
-    Unauthenticated users (``is_authenticated`` false, Flask-Login's anonymous user,
-    Starlette's ``UnauthenticatedUser``) give ``None``.
+    An ``Actor``; a plain string (the name and id); a mapping or object with an id
+    (``identity``, ``id``, ``user_id``, ``pk``, ``sub``, ``get_id()``, ``username``,
+    ``email``) and/or a name (``display_name``, ``name``, ``full_name``, ``username``,
+    ``email``), an optional ``team`` and an ``actor_type``/``type`` naming an actor type.
+    Nobody, and unauthenticated users (``is_authenticated`` false, Flask-Login's
+    anonymous user, Starlette's ``UnauthenticatedUser``), give ``None``.
     """
-    if user is None:
-        return None
-    if isinstance(user, Actor):
+    if user is None or isinstance(user, Actor):
         return user
     if isinstance(user, str):
-        return Actor(id=user, name=user)
+        return Actor(id=user, name=user) if user else None
     authenticated = _attr(user, "is_authenticated")
     if authenticated is False or (authenticated is None and _attr(user, "is_anonymous")):
         return None
-    ident = _attr(user, "identity", "id", "user_id", "pk", "get_id", "username", "email")
+    ident = _attr(user, "identity", "id", "user_id", "pk", "sub", "get_id", "username",
+                  "email")
     name = _attr(user, "display_name", "name", "full_name", "username", "email")
     if ident is None and name is None:
         return None
     team = _attr(user, "team")
-    kind = _attr(user, "actor_type")
+    kind = _attr(user, "actor_type", "type")
     return Actor(id=None if ident is None else str(ident),
                  name=None if name is None else str(name),
                  type=kind if kind in ("user", "api", "system", "scheduler") else "user",
