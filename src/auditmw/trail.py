@@ -387,8 +387,12 @@ def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[...
     except (TypeError, ValueError):
         signature = None
 
-    def arguments(args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        return _bind(signature, args, kwargs) if details or isinstance(target, str) else {}
+    def finish(args: Sequence[Any], kwargs: Mapping[str, Any], started: float,
+               result: Any, exc: BaseException | None) -> None:
+        arguments = _bind(signature, args, kwargs) if details or isinstance(target, str) \
+            else {}
+        trail._finish_call(entry, arguments, started, result=result, exc=exc,
+                           target=target, details=details)
 
     if inspect.iscoroutinefunction(func):
         @wrapt.decorator
@@ -397,11 +401,9 @@ def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[...
             try:
                 result = await wrapped(*args, **kwargs)
             except BaseException as exc:
-                trail._finish_call(entry, arguments(args, kwargs), started, result=None,
-                                   exc=exc, target=target, details=details)
+                finish(args, kwargs, started, None, exc)
                 raise
-            trail._finish_call(entry, arguments(args, kwargs), started, result=result,
-                               exc=None, target=target, details=details)
+            finish(args, kwargs, started, result, None)
             return result
 
         wrapped_async: Callable[P, R] = async_wrapper(func)
@@ -413,11 +415,9 @@ def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[...
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
-            trail._finish_call(entry, arguments(args, kwargs), started, result=None,
-                               exc=exc, target=target, details=details)
+            finish(args, kwargs, started, None, exc)
             raise
-        trail._finish_call(entry, arguments(args, kwargs), started, result=result,
-                           exc=None, target=target, details=details)
+        finish(args, kwargs, started, result, None)
         return result
 
     wrapped_sync: Callable[P, R] = sync_wrapper(func)
