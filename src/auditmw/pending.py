@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 EventDict = dict[str, Any]
 Prepare = Callable[["AuditEvent", dict[str, str]], EventDict]
+Build = Callable[[], Iterable["AuditEvent"]]
 
 log = logging.getLogger("auditmw")
 
@@ -51,7 +52,44 @@ class PendingEvent:
         return self._result
 
 
-def resolve_batch(items: Iterable[EventDict | PendingEvent]) -> list[EventDict]:
+class PendingBuild:
+    """Several events still to be *built* (a request's fields: outcome parsing, targets)
+    and processed, in a delivery thread; resolved once, like :class:`PendingEvent`."""
+
+    __slots__ = ("_build", "_done", "_lock", "_prepare", "_result", "trace")
+
+    def __init__(self, build: Build, trace: dict[str, str], prepare: Prepare,
+                 lock: threading.Lock) -> None:
+        self._build = build
+        self.trace = trace
+        self._prepare = prepare
+        self._lock = lock
+        self._done = False
+        self._result: list[EventDict] = []
+
+    def resolve(self) -> list[EventDict]:
+        if self._done:
+            return self._result
+        with self._lock:
+            if not self._done:
+                try:
+                    built = list(self._build())
+                except Exception:
+                    log.exception("auditmw: could not build a request's events")
+                    built = []
+                for event in built:
+                    try:
+                        self._result.append(self._prepare(event, self.trace))
+                    except Exception:
+                        log.exception("auditmw: could not process %s event", event.event)
+                self._done = True
+        return self._result
+
+
+Pending = PendingEvent | PendingBuild
+
+
+def resolve_batch(items: Iterable[EventDict | Pending]) -> list[EventDict]:
     """Plain event dicts for a batch that may hold pending events, in order."""
     out: list[EventDict] = []
     for item in items:
@@ -59,6 +97,8 @@ def resolve_batch(items: Iterable[EventDict | PendingEvent]) -> list[EventDict]:
             ready = item.resolve()
             if ready is not None:
                 out.append(ready)
+        elif isinstance(item, PendingBuild):
+            out.extend(item.resolve())
         else:
             out.append(item)
     return out

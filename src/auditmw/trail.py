@@ -13,7 +13,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import wrapt
@@ -39,7 +39,7 @@ from auditmw.event import (
 from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.checkpoint import purge_checkpointer
 from auditmw.integrity.resume import resume_from
-from auditmw.pending import PendingEvent
+from auditmw.pending import PendingBuild, PendingEvent
 from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
 from auditmw.tracing import current_trace
@@ -230,6 +230,30 @@ class AuditTrail:
             self._emit_errors += 1
             log.exception("auditmw: could not record %s event", event.event)
             return False
+
+    def emit_later(self, build: Callable[[], Iterable[AuditEvent]]) -> bool:
+        """Like :meth:`emit` for the events ``build()`` makes — built in a delivery thread
+        in async mode (the request thread pays only for queueing), at once otherwise.
+        ``build`` must use only facts already settled (no request objects)."""
+        try:
+            if self._deferred and not self._taps:
+                trace = current_trace()
+                pending = PendingBuild(build, trace, self._prepare_built, self._prepare_lock)
+                with self._submit_lock:
+                    return self.dispatcher.submit(pending)
+            events = list(build())
+        except Exception:
+            self._emit_errors += 1
+            log.exception("auditmw: could not build events")
+            return False
+        kept = True
+        for event in events:
+            kept = self.emit(event) and kept
+        return kept
+
+    def _prepare_built(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
+        self._recorded += 1  # counted once built: a request may make several events
+        return self._prepare(event, trace)
 
     def _prepare(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
         """The processors over one event: the finished dict every sink receives."""

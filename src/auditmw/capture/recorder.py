@@ -78,6 +78,8 @@ class HttpCapture:
         self.fail_closed = trail.config.delivery.fail_closed
         # sync mode: the events are written before the response's last bytes go out
         self.sync = trail.config.delivery.mode == "sync"
+        # async: events are built in a delivery thread (fail_closed needs them now)
+        self.defer = not self.sync and not self.fail_closed
         self.header_names = frozenset(
             (*BASE_HEADERS, *self.api_headers, *header_sources(self.actor_sources)))
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
@@ -188,11 +190,25 @@ class Watch:
 
     def finish(self, status: int | None, response_encoding: str | None,
                body: bytes | None, exc: BaseException | None = None) -> bool:
-        """Record every event of the request; ``False`` if one was not kept."""
+        """Record every event of the request; ``False`` if one was not kept.
+
+        In async mode (not ``fail_closed``) this thread settles only what needs the live
+        request — the actors, the duration — and the events (outcomes parsed from the
+        response, targets, the events themselves) are built in a delivery thread.
+        """
         try:
-            kept = True
-            for event in self._events(status, response_encoding, body, exc=exc):
-                kept = self.capture.trail.emit(event) and kept
+            trail = self.capture.trail
+            if self.capture.defer:
+                actor, field_actors = self._settle_actors()
+                duration = round((time.perf_counter() - self.started) * 1000, 3)
+                self.native = None  # nothing of the live request is kept past here
+                kept = trail.emit_later(lambda: self._events(
+                    status, response_encoding, body, exc=exc, settled=(actor, field_actors),
+                    duration=duration))
+            else:
+                kept = True
+                for event in self._events(status, response_encoding, body, exc=exc):
+                    kept = trail.emit(event) and kept
             self._site_access(status)
             return kept
         except Exception:
@@ -210,22 +226,31 @@ class Watch:
                 log.exception("auditmw: the actor resolver failed")
         return pick_actor(cap.actor_sources, seen, self.headers, self.trusted_peer)
 
+    def _settle_actors(self) -> tuple[Actor | None, dict[int, Actor]]:
+        """The request's actor, and each hook fact's (by ``id``), read now."""
+        actor = self._request_actor(self.state.extra) or self.state.actor
+        return actor, {id(f): self._field_actor(f, actor) for f in self.state.fields}
+
     def _events(self, status: int | None, encoding: str | None, body: bytes | None,
                 exc: BaseException | None = None,
-                refused: ErrorInfo | None = None) -> Iterable[AuditEvent]:
+                refused: ErrorInfo | None = None,
+                settled: tuple[Actor | None, dict[int, Actor]] | None = None,
+                duration: float | None = None) -> Iterable[AuditEvent]:
         state = self.state
-        seen = state.extra
-        actor = self._request_actor(seen) or state.actor
-        duration = round((time.perf_counter() - self.started) * 1000, 3)
+        actor, field_actors = settled or self._settle_actors()
+        if duration is None:
+            duration = round((time.perf_counter() - self.started) * 1000, 3)
         facts = list(state.fields)
         outcomes = self._field_results(status, encoding, body) \
             if refused is None and exc is None else {}
         for i, call in enumerate(self.calls):
             fact = _take(facts, call.operation_name, call.response_key)
-            yield self._field_event(call, fact, outcomes.get(i), status=status, actor=actor,
-                                    duration=duration, exc=exc, refused=refused)
+            who = field_actors.get(id(fact)) if fact is not None else None
+            yield self._field_event(call, fact, outcomes.get(i), status=status,
+                                    actor=who or actor, duration=duration, exc=exc,
+                                    refused=refused)
         for fact in facts:  # fields the hooks saw that the wire did not show
-            yield from self._facts_event(fact, status, actor)
+            yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
         if self.route is not None:
             yield self._route_event(status, actor, duration, exc, refused)
 
@@ -276,7 +301,7 @@ class Watch:
             target = find_target(entry.target, value, arguments)
         return AuditEvent.create(
             entry.name, entry.category, entry.action, outcome=outcome,
-            actor=self._field_actor(fact, actor), client=self.state.client,
+            actor=actor or ANONYMOUS, client=self.state.client,
             channel=self.state.channel, source="graphql", target=target,
             details=dict(arguments), request=self._request_info(status, call.operation_name),
             duration_ms=duration, error=error)
@@ -288,7 +313,7 @@ class Watch:
             return
         yield AuditEvent.create(
             entry.name, entry.category, entry.action, outcome=fact.outcome,
-            actor=self._field_actor(fact, actor), client=self.state.client,
+            actor=actor or ANONYMOUS, client=self.state.client,
             channel=self.state.channel, source="graphql", target=fact.target,
             details=dict(fact.arguments),
             request=self._request_info(status, fact.operation_name),

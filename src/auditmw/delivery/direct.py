@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from auditmw.pending import PendingEvent, resolve_batch
+from auditmw.pending import Pending, resolve_batch
 from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
@@ -28,7 +28,7 @@ class DirectDispatcher:
         self._lock = threading.Lock()
         self._durable_ok = True
 
-    def submit(self, event: dict[str, Any] | PendingEvent) -> bool:
+    def submit(self, event: dict[str, Any] | Pending) -> bool:
         return self.write_batch(resolve_batch([event]))
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> bool:

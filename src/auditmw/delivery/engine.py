@@ -25,7 +25,7 @@ from auditmw.delivery import lifecycle
 from auditmw.delivery.deadletter import DeadLetterFile
 from auditmw.delivery.lane import Lane, LaneSettings
 from auditmw.delivery.spool import Spool
-from auditmw.pending import PendingEvent
+from auditmw.pending import Pending
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
@@ -84,7 +84,7 @@ class AsyncDispatcher:
 
     # -- Dispatcher ----------------------------------------------------------------------
 
-    def submit(self, event: EventDict | PendingEvent) -> bool:
+    def submit(self, event: EventDict | Pending) -> bool:
         try:
             kept = True
             for lane in self.lanes:
@@ -159,7 +159,7 @@ class SyncDispatcher(AsyncDispatcher):
                         "a file sink with fsync = 'always'); waiting for %s instead, which "
                         "may not survive a crash", self.primary.name)
 
-    def submit(self, event: EventDict | PendingEvent) -> bool:
+    def submit(self, event: EventDict | Pending) -> bool:
         try:
             kept = True
             for lane in self.lanes:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.delivery.retry import PayloadTooLarge, PermanentError, backoff_delay
 from auditmw.delivery.spool import SpoolFull
-from auditmw.pending import PendingEvent, resolve_batch
+from auditmw.pending import Pending, resolve_batch
 
 if TYPE_CHECKING:
     from auditmw.delivery.deadletter import DeadLetterFile
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("auditmw.delivery")
 EventDict = dict[str, Any]
 #: What a lane queues: a finished event, or one whose processing is deferred to us.
-Queued = EventDict | PendingEvent
+Queued = EventDict | Pending
 
 
 @dataclass(frozen=True)
