@@ -5,9 +5,8 @@ request and a few redacted details), measured in the same run:
 
 - bare baseline: one canonical ``codec.dumps`` of the event (what any sink pays anyway);
 - the chain processor alone, SHA-256 and HMAC-SHA256;
-- ``AuditTrail.emit`` — the whole pipeline in the caller's thread (enrich, IP policy,
-  redaction, truncation, [chain], hand-off to the async dispatcher; a sink that discards,
-  so sink I/O is not counted) — with the chain off and on;
+- ``AuditTrail.process`` — the whole pipeline as the delivery thread runs it (to_dict,
+  enrich, redaction, truncation, [chain]; no sink I/O) — with the chain off and on;
 - ``verify_files`` over a trail of ``AUDITMW_BENCH_INTEGRITY_VERIFY_N`` events.
 
 ``AUDITMW_BENCH_INTEGRITY_N`` sets the events per sample (default below).
@@ -127,10 +126,10 @@ def main() -> str:
             keyed(copy.copy(processed))
 
         def emit_off() -> None:
-            off.emit(event)
+            off.process(event)
 
         def emit_on() -> None:
-            on.emit(event)
+            on.process(event)
 
         def nothing() -> None:
             return None
@@ -145,8 +144,8 @@ def main() -> str:
             ("bare: canonical JSON of the event (`codec.dumps`)", bare, nothing),
             ("chain processor alone, SHA-256", chain_sha, nothing),
             ("chain processor alone, HMAC-SHA256", chain_hmac, nothing),
-            ("pipeline (`trail.emit`), chain off", emit_off, drain_off),
-            ("pipeline (`trail.emit`), chain on (SHA-256)", emit_on, drain_on),
+            ("pipeline (`trail.process`), chain off", emit_off, drain_off),
+            ("pipeline (`trail.process`), chain on (SHA-256)", emit_on, drain_on),
         ])
         off.close()
         on.close()
@@ -159,8 +158,8 @@ def main() -> str:
     lines = [
         "## Integrity: cost of the hash chain per event", "",
         f"One realistic GraphQL mutation event ({len(codec.dumps(processed))} bytes of "
-        f"canonical JSON); median of {SAMPLES} samples × {N} events; the pipeline hands off "
-        "to the async dispatcher with a discarding sink (sink I/O not counted). CPU µs are "
+        f"canonical JSON); median of {SAMPLES} samples × {N} events; the pipeline is "
+        "`trail.process`, what the delivery thread runs per event (no sink I/O). CPU µs are "
         "the calling thread's CPU time (steady on a shared machine); wall µs also count "
         f"waiting for a CPU (load average at the end: {load:.1f} on {os.cpu_count()} CPUs).",
         "", "| case | CPU µs per event | wall µs per event | CPU ratio to bare |",

@@ -214,14 +214,14 @@ class AuditTrail:
         try:
             trace = dict(event.trace) or current_trace()
             if self._deferred and not self._taps:
-                pending = PendingEvent(event, trace, self._prepare, self._prepare_lock)
+                pending = PendingEvent(event, trace, self.process, self._prepare_lock)
                 # One order for every lane's queue, so the chain's seq order is the order
                 # each sink receives events in (docs/integrity.md, "Ordering").
                 with self._submit_lock:
                     self._recorded += 1
                     return self.dispatcher.submit(pending)
             with self._submit_lock:
-                data = self._prepare(event, trace)
+                data = self.process(event, trace)
                 for tap in self._taps:
                     tap(data)
                 self._recorded += 1
@@ -253,13 +253,14 @@ class AuditTrail:
 
     def _prepare_built(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
         self._recorded += 1  # counted once built: a request may make several events
-        return self._prepare(event, trace)
+        return self.process(event, trace)
 
-    def _prepare(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
-        """The processors over one event: the finished dict every sink receives."""
+    def process(self, event: AuditEvent, trace: dict[str, str] | None = None) -> EventDict:
+        """The processors over one event: the finished dict every sink receives (what
+        the delivery thread runs in async mode). ``trace`` defaults to the event's own."""
         try:
             data = event.to_dict()
-            data["trace"] = trace
+            data["trace"] = dict(event.trace) if trace is None else trace
             for processor in self.processors:
                 data = processor(data)
         except Exception:
