@@ -74,9 +74,12 @@ class Api:
         return [item["details"]["row"] for item in response.json()["items"]]
 
 
-@pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    trail = AuditTrail(store=f"sqlite:///{tmp_path / 'audit.db'}", sinks=[])
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def api(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
+    """The server over each backend: the same answers from SQLite and PostgreSQL."""
+    url = (f"sqlite:///{tmp_path / 'audit.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    trail = AuditTrail(store=url, sinks=[])
     app = create_app(trail)
     ctx = app.state.audit
     ctx.store.write(_events())
@@ -86,6 +89,8 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(transport=transport, base_url="http://audit.test") as client:
         # The events of the fixture only: later self-audit events are newer than `to`.
         yield Api(client, trail, keys)
+    for owned in ctx.owned:  # what the app's lifespan would close (ASGITransport runs none)
+        owned.close()
     trail.close()
 
 
@@ -201,6 +206,17 @@ async def test_cursor_of_the_other_order_is_refused(api: Api) -> None:
                              {"limit": 2, "order": "asc", "cursor": first["pagination"]["next"]})
     assert response.status_code == 400
     assert "cursor" in response.json()["message"]
+
+
+@pytest.mark.parametrize("time_us", [2**62, -(2**62)])
+async def test_a_forged_cursor_beyond_any_time_is_a_400(api: Api, time_us: int) -> None:
+    import base64
+
+    forged = base64.urlsafe_b64encode(f"1|desc|nx|{time_us}|x".encode()).decode().rstrip("=")
+    response = await api.get("/api/audit-trail", {"cursor": forged})
+    assert response.status_code == 400
+    assert response.json()["message"] == ("cursor: invalid cursor: use a next/prev value "
+                                          "from an earlier page")
 
 
 @pytest.mark.parametrize("path", ["/api/audit-trail", "/api/audit-trail/export"])

@@ -84,10 +84,15 @@ def _field(source: Any, info: Any, **_: Any) -> Any:
 
 def _far_cursor(order: str) -> str:
     """A backward cursor anchored beyond the last event in ``order``: the last page."""
-    from auditmw.store.rows import Cursor
+    from datetime import UTC, datetime
 
-    edge = -(2**62) if order == "desc" else 2**62
-    return Cursor(edge, "", order, forward=False).encode()
+    from auditmw.store.rows import Cursor, datetime_to_us
+
+    # The ends of what every backend can hold as a time (PostgreSQL goes through Python's
+    # datetime, whose range ends at years 1 and 9999), not beyond them.
+    edge = datetime(1, 1, 2, tzinfo=UTC) if order == "desc" else \
+        datetime(9999, 12, 30, tzinfo=UTC)
+    return Cursor(datetime_to_us(edge), "", order, forward=False).encode()
 
 
 def _cursor_direction(cursor: str, order: str) -> bool:

@@ -38,6 +38,11 @@ def us_to_datetime(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
+# The times every backend can hold (Python's datetime range, which PostgreSQL goes through).
+_MIN_US = datetime_to_us(datetime(1, 1, 1, tzinfo=UTC))
+_MAX_US = datetime_to_us(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
+
+
 def time_text_to_us(text: str) -> int:
     """RFC 3339 (``Z`` or an offset) to microseconds; the canonical form takes a fast path."""
     if len(text) == 27 and text[-1] == "Z":
@@ -126,4 +131,6 @@ class Cursor:
                                 ) from None
         if cursor.order != order:
             raise InvalidCursor(f"cursor was issued for order={cursor.order}, not {order}")
+        if not _MIN_US <= cursor.time_us <= _MAX_US:  # a forged time no backend can hold
+            raise InvalidCursor("invalid cursor: use a next/prev value from an earlier page")
         return cursor
