@@ -231,7 +231,7 @@ class Watch:
         actor = self._request_actor(self.state.extra) or self.state.actor
         return actor, {id(f): self._field_actor(f, actor) for f in self.state.fields}
 
-    def _events(self, status: int | None, encoding: str | None, body: bytes | None,
+    def _events(self, status: int | None, encoding: str | None, body: bytes | None, *,
                 exc: BaseException | None = None,
                 refused: ErrorInfo | None = None,
                 settled: tuple[Actor | None, dict[int, Actor]] | None = None,
