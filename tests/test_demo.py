@@ -35,3 +35,31 @@ def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
     assert url
     with pytest.raises(httpx.ConnectError):  # --no-wait: the app is gone again
         httpx.get(url.group(1), timeout=2)
+
+
+def test_demo_stopped_by_sigterm_stops_its_app(tmp_path: Path) -> None:
+    import signal
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITMW_")}
+    proc = subprocess.Popen([sys.executable, "-m", "auditmw", "demo", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # bounded by the demo's own one-minute start limit
+            if line.startswith("serving until Ctrl-C"):
+                break
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)

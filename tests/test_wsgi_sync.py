@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -63,4 +64,25 @@ def test_an_empty_body_is_still_recorded_once(tmp_path: Any) -> None:
     chunks = list(AuditMiddleware(empty, trail=trail)(environ(), lambda *a: None))
     assert chunks == []
     assert [e["event"] for e in sink.events] == ["createAssetGroup"]
+    trail.close()
+
+
+def test_a_deferred_event_carries_the_time_of_the_call(tmp_path: Any) -> None:
+    """In async mode events are built later in a delivery thread; their ``time`` is still
+    the moment the response completed, not the moment they were built."""
+    from auditmw.ids import parse_time
+
+    sink = MemorySink()
+    trail = AuditTrail(store=False, sinks=[sink],
+                       delivery={"mode": "async", "flush_interval_s": 30,
+                                 "spool_dir": str(tmp_path / "s")})
+    app = AuditMiddleware(two_chunk_app, trail=trail)
+    before = time.time_ns()
+    assert b"".join(app(environ(), lambda status, headers, exc=None: None))
+    after = time.time_ns()
+    assert sink.events == []  # not built yet: the lane waits for its interval
+    trail.flush(5)  # builds now, strictly after `after`
+    [event] = sink.events
+    stamped = int(parse_time(event["time"]).timestamp() * 1_000_000) * 1000
+    assert before // 1000 * 1000 <= stamped <= after
     trail.close()

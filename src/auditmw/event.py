@@ -161,8 +161,11 @@ class AuditEvent:
     integrity: dict[str, Any] | None = None
 
     @classmethod
-    def create(cls, event: str, category: str, action: Action, **fields: Any) -> AuditEvent:
-        now_ns = time.time_ns()
+    def create(cls, event: str, category: str, action: Action, *, at_ns: int | None = None,
+               **fields: Any) -> AuditEvent:
+        """A new event stamped with a fresh id and ``time`` — now, or ``at_ns`` (Unix ns)
+        when the call happened earlier than the event is built (deferred building)."""
+        now_ns = time.time_ns() if at_ns is None else at_ns
         return cls(event, category, action, id=uuid7(now_ns), time=format_time_ns(now_ns),
                    **fields)
 

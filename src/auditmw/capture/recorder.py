@@ -137,6 +137,7 @@ class Watch:
         self.is_login = False
         self.started = time.perf_counter()
         self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+        self.at_ns: int | None = None  # set when the response is complete
 
     # -- before the app -------------------------------------------------------------
 
@@ -198,6 +199,7 @@ class Watch:
         """
         try:
             trail = self.capture.trail
+            self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
             if self.capture.defer:
                 actor, field_actors = self._settle_actors()
                 duration = round((time.perf_counter() - self.started) * 1000, 3)
@@ -300,7 +302,7 @@ class Watch:
                 outcome, error, value = got.outcome, got.error, got.value
             target = find_target(entry.target, value, arguments)
         return AuditEvent.create(
-            entry.name, entry.category, entry.action, outcome=outcome,
+            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=outcome,
             actor=actor or ANONYMOUS, client=self.state.client,
             channel=self.state.channel, source="graphql", target=target,
             details=dict(arguments), request=self._request_info(status, call.operation_name),
@@ -312,7 +314,7 @@ class Watch:
         if entry is None:
             return
         yield AuditEvent.create(
-            entry.name, entry.category, entry.action, outcome=fact.outcome,
+            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=fact.outcome,
             actor=actor or ANONYMOUS, client=self.state.client,
             channel=self.state.channel, source="graphql", target=fact.target,
             details=dict(fact.arguments),
@@ -333,7 +335,7 @@ class Watch:
             target = find_target(route.entry.target, None, params)
         entry = route.entry
         return AuditEvent.create(
-            entry.name, entry.category, entry.action, outcome=outcome,
+            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=outcome,
             actor=actor or ANONYMOUS, client=self.state.client, channel=self.state.channel,
             source="rest", target=target, details=dict(params),
             request=self._request_info(status, None), duration_ms=duration, error=error)

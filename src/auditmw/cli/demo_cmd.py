@@ -79,6 +79,10 @@ def _wait_healthy(base: str, proc: subprocess.Popen[bytes], app_log: Path,
     raise SystemExit("auditmw demo: the app did not start within a minute")
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -108,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
                "starlette_app:app", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning"]
     env = {k: v for k, v in os.environ.items() if k != "AUDITMW_CONFIG"}
+    # The app runs in its own session (so its whole process group can be stopped); a
+    # SIGTERM or SIGHUP to us must therefore stop it too, not leave it serving.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     app_log = config_path.parent / "demo-app.log"
     with app_log.open("wb") as log:  # the app's own output (Strawberry logs its errors)
         proc = subprocess.Popen(command, env=env, start_new_session=True, stdout=log,
