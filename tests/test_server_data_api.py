@@ -248,7 +248,7 @@ async def test_granted_and_refused_calls_are_audited(api: Api) -> None:
     assert granted["source"] == "rest"
     assert granted["channel"] == "api"
     assert audit[1]["error"]["message"].startswith("limit:")
-    assert audit[2]["actor"] == {"type": "anonymous"}
+    assert audit[2]["actor"] == {"id": None, "name": None, "type": "anonymous"}
     # And they are in the store, readable through the API itself.
     assert api.trail.flush(timeout=10)
     mine = (await api.get("/api/audit-trail", {"event": "exportAuditTrail", "limit": 50})).json()

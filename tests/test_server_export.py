@@ -231,7 +231,7 @@ async def test_export_endpoint(make_server: Callable[..., Any], key: str | None,
         named = {"good": "exporter", "noscope": "reporter"}[key]
         assert event["actor"] == {"id": event["actor"]["id"], "name": named, "type": "api"}
     else:
-        assert event["actor"] == {"type": "anonymous"}
+        assert event["actor"] == {"id": None, "name": None, "type": "anonymous"}
     if status != 200:
         assert event["error"]["message"] == expected
 

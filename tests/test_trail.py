@@ -136,7 +136,7 @@ def test_acting_as_names_the_actor_and_channel(trail: AuditTrail,
     first, second = delivered(trail, memory)
     assert first["actor"] == {"id": "cron", "name": "nightly", "type": "scheduler"}
     assert first["channel"] == "system"
-    assert second["actor"] == {"type": "anonymous"}
+    assert second["actor"] == {"id": None, "name": None, "type": "anonymous"}
 
 
 def test_acting_as_is_context_local(trail: AuditTrail, memory: MemorySink) -> None:

@@ -31,7 +31,7 @@ SOURCES: tuple[str, ...] = ("graphql", "rest", "function", "manual")
 
 
 def _compact(pairs: dict[str, Any]) -> dict[str, Any]:
-    """Drop optional members that are not set, so absent means unknown."""
+    """Drop optional members (``?`` in the schema) that are not set."""
     return {k: v for k, v in pairs.items() if v is not None}
 
 
@@ -45,7 +45,12 @@ class Actor:
     team: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _compact({"id": self.id, "name": self.name, "type": self.type, "team": self.team})
+        # id and name are always there (null when unknown), as the schema has them; team
+        # only when known.
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type}
+        if self.team is not None:
+            out["team"] = self.team
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Actor:
@@ -65,10 +70,11 @@ class Client:
     forwarded: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _compact({
-            "ip": self.ip, "hostname": self.hostname,
-            "user_agent": self.user_agent, "forwarded": self.forwarded,
-        })
+        # ip is always there (null when unknown or withheld by `capture.ip = "none"`).
+        return {"ip": self.ip, **_compact({
+            "hostname": self.hostname, "user_agent": self.user_agent,
+            "forwarded": self.forwarded,
+        })}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Client:

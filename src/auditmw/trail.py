@@ -156,10 +156,8 @@ class AuditTrail:
 
         def ip_policy(event: EventDict) -> EventDict:
             client = event.get("client")
-            if ip_mode != "full" and client and "ip" in client:
+            if client and client.get("ip") is not None:
                 client["ip"] = apply_ip_policy(client["ip"], ip_mode)
-                if client["ip"] is None:
-                    del client["ip"]
                 client.pop("forwarded", None)
             return event
 

@@ -76,7 +76,7 @@ def test_payload_mutation_and_request_user(trail: AuditTrail, by_hand: bool) -> 
     assert refused.errors
     assert [(e["event"], e["outcome"], e["actor"]) for e in events] == [
         ("addRole", "success", {"id": "7", "name": "user7", "type": "user"}),
-        ("addRole", "denied", {"type": "anonymous"}),
+        ("addRole", "denied", {"id": None, "name": None, "type": "anonymous"}),
     ]
     assert events[0]["target"] == {"type": "Role", "id": "r-1", "name": "auditor"}
     assert events[0]["details"] == {"roleName": "auditor"}

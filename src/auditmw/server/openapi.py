@@ -80,10 +80,14 @@ def _schemas() -> dict[str, Any]:
         "event": {"type": "string"}, "category": {"type": "string"},
         "action": {"type": "string"},
         "outcome": {"type": "string", "enum": list(OUTCOMES)},
-        "actor": {"type": "object", "properties": {
-            "id": {"type": "string"}, "name": {"type": "string"}, "team": {"type": "string"},
+        "actor": {"type": "object", "required": ["id", "name", "type"], "properties": {
+            "id": {"type": ["string", "null"]}, "name": {"type": ["string", "null"]},
+            "team": {"type": "string"},
             "type": {"type": "string", "enum": list(ACTOR_TYPES)}}},
-        "client": {"type": "object"}, "channel": {"type": "string"},
+        "client": {"type": "object", "required": ["ip"], "properties": {
+            "ip": {"type": ["string", "null"]}, "hostname": {"type": "string"},
+            "user_agent": {"type": "string"}, "forwarded": {"type": "string"}}},
+        "channel": {"type": "string"},
         "source": {"type": "string"}, "target": {"type": "object"},
         "details": {"type": "object"}, "request": {"type": "object"},
         "trace": {"type": "object"}, "duration_ms": {"type": "number"},
