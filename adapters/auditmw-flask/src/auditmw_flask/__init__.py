@@ -41,6 +41,10 @@ def _note_user(_exc: BaseException | None = None) -> None:
         user = g.get("user")
         if user is not None:
             state.extra.setdefault("flask_g", actor_from_user(user))
+        from flask import current_app
+
+        if getattr(current_app, "login_manager", None) is None:
+            return  # Flask-Login not set up by this app (maybe not even installed)
         try:
             from flask_login import current_user  # type: ignore[import-untyped]
         except ImportError:
