@@ -184,3 +184,13 @@ def test_purge_writes_a_checkpoint_and_the_store_still_verifies(tmp_path: Path) 
     report = verify_store(store)
     store.close()
     assert report.valid, report.summary()
+
+
+def test_export_to_includes_its_instant_like_the_data_api(seeded: tuple[Path, str],
+                                                          tmp_path: Path) -> None:
+    config, url = seeded
+    newest = open_store(url).query(Query(), order="desc", limit=1).items[0]
+    done = cli("export", "-c", str(config), "-f", "jsonl", "-q", "--from", newest["time"],
+               "--to", newest["time"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(x)["id"] for x in done.stdout.splitlines()] == [newest["id"]]

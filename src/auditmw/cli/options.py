@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from auditmw.config import Config
 from auditmw.ids import parse_time
@@ -15,7 +15,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--from", dest="start", metavar="TIME", type=_time,
                        help="RFC 3339 start, inclusive (e.g. 2026-11-01T00:00:00Z)")
     group.add_argument("--to", dest="end", metavar="TIME", type=_time,
-                       help="RFC 3339 end, exclusive")
+                       help="RFC 3339 end, inclusive (as the Data API's `to`)")
     for name, what in (("event", "catalogue event name"), ("category", "category id"),
                        ("actor", "actor id or name"), ("outcome", "success|failure|denied"),
                        ("target", "target id or name"), ("ip", "client IP")):
@@ -32,7 +32,9 @@ def _time(text: str) -> datetime:
 
 
 def query_from_args(args: argparse.Namespace) -> Query:
-    return Query(start=args.start, end=args.end, event=tuple(args.event),
+    # The store's end is exclusive; `--to` includes its instant, as the Data API does.
+    end = None if args.end is None else args.end + timedelta(microseconds=1)
+    return Query(start=args.start, end=end, event=tuple(args.event),
                  category=tuple(args.category), actor=tuple(args.actor),
                  outcome=tuple(args.outcome), target=tuple(args.target), ip=tuple(args.ip))
 
