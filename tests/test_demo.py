@@ -63,3 +63,19 @@ def test_demo_stopped_by_sigterm_stops_its_app(tmp_path: Path) -> None:
             proc.stdout.close()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def test_demo_takes_your_config(tmp_path: Path) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text(f'service = "mine"\n[store]\nurl = "sqlite:///{tmp_path / "mine.db"}"\n'
+                      f'[server]\nprefix = "/trail"\n[[sinks]]\ntype = "file"\n'
+                      f'path = "{tmp_path / "mine.jsonl"}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITMW_")}
+    done = subprocess.run([sys.executable, "-m", "auditmw", "demo", "-c", str(config),
+                           "--no-wait", "--port", "0"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Audit trail page\s+http://127\.0\.0\.1:\d+/trail/", done.stdout)
+    assert (tmp_path / "mine.db").exists()
+    assert '"service":{"host":' in (tmp_path / "mine.jsonl").read_text()
+    assert not (tmp_path / "auditmw.db").exists()  # not the defaults

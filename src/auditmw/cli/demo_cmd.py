@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import auditmw
+from auditmw.cli import add_config_option
+from auditmw.config import Config
 
 EXAMPLE_DIR = Path(auditmw.__file__).resolve().parents[2] / "examples" / "config_only"
 DEMO_CONFIG = """# written by `auditmw demo`: the embedded defaults, plus the page mounted
@@ -43,8 +45,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo", help="run the example app audited by config, with the Audit trail page",
         description="Start the Starlette + Strawberry example under `auditmw run` with the "
-                    "audit pages mounted at /audit, send a few real mutations, and print "
-                    "the URLs and a ready access key. Needs a source checkout.")
+                    "audit pages mounted (at /audit by default), send a few real mutations, "
+                    "and print the URLs and a ready access key. Without -c it uses the "
+                    "embedded defaults; with -c your config (plus server.mount = true). "
+                    "Needs a source checkout.")
+    add_config_option(parser)
     parser.add_argument("--port", type=int, default=8000,
                         help="port on 127.0.0.1 (default 8000; a free one if taken)")
     parser.add_argument("--no-wait", action="store_true",
@@ -92,69 +97,98 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run(args: argparse.Namespace) -> int:
+def _demo_config(args: argparse.Namespace) -> tuple[Path, dict[str, str], Config]:
+    """Your config (``-c``) or the embedded defaults, with the page mounted either way."""
+    from auditmw.config import load_config
+
+    Path(".auditmw").mkdir(exist_ok=True)
+    if args.config:
+        config_path = Path(args.config)
+    else:
+        config_path = Path(".auditmw") / "demo.toml"
+        config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "AUDITMW_CONFIG"}
+    env["AUDITMW_SERVER__MOUNT"] = "true"
+    config = load_config(config_path, environ=env)
+    if not config.store.enabled:
+        raise SystemExit("auditmw demo: the page reads the store; this config has "
+                         "[store] enabled = false")
+    return config_path, env, config
+
+
+def _exercise(base: str, config: Config, prefix: str) -> tuple[str, list[Any]]:
+    """Send the mutations, make a key, and read the trail back through the mounted API."""
     import httpx
 
-    from auditmw.config import load_config
     from auditmw.server.keystore import KeyStore
 
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for user, query in MUTATIONS:
+            client.post("/graphql", json={"query": query},
+                        headers={"Authorization": f"Bearer {user}"})
+        keys = KeyStore(config.store.url, pepper=config.server.keys_pepper)
+        _, key = keys.create(f"demo-{time.strftime('%Y%m%d-%H%M%S')}", ["audit_logs"])
+        keys.close()
+        listed: list[Any] = []
+        for _ in range(50):  # delivery is asynchronous: give it a moment
+            answer = client.get(f"{prefix}/api/audit-trail", headers={"accessKey": key})
+            listed = answer.json().get("items", []) if answer.status_code == 200 else []
+            if len(listed) >= len(MUTATIONS):
+                break
+            time.sleep(0.2)
+    return key, listed
+
+
+def _summary(config_path: Path, config: Config, *, base: str, prefix: str, key: str,
+             listed: list[Any], app_log: Path) -> None:
+    files = ", ".join(getattr(c, "path", "") for c in config.sinks
+                      if getattr(c, "type", "") == "file")
+    export_url = f"{base}{prefix}/api/v4/auditlogs/export?fromDate={time.strftime('%Y-%m-%d')}"
+    print(f"""
+auditmw demo: the example app, audited by config alone ({config_path})
+
+  the app (GraphQL)      {base}/graphql
+  the Audit trail page   {base}{prefix}/        (paste the access key when asked)
+  access key             {key}
+  the Data API           curl -H 'accessKey: {key}' {base}{prefix}/api/audit-trail
+  Leapwork export        curl -H 'accessKey: {key}' '{export_url}'
+  events also in         {files or "(no file sink)"} and {config.store.url}
+  the app's own output   {app_log}
+
+{len(listed)} events in the trail now; newest first:""")
+    for item in listed[:8]:
+        who = item["actor"].get("name") or item["actor"].get("type")
+        print(f"  {item['time']}  {item['event']:<20} {item['outcome']:<8} {who}")
+    if not listed:
+        print("  (none yet: see the app's output above)")
+
+
+def run(args: argparse.Namespace) -> int:
     if not (EXAMPLE_DIR / "starlette_app.py").exists():
         raise SystemExit("auditmw demo runs from a source checkout: git clone the project "
                          "and run `make demo`")
-    config_path = Path(".auditmw") / "demo.toml"
-    config_path.parent.mkdir(exist_ok=True)
-    config_path.write_text(DEMO_CONFIG, encoding="utf-8")
-    config = load_config(config_path)
+    config_path, env, config = _demo_config(args)
+    prefix = config.server.prefix or "/audit"
     port = _free_port(args.port)
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "auditmw", "run", "-c", str(config_path), "--",
                sys.executable, "-m", "uvicorn", "--app-dir", str(EXAMPLE_DIR),
                "starlette_app:app", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning"]
-    env = {k: v for k, v in os.environ.items() if k != "AUDITMW_CONFIG"}
     # The app runs in its own session (so its whole process group can be stopped); a
     # SIGTERM or SIGHUP to us must therefore stop it too, not leave it serving.
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
-    app_log = config_path.parent / "demo-app.log"
+    app_log = Path(".auditmw") / "demo-app.log"
     with app_log.open("wb") as log:  # the app's own output (Strawberry logs its errors)
         proc = subprocess.Popen(command, env=env, start_new_session=True, stdout=log,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_healthy(base, proc, app_log)
-        with httpx.Client(base_url=base, timeout=10) as client:
-            for user, query in MUTATIONS:
-                client.post("/graphql", json={"query": query},
-                            headers={"Authorization": f"Bearer {user}"})
-            keys = KeyStore(config.store.url, pepper=config.server.keys_pepper)
-            _, key = keys.create(f"demo-{time.strftime('%Y%m%d-%H%M%S')}", ["audit_logs"])
-            keys.close()
-            listed: list[Any] = []
-            for _ in range(50):  # delivery is asynchronous: give it a moment
-                answer = client.get("/audit/api/audit-trail", headers={"accessKey": key})
-                listed = answer.json().get("items", []) if answer.status_code == 200 else []
-                if len(listed) >= len(MUTATIONS):
-                    break
-                time.sleep(0.2)
-        export_url = (f"{base}/audit/api/v4/auditlogs/export?"
-                      f"fromDate={time.strftime('%Y-%m-%d')}")
-        print(f"""
-auditmw demo: the example app, audited by config alone ({config_path})
-
-  the app (GraphQL)      {base}/graphql
-  the Audit trail page   {base}/audit/        (paste the access key when asked)
-  access key             {key}
-  the Data API           curl -H 'accessKey: {key}' {base}/audit/api/audit-trail
-  Leapwork export        curl -H 'accessKey: {key}' '{export_url}'
-  events also in         ./auditmw-audit.jsonl and {config.store.url}
-  the app's own output   {app_log}
-
-{len(listed)} events in the trail now; newest first:""")
-        for item in listed[:8]:
-            who = item["actor"].get("name") or item["actor"].get("type")
-            print(f"  {item['time']}  {item['event']:<20} {item['outcome']:<8} {who}")
+        key, listed = _exercise(base, config, prefix)
+        _summary(config_path, config, base=base, prefix=prefix, key=key, listed=listed,
+                 app_log=app_log)
         if not listed:
-            print("  (none yet: see the app's output above)")
             return 1
         if args.no_wait:
             return 0
