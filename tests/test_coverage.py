@@ -148,6 +148,21 @@ def test_mapped_route_present_in_the_app_is_covered(project: Path, app: str,
     assert [g["event"] for g in report["catalogued_without_resolver"]] == ["mergeAssetGroups"]
 
 
+@pytest.mark.parametrize(("app", "code", "gaps"), [
+    pytest.param("starlette_app", 0, [], id="route-served"),
+    pytest.param("empty_app", 1, ["assetsResync"], id="route-missing"),
+])
+def test_app_alone_checks_only_the_routes(project: Path, app: str, code: int, gaps: list[str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A REST-only check: without --schema, GraphQL entries are not checked (as mapped
+    routes are taken as served without --app), so a REST-only project can pass."""
+    assert main(["coverage", "--app", f"cov_schemas:{app}", "--json"]) == code
+    report = json.loads(capsys.readouterr().out)
+    assert [g["event"] for g in report["catalogued_without_resolver"]] == gaps
+    assert "createAssetGroup" in report["unchecked_without_schema"]
+    assert "assetsResync" not in report["unchecked_without_schema"]
+
+
 def test_mapped_route_missing_from_the_app_is_a_gap(project: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["coverage", "--schema", "cov_schemas:core", "--app", "cov_schemas:empty_app"])

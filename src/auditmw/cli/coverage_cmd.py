@@ -64,5 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name}")
     print(f"{len(report.covered)} catalogued events covered, {len(report.unimplemented)} "
           f"without a resolver or route, {len(report.uncatalogued_mutations)} mutations not "
-          f"catalogued" + (f", {len(report.ignored)} ignored" if report.ignored else ""))
+          f"catalogued" + (f", {len(report.ignored)} ignored" if report.ignored else "")
+          + (f", {len(report.unchecked)} GraphQL events not checked (no --schema)"
+             if report.unchecked else ""))
     return 0 if report.ok else 1
