@@ -22,6 +22,7 @@ from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
 from auditmw.store.reader import SqlReader
 from auditmw.store.rows import (
+    FILTER_INDEXES,
     datetime_to_us,
     event_to_row,
     last_purged_by_chain,
@@ -50,16 +51,7 @@ CREATE TABLE IF NOT EXISTS events (
     data text NOT NULL,
     PRIMARY KEY (ts, id)
 ) PARTITION BY RANGE (ts);
-CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
-CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
-CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id);
-CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id);
-CREATE TABLE IF NOT EXISTS checkpoints (
+""" + FILTER_INDEXES + """CREATE TABLE IF NOT EXISTS checkpoints (
     n bigserial PRIMARY KEY,
     created timestamptz NOT NULL DEFAULT now(),
     record text NOT NULL

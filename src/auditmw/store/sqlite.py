@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 from auditmw import codec
 from auditmw.store.base import EventDict, PurgeHook, StoreError
 from auditmw.store.reader import SqlReader
-from auditmw.store.rows import datetime_to_us, event_to_row, last_purged_by_chain
+from auditmw.store.rows import (
+    FILTER_INDEXES,
+    datetime_to_us,
+    event_to_row,
+    last_purged_by_chain,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -40,16 +45,7 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL              -- the event's exact canonical JSON
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
-CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
-CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
-CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id);
-CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id);
-CREATE TABLE IF NOT EXISTS checkpoints (
+""" + FILTER_INDEXES + """CREATE TABLE IF NOT EXISTS checkpoints (
     n INTEGER PRIMARY KEY AUTOINCREMENT,
     created_us INTEGER NOT NULL,
     record TEXT NOT NULL
