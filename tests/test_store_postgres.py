@@ -13,6 +13,7 @@ from auditmw.store import Query, StoreError, open_store, purge_store
 from auditmw.store.base import safe_url
 from auditmw.store.postgres import PostgresStore
 from auditmw.store.sample import sample_events
+from auditmw.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,7 +48,7 @@ def test_schema_is_created_on_first_use_and_versioned(pg: PostgresStore,
     assert pg.count(Query()) == 0
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         assert conn.execute("SELECT value FROM auditmw_meta WHERE key = 'schema_version'"
-                            ).fetchone() == ("1",)
+                            ).fetchone() == (str(SCHEMA_VERSION),)
         conn.execute("UPDATE auditmw_meta SET value = '99' WHERE key = 'schema_version'")
     newer = open_store(postgres_url)
     with pytest.raises(StoreError, match="schema version 99"):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from auditmw.store import Query, StoreError, open_store
+from auditmw.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,7 +51,7 @@ def test_the_file_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
     store.close()
     with sqlite3.connect(tmp_path / "a.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

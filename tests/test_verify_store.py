@@ -107,10 +107,16 @@ def test_delete_the_oldest_rows_without_a_purge(store_url: str, store: Store,
 def test_change_a_row_directly(store_url: str, store: Store, tmp_path: Path) -> None:
     write_chain(store_url, tmp_path)
     chain = only_chain(verify_store(store, KEY))
+    # The store refuses UPDATEs (append-only trigger); an intruder who owns the
+    # database drops the trigger first.
+    sql(store_url, "DROP TRIGGER events_append_only" + (
+        " ON events" if store_url.startswith("postgresql") else ""))
     sql(store_url, "UPDATE events SET data = replace(data, '\"outcome\":\"success\"', "
                    "'\"outcome\":\"failure\"') WHERE chain = %s AND seq = %s", chain, 12)
     report = verify_store(store, KEY)
-    assert kinds(report) == [("modified", 12, 12)]
+    # Twice: its content fails its hash, and its outcome column no longer agrees.
+    assert kinds(report) == [("modified", 12, 12)] * 2
+    assert any("column outcome says 'success'" in p.detail for p in report.all_problems())
 
 
 def test_a_purged_store_still_verifies_and_a_later_deletion_is_caught(

@@ -55,6 +55,7 @@ class Verifier:
         self.events = 0
         self._position = 0
         self._chains: dict[str, str] = {}  # one string per chain id, however many events
+        self._row_problems: list[Problem] = []
 
     # -- intake ---------------------------------------------------------------------
 
@@ -119,6 +120,21 @@ class Verifier:
             position=self._position, status="bad", fingerprint=hash(raw),
             algorithm=_algorithm(hashed), after=None, why="line is not valid JSON"))
 
+    def add_row_problem(self, event: Any, ident: str, where: str, why: str) -> None:
+        """A store row whose columns disagree with its JSON (or whose JSON is unreadable):
+        ``modified``, filed under the chain its JSON names."""
+        integrity = event.get("integrity") if isinstance(event, dict) else None
+        chain = seq = None
+        if _chained(integrity):
+            assert isinstance(integrity, dict)
+            chain, seq = integrity["chain"], integrity["seq"]
+        if event is None:
+            self._position += 1
+            self.events += 1
+        self._row_problems.append(Problem(
+            MODIFIED, chain, seq, seq, ids=[ident], where=[where],
+            detail=f"store row tampered with: {why}"))
+
     def add_checkpoint(self, record: Any, where: str) -> None:
         self.checkpoints.append((where, record))
 
@@ -170,7 +186,15 @@ class Verifier:
         chains = [analyse_chain(chain, by_chain.get(chain, []), purges.get(chain),
                                 anchors.get(chain, []), ordered=self.ordered)
                   for chain in sorted({*by_chain, *purges, *anchors})]
-        problems = self.problems
+        problems = list(self.problems)
+        by_id = {report.chain: report for report in chains}
+        for problem in self._row_problems:
+            home = by_id.get(problem.chain) if problem.chain else None
+            if home is None:
+                problems.append(problem)
+            else:
+                home.problems.append(problem)
+                home.problems.sort(key=lambda p: (p.first_seq or 0, p.kind))
         unchained = sum(1 for p in problems if p.detail == _UNCHAINED)
         if not self.entries and not self.checkpoints:
             # Nothing is chained at all: the chain was off, not tampered with.

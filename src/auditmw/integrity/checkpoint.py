@@ -23,12 +23,18 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from auditmw import codec
 from auditmw.ids import format_time_ns, uuid7
-from auditmw.integrity.chain import HMAC_PREFIX, SHA_PREFIX, as_key, digest
+from auditmw.integrity.chain import (
+    HMAC_PREFIX,
+    SHA_PREFIX,
+    as_key,
+    digest,
+    verify_event_hash,
+)
 
 SCHEMA = "auditmw/checkpoint"
 Kind = Literal["purge", "seal"]
@@ -57,15 +63,36 @@ def make_checkpoint(chains: Mapping[str, Mapping[str, Any]], kind: Kind,
     return record
 
 
-def purge_checkpointer(key: str | bytes | None) -> Callable[[Mapping[str, Mapping[str, Any]]],
-                                                             dict[str, Any] | None]:
-    """The ``on_purge`` callback for ``store.purge``: a signed ``purge`` checkpoint of
-    the last purged event of each chain (``None`` when no chained event was purged)."""
-    def on_purge(chains: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
-        chained = {c: v for c, v in chains.items() if c and v.get("hash")}
-        return make_checkpoint(chained, "purge", key) if chained else None
+class PurgeCheckpointer:
+    """The ``on_purge`` hook for ``store.purge``: a signed ``purge`` checkpoint of the
+    last purged event of each chain (``None`` when no chained event was purged), and
+    :meth:`check_event`, which the purge asks before it deletes a row."""
 
-    return on_purge
+    def __init__(self, key: str | bytes | None) -> None:
+        self._key = as_key(key)
+
+    def __call__(self, chains: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+        chained = {c: v for c, v in chains.items() if c and v.get("hash")}
+        return make_checkpoint(chained, "purge", self._key) if chained else None
+
+    def check_event(self, event: Mapping[str, Any]) -> str | None:
+        """Why ``event`` must not be purged (its hash fails, or cannot be checked with
+        this key), or ``None``. Events without a chain carry nothing to check."""
+        integrity = event.get("integrity")
+        if not isinstance(integrity, Mapping) or not isinstance(integrity.get("hash"), str):
+            return None
+        try:
+            ok = verify_event_hash(event, self._key)
+        except (TypeError, ValueError):
+            ok = False
+        if ok is None:
+            return "it is signed with a key and the purge was given none"
+        return None if ok else "its content does not match its hash"
+
+
+def purge_checkpointer(key: str | bytes | None) -> PurgeCheckpointer:
+    """The ``on_purge`` callback for ``store.purge`` (see :class:`PurgeCheckpointer`)."""
+    return PurgeCheckpointer(key)
 
 
 def check_signature(record: Mapping[str, Any], key: bytes) -> tuple[bool | None, str]:

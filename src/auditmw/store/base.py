@@ -74,6 +74,16 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One row as the verifier sees it: the event its JSON holds (``None`` if that does
+    not parse) and every way the row's indexed columns disagree with that JSON."""
+
+    id: str
+    event: EventDict | None
+    disagreements: list[str]
+
+
 class Store(Protocol):
     name: str
     durable: bool
@@ -103,6 +113,11 @@ class Store(Protocol):
     def iter_by_chain(self, include_expired: bool = True) -> Iterator[EventDict]:
         """Every event ordered by ``(integrity.chain, integrity.seq)``; events without a
         chain come last, by ``(time, id)``."""
+        ...
+
+    def iter_stored(self, include_expired: bool = True) -> Iterator[StoredEvent]:
+        """What :meth:`iter_by_chain` streams, in its order, with each row's
+        column/JSON disagreements (see :mod:`auditmw.store.schema`)."""
         ...
 
     def add_checkpoint(self, record: dict[str, Any]) -> None: ...

@@ -20,13 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
+from auditmw.store.purging import CHUNK, PurgePlan
 from auditmw.store.reader import SqlReader
 from auditmw.store.rows import (
-    FILTER_INDEXES,
     datetime_to_us,
     event_to_row,
-    last_purged_by_chain,
     us_to_datetime,
+)
+from auditmw.store.schema import (
+    COLUMN_LIST,
+    POSTGRES_CREATE,
+    POSTGRES_UPGRADES,
+    SCHEMA_VERSION,
+    upgrade_steps,
 )
 
 if TYPE_CHECKING:
@@ -36,30 +42,10 @@ if TYPE_CHECKING:
 
     from auditmw.store.base import EventDict, PurgeHook
 
-SCHEMA_VERSION = 1
 _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_03
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS auditmw_meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    id text NOT NULL,
-    ts timestamptz NOT NULL,
-    event text, category text, outcome text,
-    actor_id text, actor_name text, target_id text, target_name text, client_ip text,
-    chain text, seq bigint, hash text,
-    data text NOT NULL,
-    PRIMARY KEY (ts, id)
-) PARTITION BY RANGE (ts);
-""" + FILTER_INDEXES + """CREATE TABLE IF NOT EXISTS checkpoints (
-    n bigserial PRIMARY KEY,
-    created timestamptz NOT NULL DEFAULT now(),
-    record text NOT NULL
-);
-"""
-
-_COLUMNS = ("id, ts, event, category, outcome, actor_id, actor_name, target_id, "
-            "target_name, client_ip, chain, seq, hash, data")
+_COLUMNS = COLUMN_LIST
 # A batch is COPYed into a per-connection temporary table, then moved with one INSERT
 # that skips ids already stored (COPY itself cannot skip conflicts).
 _STAGING = """
@@ -150,9 +136,8 @@ class PostgresStore(SqlReader):
                     f"store {safe_url(self.url)} has schema version {version}; this "
                     f"auditmw understands up to {SCHEMA_VERSION}: upgrade auditmw")
             if version < SCHEMA_VERSION:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement.encode())
+                for statement in upgrade_steps(version, POSTGRES_CREATE, POSTGRES_UPGRADES):
+                    conn.execute(statement.encode())
                 conn.execute(
                     "INSERT INTO auditmw_meta VALUES ('schema_version', %s) ON CONFLICT "
                     "(key) DO UPDATE SET value = EXCLUDED.value", (str(SCHEMA_VERSION),))
@@ -243,30 +228,56 @@ class PostgresStore(SqlReader):
         return [codec.loads(row[0]) for row in rows]
 
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
-        cutoff = us_to_datetime(self.cutoff_us(now))
+        plan = PurgePlan(self.cutoff_us(now), on_purge)
+        cutoff = us_to_datetime(plan.cutoff_us)
         conn = self._connection()
         deleted = 0
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PURGE,))
-            if on_purge is not None:
-                maxima = conn.execute(
-                    "SELECT chain, MAX(seq) FROM events WHERE ts < %s AND chain IS NOT NULL"
-                    " AND seq IS NOT NULL GROUP BY chain", (cutoff,)).fetchall()
-                chains = last_purged_by_chain(maxima, lambda chain, seq: conn.execute(
-                    "SELECT seq, hash, id, ts FROM events WHERE ts < %s AND chain = %s AND "
-                    "seq = %s ORDER BY ts DESC, id DESC LIMIT 1",
-                    (cutoff, chain, seq)).fetchone())
-                if chains:
-                    record = on_purge(chains)
-                    if record is not None:
-                        conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
-                                     (codec.dumps_str(record),))
-            for name in self._expired_partitions(conn, cutoff):
-                counted = conn.execute(f"SELECT COUNT(*) FROM {name}".encode()).fetchone()
-                deleted += int(counted[0]) if counted else 0
-                conn.execute(f"DROP TABLE {name}".encode())
-            cursor = conn.execute("DELETE FROM events WHERE ts < %s", (cutoff,))
-            deleted += max(0, cursor.rowcount)
+            expired = self._expired_partitions(conn, cutoff)
+            for name in expired:  # no write may slip in between the check and the drop
+                conn.execute(f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode())
+            kept: dict[str, list[str]] = {name: [] for name in expired}
+            admitted: dict[str, int] = dict.fromkeys(expired, 0)
+            after: tuple[datetime, str] | None = None
+            while True:  # every row past the cut, judged; the cut month deleted as we go
+                rows = conn.execute(
+                    f"SELECT tableoid::regclass::text, {_COLUMNS} FROM events WHERE ts < %s"
+                    + (" AND (ts, id) > (%s, %s)" if after else "")
+                    + f" ORDER BY ts, id LIMIT {CHUNK}",
+                    (cutoff, *(after or ()))).fetchall()
+                loose: list[tuple[Any, ...]] = []
+                for row in rows:
+                    partition, stored = row[0], (row[1], datetime_to_us(row[2]), *row[3:])
+                    ok = plan.admit(stored)
+                    if partition in kept:
+                        if ok:
+                            admitted[partition] += 1
+                        else:
+                            kept[partition].append(row[1])
+                    elif ok:
+                        loose.append((row[2], row[1]))
+                if loose:
+                    conn.execute(
+                        "DELETE FROM events WHERE (ts, id) IN (SELECT * FROM "
+                        "unnest(%s::timestamptz[], %s::text[]))",
+                        ([t for t, _ in loose], [i for _, i in loose]))
+                    deleted += len(loose)
+                if len(rows) < CHUNK:
+                    break
+                after = (rows[-1][2], rows[-1][1])
+            for name in expired:
+                if kept[name]:  # keep the refused rows where they are
+                    conn.execute(f"DELETE FROM {name} WHERE NOT (id = ANY(%s))".encode(),
+                                 (kept[name],))
+                else:
+                    conn.execute(f"DROP TABLE {name}".encode())
+                deleted += admitted[name]
+            record = plan.checkpoint()
+            if record is not None:
+                conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
+                             (codec.dumps_str(record),))
+        plan.report(self.url)
         self._months = {m for m in self._months if month_start(*m) >= cutoff}
         return deleted
 

@@ -12,8 +12,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
-from auditmw.store.base import ORDERS, EventDict, Order, Page, Query, StoreError
-from auditmw.store.rows import Cursor, datetime_to_us
+from auditmw.store.base import (
+    ORDERS,
+    EventDict,
+    Order,
+    Page,
+    Query,
+    StoredEvent,
+    StoreError,
+)
+from auditmw.store.rows import Cursor, column_disagreements, datetime_to_us
+from auditmw.store.schema import COLUMN_LIST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -157,6 +166,21 @@ class SqlReader:
 
     def iter_by_chain(self, include_expired: bool = True,
                       chunk_size: int = 1000) -> Iterator[EventDict]:
+        for row in self._rows_by_chain("data", include_expired, chunk_size):
+            yield codec.loads(row[-1])
+
+    def iter_stored(self, include_expired: bool = True,
+                    chunk_size: int = 1000) -> Iterator[StoredEvent]:
+        for row in self._rows_by_chain(COLUMN_LIST, include_expired, chunk_size):
+            stored = list(row[:-1])
+            stored[1] = self._time_value(stored[1])
+            event, disagreements = column_disagreements(stored, row[-1])
+            yield StoredEvent(str(row[0]), event, disagreements)
+
+    def _rows_by_chain(self, columns: str, include_expired: bool,
+                       chunk_size: int) -> Iterator[tuple[Any, ...]]:
+        """Rows (``columns``, led by the keyset columns) by ``(chain, seq, id)``, then
+        the rows without a chain by ``(ts, id)``; the keyset columns are cut off."""
         ph = self.placeholder
         clauses, base_params = self._where(Query(), include_expired=include_expired)
         chained = [*clauses, "chain IS NOT NULL", "seq IS NOT NULL"]
@@ -164,11 +188,11 @@ class SqlReader:
         while True:  # chained events by (chain, seq, id), a chunk at a time
             extra = [f"(chain, seq, id) > ({ph}, {ph}, {ph})"] if position else []
             rows = self._fetch(
-                f"SELECT chain, seq, id, data FROM events{self._sql_where(chained + extra)}"
-                f" ORDER BY chain, seq, id LIMIT {chunk_size}",
-                [*base_params, *(position or ())])
+                f"SELECT chain, seq, id, {columns} FROM events"
+                f"{self._sql_where(chained + extra)} ORDER BY chain, seq, id "
+                f"LIMIT {chunk_size}", [*base_params, *(position or ())])
             for row in rows:
-                yield codec.loads(row[3])
+                yield row[3:]
             if len(rows) < chunk_size:
                 break
             position = rows[-1][:3]
@@ -177,11 +201,10 @@ class SqlReader:
         while True:  # then events that carry no chain, by (time, id)
             extra = [f"(ts, id) > ({ph}, {ph})"] if after else []
             rows = self._fetch(
-                f"SELECT ts, id, data FROM events{self._sql_where(loose + extra)}"
-                f" ORDER BY ts, id LIMIT {chunk_size}",
-                [*base_params, *(after or ())])
+                f"SELECT ts, id, {columns} FROM events{self._sql_where(loose + extra)}"
+                f" ORDER BY ts, id LIMIT {chunk_size}", [*base_params, *(after or ())])
             for row in rows:
-                yield codec.loads(row[2])
+                yield row[2:]
             if len(rows) < chunk_size:
                 return
             after = rows[-1][:2]

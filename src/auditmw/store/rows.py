@@ -15,25 +15,13 @@ from typing import TYPE_CHECKING, Any
 from auditmw import codec
 from auditmw.ids import format_time
 from auditmw.store.base import EventDict, InvalidCursor, StoreError
+from auditmw.store.schema import COLUMNS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-#: The indexes every backend keeps on its ``events`` table: each filter of the Data API
-#: leads an index ending in the keyset order (ts, id), so a filtered first page and a deep
-#: page are both an index range scan. One list, so the backends cannot drift apart.
-FILTER_INDEXES = """CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id);
-CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id);
-CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id);
-CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id);
-CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id);
-CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id);
-"""
 _ONE_US = timedelta(microseconds=1)
 
 # id, time_us, event, category, outcome, actor_id, actor_name, target_id, target_name,
@@ -98,19 +86,40 @@ def event_to_row(event: EventDict) -> Row:
     )
 
 
-def last_purged_by_chain(
-        maxima: Sequence[tuple[Any, ...]],
-        lookup: Callable[[Any, Any], Sequence[Any] | None]) -> dict[str, dict[str, Any]]:
-    """``{chain: {seq, hash, id, time}}`` from ``(chain, max seq)`` pairs; ``lookup``
-    fetches ``(seq, hash, id, ts_us)`` of one chain's row."""
-    chains: dict[str, dict[str, Any]] = {}
-    for chain, seq in maxima:
-        row = lookup(chain, seq)
-        if row is not None:
-            when = row[3] if isinstance(row[3], datetime) else us_to_datetime(int(row[3]))
-            chains[str(chain)] = {"seq": int(row[0]), "hash": row[1], "id": row[2],
-                                  "time": format_time(when)}
-    return chains
+def column_disagreements(stored: Sequence[Any], data: str
+                         ) -> tuple[EventDict | None, list[str]]:
+    """The event a stored row's JSON holds, and every column of the row (``id`` ...
+    ``hash``, in :data:`auditmw.store.schema.COLUMNS` order, ``ts`` as microseconds)
+    that disagrees with what that JSON says, as sentences. ``(None, [why])`` when the
+    JSON does not even parse into an event this store could have written."""
+    try:
+        event = codec.loads(data)
+    except ValueError:
+        return None, ["its stored JSON does not parse"]
+    if not isinstance(event, dict):
+        return None, ["its stored JSON is not an event object"]
+    try:
+        derived = event_to_row(event)
+    except StoreError as exc:
+        return event, [f"its JSON could not have been stored: {exc}"]
+    found = []
+    for name, held, should in zip(COLUMNS, stored, derived, strict=False):
+        if held != should:
+            if name == "ts":
+                held_text = _time_text(held)
+                found.append(f"column ts says {held_text}, the signed event's time is "
+                             f"{event.get('time')}")
+            else:
+                found.append(f"column {name} says {held!r:.80}, the signed event says "
+                             f"{should!r:.80}")
+    return event, found
+
+
+def _time_text(value: Any) -> str:
+    try:
+        return format_time(us_to_datetime(int(value)))
+    except (TypeError, ValueError, OverflowError):
+        return repr(value)
 
 
 # --- cursors ------------------------------------------------------------------------

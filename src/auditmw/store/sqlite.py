@@ -22,39 +22,23 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.store.base import EventDict, PurgeHook, StoreError
+from auditmw.store.purging import CHUNK, PurgePlan, judged
 from auditmw.store.reader import SqlReader
-from auditmw.store.rows import (
-    FILTER_INDEXES,
-    datetime_to_us,
-    event_to_row,
-    last_purged_by_chain,
+from auditmw.store.rows import datetime_to_us, event_to_row
+from auditmw.store.schema import (
+    COLUMN_LIST,
+    COLUMNS,
+    SCHEMA_VERSION,
+    SQLITE_CREATE,
+    SQLITE_UPGRADES,
+    upgrade_steps,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id TEXT NOT NULL UNIQUE,
-    ts INTEGER NOT NULL,            -- event time, microseconds since the epoch (UTC)
-    event TEXT, category TEXT, outcome TEXT,
-    actor_id TEXT, actor_name TEXT, target_id TEXT, target_name TEXT, client_ip TEXT,
-    chain TEXT, seq INTEGER, hash TEXT,
-    data TEXT NOT NULL              -- the event's exact canonical JSON
-);
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
-""" + FILTER_INDEXES + """CREATE TABLE IF NOT EXISTS checkpoints (
-    n INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_us INTEGER NOT NULL,
-    record TEXT NOT NULL
-);
-"""
-
-_INSERT = ("INSERT OR IGNORE INTO events (id, ts, event, category, outcome, actor_id, "
-           "actor_name, target_id, target_name, client_ip, chain, seq, hash, data) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
+           f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
 
 def sqlite_path(url: str) -> tuple[str, dict[str, str]]:
@@ -146,9 +130,8 @@ class SQLiteStore(SqlReader):
                     f"store {self.url} has schema version {version}; this auditmw "
                     f"understands up to {SCHEMA_VERSION}: upgrade auditmw")
             if version < SCHEMA_VERSION:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in upgrade_steps(version, SQLITE_CREATE, SQLITE_UPGRADES):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -206,25 +189,30 @@ class SQLiteStore(SqlReader):
         return [codec.loads(row[0]) for row in rows]
 
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
-        cutoff = self.cutoff_us(now)
+        plan = PurgePlan(self.cutoff_us(now), on_purge)
+        deleted = 0
         with self._transaction() as conn:
-            if on_purge is not None:
-                chains = last_purged_by_chain(
-                    conn.execute(
-                        "SELECT chain, MAX(seq) FROM events WHERE ts < ? AND chain IS NOT "
-                        "NULL AND seq IS NOT NULL GROUP BY chain", (cutoff,)).fetchall(),
-                    lambda chain, seq: conn.execute(
-                        "SELECT seq, hash, id, ts FROM events WHERE chain = ? AND seq = ? "
-                        "ORDER BY ts DESC, id DESC LIMIT 1", (chain, seq)).fetchone())
-                if chains:
-                    record = on_purge(chains)
-                    if record is not None:
-                        self._insert_checkpoint(conn, record)
-            deleted = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
+            after: tuple[int, str] | None = None
+            while True:  # the stretch past the cut, a chunk at a time, judged row by row
+                rows = conn.execute(
+                    f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
+                    + (" AND (ts, id) > (?, ?)" if after else "")
+                    + f" ORDER BY ts, id LIMIT {CHUNK}",
+                    (plan.cutoff_us, *(after or ()))).fetchall()
+                going = judged(plan, rows)
+                conn.executemany("DELETE FROM events WHERE id = ?",
+                                 [(row[0],) for row in going])
+                deleted += len(going)
+                if len(rows) < CHUNK:
+                    break
+                after = (rows[-1][1], rows[-1][0])
+            record = plan.checkpoint()
+            if record is not None:
+                self._insert_checkpoint(conn, record)
+        plan.report(self.url)
         # Fresh planner statistics (sampled, so milliseconds even on big files) let the
         # planner pick the right index for rare and common filter values alike.
         conn = self._connection()
         conn.execute("PRAGMA analysis_limit = 1000")
         conn.execute("ANALYZE")
-        return int(deleted)
-
+        return deleted

@@ -1,0 +1,133 @@
+"""The store's schema, both backends, in one place: tables, indexes, guards, upgrades.
+
+Every column of ``events`` but ``data`` is *derived* from ``data`` (the event's exact
+canonical JSON, which the integrity chain signs): :func:`auditmw.store.rows.event_to_row`
+computes them in the same step that serialises the JSON, and nothing ever changes a
+stored row afterwards. Reads filter on those columns, so they must never say something
+the signed JSON does not. Three things hold that line:
+
+1. **Append-only.** A ``BEFORE UPDATE`` trigger on ``events`` refuses every ``UPDATE``
+   (auditmw never updates an event; a re-delivered one is skipped on its ``id``). So no
+   one can relabel, backdate or re-time a row with SQL short of editing the schema.
+2. **Checked by ``auditmw verify``.** Every row's columns are compared with what its JSON
+   says; a difference is named ``modified`` (reads filtering on that column are misled).
+   That catches what the trigger cannot: a dropped trigger, a row inserted with columns
+   of its own, a raw edit of the database file.
+3. **Checked by every purge.** A row is purged (and enters the purge checkpoint) only if
+   its *own* signed ``time`` is past retention and its columns agree with its JSON; any
+   other row past the cut is kept and reported (``auditmw.store`` logger, error).
+
+Why not generated columns: PostgreSQL does not allow a generated column in a partition
+key (``ts`` is one), its text-to-``timestamptz`` cast is not immutable, and SQLite can add
+a generated column to an existing table only as ``VIRTUAL`` and never turn an existing
+column into one, so an upgrade would copy the whole table. The trigger gives the same
+"no UPDATE can make them disagree", costs nothing per insert, and upgrades in place;
+points 2 and 3 cover what neither generated columns nor triggers can (a schema edit).
+
+``SCHEMA_VERSION`` is the one version both backends carry (SQLite ``PRAGMA
+user_version``, PostgreSQL ``auditmw_meta.schema_version``). To change the schema: bump
+it, change the ``CREATE`` text below (what a new store gets) and add the step from the
+previous version to ``*_UPGRADES`` (what an existing store runs, in one transaction).
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+
+#: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
+COLUMNS: tuple[str, ...] = (
+    "id", "ts", "event", "category", "outcome", "actor_id", "actor_name", "target_id",
+    "target_name", "client_ip", "chain", "seq", "hash", "data")
+COLUMN_LIST = ", ".join(COLUMNS)
+
+APPEND_ONLY = ("auditmw: stored events are append-only; an UPDATE would make the columns "
+               "reads filter on disagree with the signed event")
+
+#: The indexes every backend keeps on its ``events`` table: each filter of the Data API
+#: leads an index ending in the keyset order (ts, id), so a filtered first page and a deep
+#: page are both an index range scan. One list, so the backends cannot drift apart.
+FILTER_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_actor_id ON events (actor_id, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_actor_name ON events (actor_name, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_target_id ON events (target_id, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id)",
+)
+
+# -- SQLite ---------------------------------------------------------------------------
+
+_SQLITE_GUARD: tuple[str, ...] = (
+    "CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+)
+
+SQLITE_CREATE: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS events (
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,            -- event time, microseconds since the epoch (UTC)
+    event TEXT, category TEXT, outcome TEXT,
+    actor_id TEXT, actor_name TEXT, target_id TEXT, target_name TEXT, client_ip TEXT,
+    chain TEXT, seq INTEGER, hash TEXT,
+    data TEXT NOT NULL              -- the event's exact canonical JSON
+)""",
+    "CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id)",
+    *FILTER_INDEXES,
+    """CREATE TABLE IF NOT EXISTS checkpoints (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_us INTEGER NOT NULL,
+    record TEXT NOT NULL
+)""",
+    *_SQLITE_GUARD,
+)
+
+#: ``{from_version: statements}`` bringing a store of that version to the next one.
+SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {1: _SQLITE_GUARD}
+
+# -- PostgreSQL -----------------------------------------------------------------------
+
+_POSTGRES_GUARD: tuple[str, ...] = (
+    "CREATE OR REPLACE FUNCTION auditmw_append_only() RETURNS trigger LANGUAGE plpgsql "
+    f"AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
+    # On the partitioned parent: PostgreSQL clones it onto every partition, old and new.
+    "DROP TRIGGER IF EXISTS events_append_only ON events",
+    "CREATE TRIGGER events_append_only BEFORE UPDATE ON events FOR EACH ROW "
+    "EXECUTE FUNCTION auditmw_append_only()",
+)
+
+POSTGRES_CREATE: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS auditmw_meta (key text PRIMARY KEY, value text NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS events (
+    id text NOT NULL,
+    ts timestamptz NOT NULL,
+    event text, category text, outcome text,
+    actor_id text, actor_name text, target_id text, target_name text, client_ip text,
+    chain text, seq bigint, hash text,
+    data text NOT NULL,
+    PRIMARY KEY (ts, id)
+) PARTITION BY RANGE (ts)""",
+    *FILTER_INDEXES,
+    """CREATE TABLE IF NOT EXISTS checkpoints (
+    n bigserial PRIMARY KEY,
+    created timestamptz NOT NULL DEFAULT now(),
+    record text NOT NULL
+)""",
+    *_POSTGRES_GUARD,
+)
+
+POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {1: _POSTGRES_GUARD}
+
+
+def upgrade_steps(version: int, create: tuple[str, ...],
+                  upgrades: dict[int, tuple[str, ...]]) -> list[str]:
+    """The statements that bring a store at ``version`` (0: empty) to
+    :data:`SCHEMA_VERSION`."""
+    if version == 0:
+        return list(create)
+    steps: list[str] = []
+    for step in range(version, SCHEMA_VERSION):
+        steps.extend(upgrades[step])
+    return steps
