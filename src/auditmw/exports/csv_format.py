@@ -24,12 +24,17 @@ CSV_COLUMNS: tuple[str, ...] = (
     "target_type", "target_id", "target_name", "details",
 )
 DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED_PREFIXES: tuple[str, ...] = (*DANGEROUS_PREFIXES, "'")
 CHUNK_BYTES = 64 * 1024
 
 
 def neutralise(cell: str) -> str:
-    """``'`` before a cell a spreadsheet would read as a formula."""
-    return "'" + cell if cell.startswith(DANGEROUS_PREFIXES) else cell
+    """``'`` before a cell a spreadsheet would read as a formula.
+
+    A cell that already starts with ``'`` gets one too, so the rule stays reversible
+    (strip one leading ``'``) and a spreadsheet, which hides one, shows the text as it was.
+    """
+    return "'" + cell if cell.startswith(ESCAPED_PREFIXES) else cell
 
 
 def _text(value: Any) -> str:
