@@ -84,9 +84,13 @@ class CaptureConfig(_Table):
     details: Literal["none", "keys", "redacted", "full"] = "redacted"
     redact: Literal["mask", "hash"] = "mask"
     redact_keys: list[str] = Field(default_factory=list)
+    # regexes for secrets of a known shape, added to the built-in ones (docs/redaction.md)
+    redact_values: list[str] = Field(default_factory=list)
     max_string_chars: int = Field(default=2048, ge=16)
     max_details_bytes: int = Field(default=65_536, ge=256)
     trusted_proxies: list[str] = Field(default_factory=list)
+    # the one header the trusted proxy sets; the other is never believed
+    forwarded_header: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     ip: Literal["full", "anonymized", "none"] = "full"
     api_credential_headers: list[str] = Field(
         default_factory=lambda: ["authorization", "x-api-key"])
@@ -102,6 +106,24 @@ class CaptureConfig(_Table):
             except ValueError:
                 raise ValueError(f"{value!r} is not an IP address or CIDR") from None
         return values
+
+    @field_validator("redact_values")
+    @classmethod
+    def _regexes(cls, values: list[str]) -> list[str]:
+        for index, value in enumerate(values):
+            try:
+                compiled = re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"[{index}] {value!r} is not a regular expression: {exc}"
+                                 ) from None
+            if compiled.match(""):
+                raise ValueError(f"[{index}] {value!r} matches the empty string")
+        return values
+
+    @field_validator("forwarded_header", mode="before")
+    @classmethod
+    def _header_lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("api_credential_headers")
     @classmethod

@@ -328,7 +328,8 @@ class AuditResolverMiddleware:
         if networks and hasattr(ip_rules, "resolve_client_ip"):
             ip, forwarded = ip_rules.resolve_client_ip(
                 view.peer, networks, view.headers.get("forwarded"),
-                view.headers.get("x-forwarded-for"))
+                view.headers.get("x-forwarded-for"),
+                self.trail.config.capture.forwarded_header)
         return Client(ip=ip, user_agent=view.headers.get("user-agent"), forwarded=forwarded)
 
     def _channel(self, view: RequestView | None) -> Channel:

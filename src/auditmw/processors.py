@@ -15,22 +15,21 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from auditmw import codec
+from auditmw.redaction import (
+    MIN_CUT_CHARS,
+    REDACTED,
+    KeyRule,
+    TextScrubber,
+    compile_value_patterns,
+    scalar_leaves,
+    spellings,
+)
 
 EventDict = dict[str, Any]
 Processor = Callable[[EventDict], EventDict]
 
-REDACTED = "[REDACTED]"
-BUILTIN_SECRET_FRAGMENTS: tuple[str, ...] = (
-    "password", "passwd", "secret", "token", "apikey", "accesskey", "credential",
-    "privatekey", "authorization", "cookie", "session",
-)
 TRUNCATED_MARK = "…[truncated {n} chars]"
 MAX_DEPTH = 32
-
-
-def normalise_key(key: str) -> str:
-    """``api-key`` / ``API_Key`` / ``apiKey`` → ``apikey``."""
-    return key.lower().replace("_", "").replace("-", "")
 
 
 # --- enrich ---------------------------------------------------------------------------
@@ -62,42 +61,38 @@ def keys_only(value: Any, depth: int = 0) -> Any:
 
 
 class Redactor:
-    """Masks (or keyed-hashes) values under secret-looking keys, at any depth.
+    """Masks (or keyed-hashes) values under secret-looking keys, at any depth, and cuts
+    every value it removed out of the event's other strings.
 
     ``details``: ``none`` drops them, ``keys`` keeps keys only, ``redacted`` masks
     secrets, ``full`` records as given (still never for ``sensitive`` entries, which
-    always keep keys only).
+    always keep keys only). Whatever the level, a value under a secret key (for a
+    sensitive entry: every argument value) is cut from ``error``, ``target``,
+    ``request`` and ``client`` text, and strings of a known secret shape
+    (:data:`~auditmw.redaction.BUILTIN_VALUE_PATTERNS` and ``extra_values``) are
+    masked everywhere. A sensitive entry's target never repeats an argument value.
     """
 
     def __init__(
         self,
+        *,
         details: str = "redacted",
         mode: str = "mask",
         extra_keys: Iterable[str] = (),
         hash_key: str = "",
         sensitive_events: Iterable[str] = (),
+        extra_values: Iterable[str] = (),
     ) -> None:
         if mode == "hash" and not hash_key:
             raise ValueError("hash redaction needs a key")
         self.details = details
-        self.fragments = tuple(dict.fromkeys(
-            [*BUILTIN_SECRET_FRAGMENTS, *(normalise_key(k) for k in extra_keys)]))
+        self.is_secret = KeyRule(extra_keys)
+        self.fragments = self.is_secret.fragments
         self.mode = mode
         self._key = hash_key.encode()
         self.sensitive = frozenset(sensitive_events)
-        self._verdicts: dict[str, bool] = {}
-
-    def is_secret(self, key: str) -> bool:
-        # Argument names repeat endlessly; remember each verdict (bounded, so a flood of
-        # distinct keys cannot grow it without limit).
-        known = self._verdicts.get(key)
-        if known is None:
-            norm = normalise_key(key)
-            known = any(fragment in norm for fragment in self.fragments)
-            if len(self._verdicts) >= 4096:
-                self._verdicts.clear()
-            self._verdicts[key] = known
-        return known
+        self.patterns = compile_value_patterns(extra_values)
+        self.scrubber = TextScrubber(self.is_secret, self.patterns)
 
     def secret_value(self, value: Any) -> str:
         if self.mode == "hash":
@@ -105,28 +100,73 @@ class Redactor:
             return f"hmac:{digest}"
         return REDACTED
 
-    def redact(self, value: Any, depth: int = 0) -> Any:
+    def redact(self, value: Any, depth: int = 0, removed: list[Any] | None = None) -> Any:
+        """``value`` with secrets masked; what was masked is appended to ``removed``."""
         if depth > MAX_DEPTH:
             return "[TOO DEEP]"
         if isinstance(value, Mapping):
-            return {
-                str(k): (self.secret_value(v) if self.is_secret(str(k))
-                         else self.redact(v, depth + 1))
-                for k, v in value.items()
-            }
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                key = str(k)
+                if self.is_secret(key):
+                    out[key] = self.secret_value(v)
+                    if removed is not None:
+                        removed.append(v)
+                else:
+                    out[key] = self.redact(v, depth + 1, removed)
+            return out
         if isinstance(value, list | tuple):
-            return [self.redact(v, depth + 1) for v in value]
+            return [self.redact(v, depth + 1, removed) for v in value]
+        if isinstance(value, str):
+            return self._shapes(value)
         return value
+
+    def _shapes(self, text: str) -> str:
+        return self.patterns.sub(REDACTED, text) if len(text) >= 8 else text
 
     def __call__(self, event: EventDict) -> EventDict:
         details = event.get("details") or {}
-        if self.details == "none":
-            event["details"] = {}
-        elif self.details == "keys" or event.get("event") in self.sensitive:
+        removed: list[Any] = []
+        sensitive = event.get("event") in self.sensitive
+        if sensitive:
+            removed.append(details)  # every argument value of a sensitive call
             event["details"] = keys_only(details)
-        elif self.details == "redacted":
-            event["details"] = self.redact(details)
+        elif self.details == "full":
+            event["details"] = details
+        else:
+            redacted = self.redact(details, removed=removed)
+            if self.details == "none":
+                event["details"] = {}
+            elif self.details == "keys":
+                event["details"] = keys_only(details)
+            else:
+                event["details"] = redacted
+        known: set[str] = set()
+        for value in removed:
+            for leaf in scalar_leaves(value):
+                known |= spellings(leaf)
+        if sensitive:
+            self._target_not_from_arguments(event, details)
+        self._scrub_strings(event, known)
         return event
+
+    def _target_not_from_arguments(self, event: EventDict, details: Any) -> None:
+        target = event.get("target")
+        if not target:
+            return
+        values = set(scalar_leaves(details))
+        for part in ("id", "name"):
+            if target.get(part) is not None and str(target[part]) in values:
+                target.pop(part)
+
+    def _scrub_strings(self, event: EventDict, known: set[str]) -> None:
+        for section in ("error", "target", "request", "client"):
+            part = event.get(section)
+            if not isinstance(part, dict):
+                continue
+            for key, value in part.items():
+                if isinstance(value, str) and len(value) >= MIN_CUT_CHARS and key != "ip":
+                    part[key] = self.scrubber.scrub(value, known)
 
 
 # --- truncate -------------------------------------------------------------------------
@@ -182,9 +222,9 @@ class Truncator:
                 details = {"_truncated": True, "_bytes": size,
                            "_keys": sorted(details)[:100] if isinstance(details, dict) else []}
         event["details"] = details
-        for section in ("error", "target", "client"):
+        for section in ("error", "target", "client", "request", "actor"):
             part = event.get(section)
             if part:
-                event[section] = {k: self.cut(v) if isinstance(v, str) else v
+                event[section] = {k: self.cut(v) if isinstance(v, str | dict) else v
                                   for k, v in part.items()}
         return event

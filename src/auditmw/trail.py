@@ -166,7 +166,8 @@ class AuditTrail:
             *([ip_policy] if ip_mode != "full" else []),
             Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
                      extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
-                     sensitive_events=[e.name for e in self.catalog if e.sensitive]),
+                     sensitive_events=[e.name for e in self.catalog if e.sensitive],
+                     extra_values=cfg.capture.redact_values),
             Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes),
         ]
         # The chain goes last: it hashes the event exactly as the sinks will store it.

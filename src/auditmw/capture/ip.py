@@ -1,10 +1,14 @@
 """Client IP addresses: who is the client behind the proxies, and the privacy policy.
 
 The socket peer is the client unless the peer is one of ``capture.trusted_proxies``.
-Only then are ``Forwarded`` (RFC 7239) or ``X-Forwarded-For`` read, right to left: each
-trusted hop is skipped and the first untrusted address is the client. A hop that is not
-an address (``unknown``, an obfuscated ``_node``, garbage) stops the walk and the peer is
-used instead, so nothing a client writes can name an arbitrary address.
+Only then is the one header the proxy sets (``capture.forwarded_header``:
+``X-Forwarded-For`` by default, or RFC 7239 ``Forwarded``) read, right to left: each
+trusted hop is skipped and the first untrusted address is the client. The other header
+is never walked — a proxy that sets one passes the other through from the client, so it
+says whatever the client wants — but it is kept in ``client.forwarded`` for forensics.
+A hop that is not an address (``unknown``, an obfuscated ``_node``, garbage) stops the
+walk and the peer is used instead, so nothing a client writes can name an arbitrary
+address.
 """
 
 from __future__ import annotations
@@ -79,22 +83,33 @@ def _strip_node(node: str) -> str:
     return node
 
 
+FORWARDED_HEADERS = ("x-forwarded-for", "forwarded")
+
+
 def resolve_client_ip(peer: str | None, networks: Sequence[IPNetwork],
                       forwarded: str | None, x_forwarded_for: str | None,
+                      header: str = "x-forwarded-for",
                       ) -> tuple[str | None, str | None]:
-    """``(client ip, raw chain kept for the event)`` for one request."""
+    """``(client ip, raw chain kept for the event)`` for one request.
+
+    ``header`` names the one the trusted proxy sets; the raw chain is that header's
+    value, followed by `` | ignored NAME: VALUE`` when the other one came too."""
     if peer is None or not networks:
         return peer, None
     peer_addr = _address(peer)
     if peer_addr is None or not _is_trusted(peer_addr, networks):
         return peer, None
-    if forwarded:
-        chain, hops = forwarded, _forwarded_for(forwarded)
-    elif x_forwarded_for:
-        chain = x_forwarded_for
-        hops = [_strip_node(h.strip()) for h in x_forwarded_for.split(",")]
+    if header == "forwarded":
+        walked, other, other_name = forwarded, x_forwarded_for, "x-forwarded-for"
+        hops = _forwarded_for(forwarded) if forwarded else []
     else:
-        return peer, None
+        walked, other, other_name = x_forwarded_for, forwarded, "forwarded"
+        hops = [_strip_node(h.strip()) for h in x_forwarded_for.split(",")] \
+            if x_forwarded_for else []
+    ignored = f"ignored {other_name}: {other}" if other else None
+    if not walked:
+        return peer, ignored
+    chain = walked if ignored is None else f"{walked} | {ignored}"
     client = peer_addr
     for hop in reversed(hops):
         addr = _address(hop)

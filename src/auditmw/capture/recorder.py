@@ -71,6 +71,7 @@ class HttpCapture:
         if self.site_entry is None:  # category or event turned off: nothing to record
             self.login, self.idle = {}, None
         self.networks = parse_networks(cfg.trusted_proxies)
+        self.forwarded_header = cfg.forwarded_header
         self.api_headers = tuple(cfg.api_credential_headers)
         self.actor_sources = tuple(trail.config.actor.sources)
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
@@ -111,7 +112,7 @@ class HttpCapture:
     def open(self, method: str, path: str, query_string: bytes | str, peer: str | None,
              headers: Mapping[str, str]) -> Watch:
         ip, chain = resolve_client_ip(peer, self.networks, headers.get("forwarded"),
-                                      headers.get("x-forwarded-for"))
+                                      headers.get("x-forwarded-for"), self.forwarded_header)
         client = Client(ip=ip, user_agent=headers.get("user-agent"), forwarded=chain)
         channel: Channel = "api" if any(h in headers for h in self.api_headers) else "ui"
         state = RequestState(method=method, path=path, client=client, channel=channel,

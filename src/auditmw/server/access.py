@@ -87,7 +87,8 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | Acto
         # Behind `capture.trusted_proxies`, the client named by Forwarded/X-Forwarded-For.
         ip, chain = resolve_client_ip(
             peer, parse_networks(ctx.trail.config.capture.trusted_proxies),
-            request.headers.get("forwarded"), request.headers.get("x-forwarded-for"))
+            request.headers.get("forwarded"), request.headers.get("x-forwarded-for"),
+            ctx.trail.config.capture.forwarded_header)
         ctx.trail.record(
             EVENT, actor=actor, outcome=outcome,
             target={"type": "audit_trail", "name": str(details.get("endpoint", ""))},
