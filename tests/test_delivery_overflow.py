@@ -35,11 +35,12 @@ def release(receiver: Receiver) -> None:
     receiver.release.set()  # the held request ends unanswered; the sink retries it
 
 
-def stuck_engine(tmp_path: Path, overflow: str) -> tuple[Receiver, AsyncDispatcher]:
+def stuck_engine(tmp_path: Path, overflow: str, spool: bool = True
+                 ) -> tuple[Receiver, AsyncDispatcher]:
     receiver = Receiver().start()
     receiver.mode = "hang"
     config = DeliveryConfig(queue_size=QUEUE, batch_size=100, flush_interval_s=0.01,
-                            overflow=overflow, spool_dir=str(tmp_path / "spool"),
+                            overflow=overflow, spool_dir=str(tmp_path / "spool") if spool else "",
                             retry_backoff_s=0.02, retry_max_backoff_s=0.2)
     engine = AsyncDispatcher(config, [HttpSink(receiver.url, timeout_s=60)])
     engine.submit(event(-1))
@@ -48,10 +49,8 @@ def stuck_engine(tmp_path: Path, overflow: str) -> tuple[Receiver, AsyncDispatch
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("overflow", ["drop", "spool"])
-def test_burst_is_dropped_or_spooled_exactly_in_bounded_memory(tmp_path: Path,
-                                                                overflow: str) -> None:
-    receiver, engine = stuck_engine(tmp_path, overflow)
+def test_without_a_spool_a_burst_is_dropped_exactly_in_bounded_memory(tmp_path: Path) -> None:
+    receiver, engine = stuck_engine(tmp_path, "drop", spool=False)
     process = psutil.Process()
     try:
         before = process.memory_info().rss
@@ -64,12 +63,7 @@ def test_burst_is_dropped_or_spooled_exactly_in_bounded_memory(tmp_path: Path,
         stats = engine.stats()
         assert grown < RSS_BOUND, f"RSS grew by {grown / 2**20:.1f} MiB"
         assert stats["queue_depth"] <= QUEUE + 1  # the queue plus the held event
-        if overflow == "drop":
-            assert stats["dropped"] == len(refused) == BURST - QUEUE
-        else:
-            assert refused == []
-            assert stats["dropped"] == 0
-            assert stats["spooled"] == BURST - QUEUE
+        assert stats["dropped"] == len(refused) == BURST - QUEUE
         release(receiver)
         assert engine.flush(120)
         arrived = receiver.ids()
@@ -82,8 +76,48 @@ def test_burst_is_dropped_or_spooled_exactly_in_bounded_memory(tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_burst_blocks_the_producer_until_there_is_room(tmp_path: Path) -> None:
-    receiver, engine = stuck_engine(tmp_path, "block")
+@pytest.mark.parametrize("overflow", ["block", "spool"])
+def test_a_hung_sink_never_holds_the_producer_while_the_spool_has_room(
+        tmp_path: Path, overflow: str) -> None:
+    """The collector accepts and never answers. Every submit returns while it still
+    hangs (the queue moves to the spool instead of waiting or dropping); memory stays
+    bounded; once it answers again every event arrives exactly once."""
+    receiver, engine = stuck_engine(tmp_path, overflow)
+    process = psutil.Process()
+    results: list[bool] = []
+    burst = [event(n) for n in range(BURST)]
+    before = process.memory_info().rss
+
+    def produce() -> None:
+        results.extend(engine.submit(item) for item in burst)
+
+    producer = threading.Thread(target=produce, daemon=True)
+    try:
+        producer.start()
+        producer.join(120)
+        assert not producer.is_alive(), "a submit waited on the hung sink"
+        assert receiver.hung_connections >= 1
+        assert not receiver.release.is_set()  # the collector still has not answered
+        grown = process.memory_info().rss - before
+        stats = engine.stats()
+        assert results == [True] * BURST
+        assert stats["dropped"] == 0
+        assert stats["queue_depth"] <= QUEUE + 100  # the queue plus the batch held
+        assert stats["spooled"] >= BURST - QUEUE
+        assert grown < RSS_BOUND, f"RSS grew by {grown / 2**20:.1f} MiB"
+        release(receiver)
+        assert engine.flush(120)
+        ids = [e["id"] for e in receiver.events]
+        assert len(ids) == len(set(ids)) == BURST + 1  # every event once, none twice
+    finally:
+        engine.close(5)
+        receiver.stop()
+
+
+@pytest.mark.slow
+def test_without_a_spool_a_burst_blocks_the_producer_until_there_is_room(
+        tmp_path: Path) -> None:
+    receiver, engine = stuck_engine(tmp_path, "block", spool=False)
     results: list[bool] = []
     burst = [event(n) for n in range(QUEUE * 3)]
 

@@ -121,19 +121,23 @@ def test_a_torn_tail_ends_the_segment_and_keeps_what_came_before(tmp_path: Path)
     assert restarted.corrupt_records == 1
 
 
-def test_a_damaged_record_is_never_delivered(tmp_path: Path,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("where", ["magic", "length", "crc", "payload"])
+def test_a_damaged_record_is_skipped_and_reading_resynchronises(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, where: str) -> None:
     spool = Spool(tmp_path)
-    spool.append(events(0, 2))
-    spool.append(events(2, 2))
+    for first in range(0, 12, 3):
+        spool.append(events(first, 3))
     crash(spool)
     (segment,) = tmp_path.rglob("seg-*.spool")
     data = bytearray(segment.read_bytes())
-    data[HEADER.size + 3] ^= 0xFF  # flip a bit inside the first record's payload
+    second = data.index(b"AMS1", 1)  # flip one byte of the second record
+    data[second + {"magic": 1, "length": 5, "crc": 9, "payload": HEADER.size + 3}[where]] ^= 0x40
     segment.write_bytes(bytes(data))
+    restarted = Spool(tmp_path)
     with caplog.at_level(logging.ERROR, "auditmw.delivery"):
-        assert drain(Spool(tmp_path)) == []
+        assert [e["n"] for e in drain(restarted)] == [0, 1, 2, 6, 7, 8, 9, 10, 11]
     assert "damaged record" in caplog.text
+    assert restarted.corrupt_records == 1
 
 
 def test_the_cap_refuses_and_warns_at_80_percent(tmp_path: Path,

@@ -47,12 +47,64 @@ def test_rotation_by_size_keeps_every_event(jsonl_path: Path) -> None:
     assert sorted(e["id"] for e in all_lines(jsonl_path)) == [f"w-{n:06d}" for n in range(100)]
 
 
-def test_a_batch_larger_than_the_limit_still_lands_whole(jsonl_path: Path) -> None:
+def test_events_larger_than_the_limit_get_a_file_each(jsonl_path: Path) -> None:
     sink = FileSink(jsonl_path, rotate_bytes=100)
     sink.write([event(n, pad=200) for n in range(3)])
     sink.write([event(9)])
     sink.close()
     assert len(all_lines(jsonl_path)) == 4
+    files = sorted(jsonl_path.parent.glob(jsonl_path.name + "*"))
+    assert len(files) == 4  # never two oversized events in one file
+
+
+def test_a_burst_in_one_batch_honours_rotate_bytes(jsonl_path: Path) -> None:
+    """The issue's burst: one 500-event batch against a 20,000-byte limit."""
+    sink = FileSink(jsonl_path, rotate_bytes=20_000)
+    sink.write([event(n, pad=300) for n in range(500)])
+    sink.write([event(n, pad=300) for n in range(500, 1000)])
+    sink.close()
+    files = sorted(jsonl_path.parent.glob(jsonl_path.name + "*"))
+    sizes = [f.stat().st_size for f in files]
+    assert max(sizes) <= 20_000, sizes
+    assert len(files) >= 1000 * 350 // 20_000
+    assert sorted(e["id"] for e in all_lines(jsonl_path)) == [f"w-{n:06d}" for n in range(1000)]
+
+
+class _FullDisk:
+    """``os.write`` that takes ``room`` more bytes and then fails like a full disk
+    (ENOSPC), after writing part of the buffer — the torn line the issue saw."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.real = os.write
+
+    def __call__(self, fd: int, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        take = min(len(data), self.room)
+        self.room -= take
+        return self.real(fd, bytes(data[:take]))
+
+
+def test_a_write_cut_short_leaves_no_partial_line_and_the_retry_no_duplicate(
+        jsonl_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sink = FileSink(jsonl_path, rotate_bytes=5_000)
+    sink.write([event(0)])
+    batch = [event(n, pad=400) for n in range(1, 40)]  # spans several files
+    full = _FullDisk(room=7_777)
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OSError, match="No space"):
+        sink.write(batch)
+    for file in jsonl_path.parent.glob(jsonl_path.name + "*"):
+        data = file.read_bytes()
+        assert data == b"" or data.endswith(b"\n")  # whole lines only
+    monkeypatch.setattr(os, "write", full.real)
+    sink.write(batch)  # the lane's retry of the same batch
+    sink.write([event(99)])
+    sink.close()
+    ids = [e["id"] for e in all_lines(jsonl_path)]
+    assert sorted(ids) == sorted({e["id"] for e in [event(0), *batch, event(99)]})
+    assert len(ids) == len(set(ids)) == 41
 
 
 def test_rotation_by_age(jsonl_path: Path) -> None:

@@ -171,6 +171,8 @@ class DeliveryConfig(_Table):
     retry_backoff_s: float = Field(default=0.5, gt=0)
     retry_max_backoff_s: float = Field(default=30.0, gt=0)
     spool_max_bytes: int = Field(default=1_073_741_824, ge=1024)
+    # Bytes queued requests may hold before their events are built (docs/delivery.md).
+    pending_max_bytes: int = Field(default=33_554_432, ge=0)
     handle_sigterm: bool = True
 
     @model_validator(mode="after")
@@ -202,7 +204,7 @@ class HttpSinkConfig(_Table):
     headers: dict[str, str] = Field(default_factory=dict)
     signing_key: str = ""
     timeout_s: float = Field(default=5.0, gt=0)
-    max_retries: int = Field(default=5, ge=0)
+    max_retries: int | None = Field(default=None, ge=0)  # None: [delivery] max_retries
     batch_size: int | None = Field(default=None, ge=1)
 
     @field_validator("url")

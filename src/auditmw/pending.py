@@ -38,6 +38,10 @@ class PendingEvent:
         self._done = False
         self._result: EventDict | None = None
 
+    @property
+    def done(self) -> bool:
+        return self._done
+
     def resolve(self) -> EventDict | None:
         """The finished event dict (``None`` if processing failed; that is logged)."""
         if self._done:
@@ -54,26 +58,38 @@ class PendingEvent:
 
 class PendingBuild:
     """Several events still to be *built* (a request's fields: outcome parsing, targets)
-    and processed, in a delivery thread; resolved once, like :class:`PendingEvent`."""
+    and processed, in a delivery thread; resolved once, like :class:`PendingEvent`.
 
-    __slots__ = ("_build", "_done", "_lock", "_prepare", "_result", "trace")
+    ``weight`` is what the build holds in bytes (the request document, the response
+    body): the dispatcher keeps the sum of unbuilt weights under
+    ``delivery.pending_max_bytes``. When not given it is estimated from the bytes and
+    strings ``build`` closes over. Once resolved, ``build`` is let go, so a queued item
+    holds only its finished events."""
+
+    __slots__ = ("_build", "_done", "_lock", "_prepare", "_result", "trace", "weight")
 
     def __init__(self, build: Build, trace: dict[str, str], prepare: Prepare,
-                 lock: threading.Lock) -> None:
-        self._build = build
+                 lock: threading.Lock, weight: int | None = None) -> None:
+        self._build: Build | None = build
         self.trace = trace
         self._prepare = prepare
         self._lock = lock
         self._done = False
         self._result: list[EventDict] = []
+        self.weight = closure_bytes(build) if weight is None else weight
+
+    @property
+    def done(self) -> bool:
+        return self._done
 
     def resolve(self) -> list[EventDict]:
         if self._done:
             return self._result
         with self._lock:
             if not self._done:
+                build, self._build = self._build, None  # its bodies are freed once built
                 try:
-                    built = list(self._build())
+                    built = list(build()) if build is not None else []
                 except Exception:
                     log.exception("auditmw: could not build a request's events")
                     built = []
@@ -84,6 +100,27 @@ class PendingBuild:
                         log.exception("auditmw: could not process %s event", event.event)
                 self._done = True
         return self._result
+
+
+def closure_bytes(build: Callable[..., object]) -> int:
+    """A cheap lower bound of what ``build`` keeps alive: the lengths of the bytes and
+    strings among its closure cells and its bound object's attributes (a recorder's
+    response body and request document)."""
+    values: list[object] = []
+    for cell in getattr(build, "__closure__", None) or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    total = 0
+    for value in values:
+        if isinstance(value, bytes | bytearray | str | memoryview):
+            total += len(value)
+        else:
+            for attr in getattr(value, "__dict__", {}).values():
+                if isinstance(attr, bytes | bytearray | str):
+                    total += len(attr)
+    return total
 
 
 Pending = PendingEvent | PendingBuild

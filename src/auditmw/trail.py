@@ -230,14 +230,18 @@ class AuditTrail:
             log.exception("auditmw: could not record %s event", event.event)
             return False
 
-    def emit_later(self, build: Callable[[], Iterable[AuditEvent]]) -> bool:
+    def emit_later(self, build: Callable[[], Iterable[AuditEvent]], *,
+                   weight: int | None = None) -> bool:
         """Like :meth:`emit` for the events ``build()`` makes — built in a delivery thread
         in async mode (the request thread pays only for queueing), at once otherwise.
-        ``build`` must use only facts already settled (no request objects)."""
+        ``build`` must use only facts already settled (no request objects). ``weight``:
+        the bytes ``build`` holds (bodies), counted against ``delivery.pending_max_bytes``
+        (estimated from its closure when not given)."""
         try:
             if self._deferred and not self._taps:
                 trace = current_trace()
-                pending = PendingBuild(build, trace, self._prepare_built, self._prepare_lock)
+                pending = PendingBuild(build, trace, self._prepare_built, self._prepare_lock,
+                                       weight=weight)
                 with self._submit_lock:
                     return self.dispatcher.submit(pending)
             events = list(build())

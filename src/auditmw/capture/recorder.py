@@ -139,6 +139,7 @@ class Watch:
         self.started = time.perf_counter()
         self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
         self.at_ns: int | None = None  # set when the response is complete
+        self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
 
     # -- before the app -------------------------------------------------------------
 
@@ -151,6 +152,7 @@ class Watch:
                                         self.capture.max_body)
             if body is None and self.state.method != "GET":
                 return
+            self.request_bytes = len(body or b"")  # held until the events are built
             self.wire = read_wire(self.state.method, self.query_string,
                                   self.headers.get("content-type"), body)
             calls: list[FieldCall] = []
@@ -207,7 +209,7 @@ class Watch:
                 self.native = None  # nothing of the live request is kept past here
                 kept = trail.emit_later(lambda: self._events(
                     status, response_encoding, body, exc=exc, settled=(actor, field_actors),
-                    duration=duration))
+                    duration=duration), weight=len(body or b"") + self.request_bytes)
             else:
                 kept = True
                 for event in self._events(status, response_encoding, body, exc=exc):

@@ -17,6 +17,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from auditmw.delivery import lifecycle
 from auditmw.delivery.deadletter import DeadLetterFile
 from auditmw.delivery.lane import Lane, LaneSettings
 from auditmw.delivery.spool import Spool
-from auditmw.pending import Pending
+from auditmw.pending import Pending, PendingBuild, PendingEvent
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
@@ -78,6 +79,10 @@ class AsyncDispatcher:
                                          self.lanes[0] if self.lanes else None)
         self._closed = False
         self._close_lock = threading.Lock()
+        self._unbuilt: deque[Pending] = deque()
+        self._unbuilt_bytes = 0
+        self._unbuilt_lock = threading.Lock()
+        self._built_early = 0
         lifecycle.register(self, handle_sigterm=config.handle_sigterm)
         from auditmw.delivery.metrics import install_metrics
         install_metrics(self, meter_provider)
@@ -87,13 +92,36 @@ class AsyncDispatcher:
     def submit(self, event: EventDict | Pending) -> bool:
         try:
             kept = True
+            taken = False
             for lane in self.lanes:
-                if not lane.offer(event) and lane is self.primary:
+                offered = lane.offer(event)
+                taken = taken or offered
+                if not offered and lane is self.primary:
                     kept = False
+            if taken and isinstance(event, PendingEvent | PendingBuild):
+                self._hold(event)
             return kept
         except Exception:
             log.exception("auditmw: could not queue an event for delivery")
             return False
+
+    def _hold(self, item: Pending) -> None:
+        """Keep the bytes that queued, unbuilt requests hold under ``pending_max_bytes``:
+        past it, build the oldest ones here (oldest first, so the chain keeps the order
+        of recording). Every lane builds in that same order, so what was built is always
+        a prefix of this deque."""
+        with self._unbuilt_lock:
+            unbuilt = self._unbuilt
+            unbuilt.append(item)
+            self._unbuilt_bytes += getattr(item, "weight", 0)
+            while unbuilt and unbuilt[0].done:
+                self._unbuilt_bytes -= getattr(unbuilt.popleft(), "weight", 0)
+            while unbuilt and self._unbuilt_bytes > self.config.pending_max_bytes:
+                oldest = unbuilt.popleft()
+                if not oldest.done:
+                    oldest.resolve()
+                    self._built_early += 1
+                self._unbuilt_bytes -= getattr(oldest, "weight", 0)
 
     def healthy(self) -> bool:
         return self.primary is None or not self.primary.failing
@@ -138,12 +166,18 @@ class AsyncDispatcher:
             "dead_lettered": total("dead_lettered"),
             "queue_depth": max((s["queue_depth"] for s in per_sink.values()), default=0),
             "spool_bytes": total("spool_bytes"),
+            "spool_damaged": total("spool_damaged"),
+            "pending_bytes": self._unbuilt_bytes,
+            "built_early": self._built_early,
             "sinks": per_sink,
         }
 
     def after_fork(self) -> None:
         """In a forked child (gunicorn ``--preload``): fresh threads, locks and spools."""
         self._close_lock = threading.Lock()
+        self._unbuilt = deque()
+        self._unbuilt_bytes = 0
+        self._unbuilt_lock = threading.Lock()
         for lane in self.lanes:
             lane.after_fork()
 

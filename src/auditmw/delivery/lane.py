@@ -1,14 +1,20 @@
 """One sink's lane: its own bounded queue, worker thread, retries, spool and dead letters.
 
 Every sink gets a lane, so a slow or dead sink only ever delays itself. The worker takes
-batches by size (``batch_size``) or age (``flush_interval_s``) and writes them. On a
-retryable failure it retries in place a few times (a blip should not touch the disk);
-then, or as soon as its queue is half full, the batch goes to the spool and the lane
-switches to *spool mode*: every later batch is appended behind it, and the oldest
-spooled records are replayed on an exponential-backoff schedule. When the spool is
-empty again the lane writes directly once more. Order is therefore kept per sink
-(except that ``overflow = "spool"`` may put a burst's newest events ahead of the ones
-still queued, a window of at most ``queue_size`` events).
+batches by size (``batch_size``) or age (``flush_interval_s``) and writes them.
+
+**Spool first.** A batch that fails once goes to the spool before it is retried, and the
+lane switches to *spool mode*: later batches are appended behind it and the oldest
+spooled records are replayed on the backoff schedule; when the spool is empty the lane
+writes directly again. So an acknowledged event is on disk at most about one
+``flush_interval_s`` after a failure, and a ``kill -9`` loses no more than the docs say.
+
+**A hung sink** (it accepts and never answers) holds the worker inside ``write``. The
+lane's *guard* (:mod:`auditmw.delivery.guard`) then moves the batch being written and the
+queue to the spool once the write has lasted ``flush_interval_s``, and a request that
+finds the queue full does the same instead of waiting. Order is kept per sink: the batch
+in flight is spooled first; if its write succeeds after all, its spool record is
+skipped, so it is not delivered twice.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from auditmw.delivery.guard import Guard
 from auditmw.delivery.retry import PayloadTooLarge, PermanentError, backoff_delay
 from auditmw.delivery.spool import SpoolFull
 from auditmw.pending import Pending, resolve_batch
@@ -76,7 +83,14 @@ class Lane:
         self._closing = False
         self._closed = False
         self._thread: threading.Thread | None = None
+        # The batch the worker holds: taken from the queue (``direct``) or peeked from the
+        # spool (``replay``); ``taken_over`` once the guard spooled a direct one for it.
         self._in_flight: list[Queued] | None = None
+        self._in_flight_kind = ""
+        self._writing_since: float | None = None
+        self._taken_over = False
+        self._splitting = False
+        self._discard_head = False
         self._attempt = 0
         self._retry_at = 0.0
         self._spooled_unread = self.spool is not None and self.spool.pending()
@@ -85,6 +99,7 @@ class Lane:
         self._drops_unlogged = 0
         self._last_drop_log = -math.inf
         self._last_error_log = -math.inf
+        self.guard = Guard(self)
 
     # -- the producer side (request threads) ------------------------------------------
 
@@ -98,20 +113,17 @@ class Lane:
             if len(queue) >= settings.queue_size:
                 if settings.overflow == "drop":
                     return self._drop("queue full, overflow = drop")
-                if settings.overflow == "spool" and self.spool is not None:
-                    try:
-                        self.spool.append(resolve_batch([event]))
-                    except (SpoolFull, OSError):
+                # With a spool, a full queue moves to disk (in order) instead of waiting.
+                if not self.spill("the queue is full"):
+                    if settings.overflow == "spool":
                         return self._drop("queue full and spool full")
-                    self.counts["spooled"] += 1
-                    self._spooled_unread = True
-                    self._work.notify()
-                    return True
-                while len(queue) >= settings.queue_size:
-                    if self._is_closing():
-                        return self._drop("the lane closed while waiting for room")
-                    self._ensure_worker()
-                    self._space.wait(1.0)
+                    while len(queue) >= settings.queue_size:
+                        if self._is_closing():
+                            return self._drop("the lane closed while waiting for room")
+                        self._ensure_worker()
+                        self._space.wait(1.0)
+                        if len(queue) >= settings.queue_size and self.spill("still full"):
+                            break
             if not queue:
                 self._first_at = time.monotonic()
             queue.append(event)
@@ -122,7 +134,7 @@ class Lane:
                 self._work.notify()
         return True
 
-    def _is_closing(self) -> bool:
+    def _is_closing(self) -> bool:  # re-read after a wait (a plain read looks constant)
         return self._closing
 
     def _drop(self, why: str) -> bool:
@@ -141,6 +153,54 @@ class Lane:
             self._thread = threading.Thread(target=self._run, name=f"auditmw-{self.name}",
                                             daemon=True)
             self._thread.start()
+            if self.spool is not None:
+                self.guard.start()
+
+    # -- spilling: the queue (and a direct batch in flight) to the spool, in order -------
+
+    def spill(self, why: str) -> bool:
+        """Under the lock: move the batch in flight (unless already on disk) and the whole
+        queue to the spool, oldest first. ``False`` when there is no spool or it refused
+        (then nothing of the queue was lost: what could not be spooled stays queued)."""
+        spool = self.spool
+        if spool is None:
+            return False
+        in_flight = self._in_flight
+        if (in_flight and self._in_flight_kind == "direct" and not self._taken_over
+                and not self._splitting):
+            if not self._spool_append(resolve_batch(in_flight), why):
+                return False
+            self._taken_over = True
+        queue = self._queue
+        size = self.settings.batch_size
+        while queue:
+            chunk = [queue[i] for i in range(min(size, len(queue)))]
+            if not self._spool_append(resolve_batch(chunk), why):
+                self._space.notify_all()
+                return False
+            for _ in chunk:
+                queue.popleft()
+            self._handled += len(chunk)
+        self._first_at = time.monotonic()
+        self._space.notify_all()
+        self._done.notify_all()
+        self._work.notify()
+        return True
+
+    def _spool_append(self, events: list[EventDict], why: str) -> bool:
+        assert self.spool is not None
+        if not events:
+            return True
+        try:
+            self.spool.append(events)
+        except (SpoolFull, OSError) as exc:
+            self._log_error(f"cannot spool ({exc})")
+            return False
+        self.counts["spooled"] += len(events)
+        if not self._spooled_unread:
+            self._spooled_unread = True
+            self._log_error(f"spooling: {why}")
+        return True
 
     # -- the worker --------------------------------------------------------------------
 
@@ -151,6 +211,8 @@ class Lane:
                 if batch is None:
                     return
                 self._in_flight = batch
+                self._in_flight_kind = "direct" if batch else "replay"
+                self._taken_over = False
             try:
                 if batch:
                     ready = resolve_batch(batch)  # deferred processing happens here
@@ -165,6 +227,10 @@ class Lane:
                     if self._in_flight is batch:  # not taken over by close()
                         self._handled += len(batch)
                         self._in_flight = None
+                    self._in_flight_kind = ""
+                    self._writing_since = None
+                    self._taken_over = False
+                    self._splitting = False
                     self._space.notify_all()
                     self._done.notify_all()
 
@@ -195,48 +261,58 @@ class Lane:
             self._work.wait(max(timeout, 0.001))
 
     def _handle(self, batch: list[EventDict]) -> None:
-        if self._spooled_unread and self.spool is not None and not self._closing:
-            try:  # older events wait in the spool: queue behind them to keep order
-                self.spool.append(batch)
-            except (SpoolFull, OSError) as exc:
-                self._log_error(f"cannot spool ({exc}); writing directly")
-            else:
-                self.counts["spooled"] += len(batch)
+        with self._lock:
+            if self._taken_over:  # the guard spooled it while we were processing it
                 return
+            if self._spooled_unread and self.spool is not None:
+                # Older events wait in the spool: queue behind them to keep order (also
+                # while closing: the next run replays them in the same order).
+                if self._spool_append(batch, "older events are spooled"):
+                    return
+                self._log_error("cannot spool behind older records; writing directly")
+                self._in_flight_kind = "fallback"  # not the spool's head: never taken over
+            self._start_writing()
         self._deliver(batch)
 
+    def _start_writing(self) -> None:
+        """Under the lock: a sink write starts now (the guard watches how long it takes)."""
+        self._writing_since = time.monotonic()
+        self.guard.poke()
+
     def _deliver(self, batch: list[EventDict]) -> None:
-        """Write, retrying in place; then spool. Returns once the batch is settled."""
-        settings = self.settings
+        """Write once; on failure spool it (or, with no spool, retry it in memory)."""
         attempt = 0
         while True:
             error = self._try_write(batch)
-            if error is None:
-                return
-            attempt += 1
-            give_up_inline = (self._closing or attempt > settings.max_retries
-                              or len(self._queue) * 2 >= settings.queue_size)
-            if self.spool is not None and give_up_inline:
-                try:
-                    self.spool.append(batch)
-                except (SpoolFull, OSError) as exc:
-                    self._log_error(f"cannot spool ({exc}); holding the batch in memory")
-                else:
-                    self.counts["spooled"] += len(batch)
-                    self._spooled_unread = True
+            with self._lock:
+                taken, self._taken_over = self._taken_over, False
+                if error is None:
+                    if taken:  # delivered after all: its spool record must not be replayed
+                        self._discard_head = True
+                    self._writing_since = None
+                    return
+                attempt += 1
+                if taken or self.spool is not None or not self._closing:
+                    self.counts["retried"] += 1  # from the spool, or here in memory
+                if taken:
                     self._attempt = attempt
                     self._schedule_retry(error)
+                    self._writing_since = None
                     return
-            if self._closing:
-                self.counts["failed"] += len(batch)
-                log.error("auditmw: %d event(s) for sink %s are lost: closing, the sink "
-                          "failed (%s) and there is no spool to keep them", len(batch),
-                          self.name, error)
-                return
-            self.counts["retried"] += 1
-            self._stop.wait(backoff_delay(attempt - 1, settings.backoff_s,
-                                          settings.max_backoff_s,
-                                          getattr(error, "retry_after", None)))
+                if self.spool is not None and self._spool_append(batch, "a write failed"):
+                    self._attempt = attempt
+                    self._schedule_retry(error)
+                    self._writing_since = None
+                    return
+                if self._closing:
+                    self.counts["failed"] += len(batch)
+                    log.error("auditmw: %d event(s) for sink %s are lost: closing, the sink "
+                              "failed (%s) and there is no spool to keep them", len(batch),
+                              self.name, error)
+                    return
+            self._stop.wait(self._delay(attempt, error))
+            with self._lock:
+                self._start_writing()
 
     def _try_write(self, batch: list[EventDict]) -> Exception | None:
         """``None`` when the batch is settled (written, split or dead-lettered)."""
@@ -244,6 +320,10 @@ class Lane:
             with self._write_lock:
                 self.sink.write(batch)
         except PayloadTooLarge:
+            with self._lock:
+                if self._taken_over:  # already whole in the spool; replay will split it
+                    return None
+                self._splitting = True
             if len(batch) == 1:
                 self._to_dead_letter(batch, "payload too large (HTTP 413) for a single event")
             else:
@@ -264,12 +344,23 @@ class Lane:
 
     def _replay(self) -> None:
         assert self.spool is not None
+        if self._discard_head:  # the head record was delivered directly after a takeover
+            self._discard_head = False
+            head = self.spool.peek(self.settings.batch_size, max_records=1)
+            if head is not None:
+                self.spool.commit(head[1])
+            return
         found = self.spool.peek(self.settings.batch_size)
         if found is None:
-            self._spooled_unread = self.spool.pending()
+            with self._lock:
+                self._spooled_unread = self.spool.pending()
             return
         events, token = found
+        with self._lock:
+            self._start_writing()
         error = self._try_write(events)
+        with self._lock:
+            self._writing_since = None
         if error is None:
             self.spool.commit(token)
             self.counts["replayed"] += len(events)
@@ -280,10 +371,16 @@ class Lane:
             self._attempt += 1
             self._schedule_retry(error)
 
+    def _delay(self, attempt: int, error: Exception) -> float:
+        """The wait after failed try number ``attempt`` (from 1): doubling for the first
+        ``max_retries`` retries, then ``max_backoff_s`` (the same rule for every sink)."""
+        settings = self.settings
+        step = attempt - 1 if attempt - 1 < settings.max_retries else 64
+        return backoff_delay(step, settings.backoff_s, settings.max_backoff_s,
+                             getattr(error, "retry_after", None))
+
     def _schedule_retry(self, error: Exception) -> None:
-        delay = backoff_delay(max(self._attempt - 1, 0), self.settings.backoff_s,
-                              self.settings.max_backoff_s, getattr(error, "retry_after", None))
-        self._retry_at = time.monotonic() + delay
+        self._retry_at = time.monotonic() + self._delay(max(self._attempt, 1), error)
 
     def _to_dead_letter(self, batch: list[EventDict], reason: str) -> None:
         self.counts["failed"] += len(batch)
@@ -373,16 +470,20 @@ class Lane:
             thread.join(max(0.0, deadline - time.monotonic()))
         worker_done = thread is None or not thread.is_alive()
         with self._lock:
+            if self._in_flight and self._in_flight_kind == "direct" and not worker_done:
+                self.spill("closing")  # the batch in flight first, then the queue, in order
             leftover = list(self._queue)
             self._queue.clear()
             if self._in_flight:
-                leftover.extend(self._in_flight)
+                if self._in_flight_kind == "direct" and not self._taken_over:
+                    leftover[:0] = self._in_flight
                 self._handled += len(self._in_flight)
                 self._in_flight = None
             self._handled += len(leftover)
             self._closed = True
             self._work.notify_all()
             self._done.notify_all()
+        self.guard.stop()
         if leftover:
             self._keep_on_close(resolve_batch(leftover))
         if self._drops_unlogged:
@@ -430,5 +531,6 @@ class Lane:
                 "dead_lettered", "errors")}
             out["queue_depth"] = len(self._queue) + len(self._in_flight or ())
             out["spool_bytes"] = self.spool.disk_bytes if self.spool is not None else 0
+            out["spool_damaged"] = self.spool.corrupt_records if self.spool is not None else 0
             out["failing"] = self.failing
             return out

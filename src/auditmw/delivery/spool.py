@@ -9,8 +9,9 @@ oldest first, before its own records: that is how a spool survives a restart.
 
 A record is ``b"AMS1"``, the payload length and its CRC-32 (big-endian), then the payload:
 the batch's events as canonical JSON lines. A torn record at the end of a segment (the
-process died mid-write) ends that segment; a record whose checksum does not match is
-reported and the rest of its segment skipped, never delivered half-read.
+process died mid-write) ends that segment; a damaged record (a flipped byte anywhere in
+it) is reported, counted in ``corrupt_records`` and skipped, never delivered half-read,
+and reading resynchronises on the next intact record, so only that record is lost.
 
 Delivery from a spool is at-least-once: the cursor is advanced after the sink took the
 batch, so a crash in between replays it, and the event ids deduplicate downstream.
@@ -18,6 +19,7 @@ batch, so a crash in between replays it, and the event ids deduplicate downstrea
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -158,13 +160,16 @@ class Spool:
                 raise SpoolFull(f"spool {self.name} is full ({self._disk_bytes} bytes, "
                                 f"cap {self.max_bytes})")
             fd = self._writable_fd(len(record))
+            before = os.fstat(fd).st_size
             view = memoryview(record)
             try:
                 while view:
                     view = view[os.write(fd, view):]
             except OSError:
-                # A partly written record ends this segment; start the next one afresh so
-                # later records stay readable.
+                # A disk that filled up mid-record: cut the partial record off again (a
+                # shorter file needs no space), and start the next segment afresh anyway.
+                with contextlib.suppress(OSError):  # else the reader skips it as damaged
+                    os.ftruncate(fd, before)
                 os.close(fd)
                 self._write_fd = None
                 raise
@@ -216,37 +221,50 @@ class Spool:
             return False
         return d.read_seg != d.segments[-1] or d.read_off < self._size(d, d.read_seg)
 
-    def peek(self, max_events: int) -> tuple[list[EventDict], Token] | None:
-        """The oldest undelivered records (whole records, about ``max_events`` events)."""
+    def peek(self, max_events: int, max_records: int | None = None
+             ) -> tuple[list[EventDict], Token] | None:
+        """The oldest undelivered records (whole records, about ``max_events`` events;
+        at most ``max_records`` records when given)."""
         with self._lock:
             for d in self._dirs():
                 while d.segments:
-                    events, offset = self._read_records(d, max_events)
+                    events, offset = self._read_records(d, max_events, max_records)
                     if events:
                         return events, Token(d, d.read_seg, offset)
+                    if offset > d.read_off:  # only damaged records: skip past them
+                        d.read_off = offset
+                        self._write_cursor(d)
+                        continue
                     if not self._advance_segment(d):
                         break
             return None
 
-    def _read_records(self, d: _Dir, max_events: int) -> tuple[list[EventDict], int]:
+    def _read_records(self, d: _Dir, max_events: int, max_records: int | None = None
+                      ) -> tuple[list[EventDict], int]:
         events: list[EventDict] = []
         offset = d.read_off
+        taken = 0
+        path = d.path / _seg_name(d.read_seg)
         try:
-            fh = (d.path / _seg_name(d.read_seg)).open("rb")
+            fh = path.open("rb")
         except FileNotFoundError:
             return events, offset
         with fh:
             fh.seek(offset)
-            for payload, after in _records(fh):
+            for payload, start, after in _records(fh):
                 if payload is None:
                     self.corrupt_records += 1
-                    log.error("auditmw: spool %s: damaged record in %s at byte %d; the "
-                              "rest of that segment is skipped", self.name,
-                              d.path / _seg_name(d.read_seg), offset)
-                    return events, self._size(d, d.read_seg)
+                    log.error("auditmw: spool %s: damaged record in %s at byte %d; %d "
+                              "byte(s) skipped to the next intact record", self.name,
+                              path, start, after - start)
+                    offset = after
+                    if events:  # deliver what came before; the next peek goes on
+                        break
+                    continue
                 events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
                 offset = after
-                if len(events) >= max_events:
+                taken += 1
+                if len(events) >= max_events or (max_records and taken >= max_records):
                     break
         return events, offset
 
@@ -325,29 +343,56 @@ class Spool:
         self._disk_bytes = 0
 
 
-def _records(fh: BinaryIO) -> Iterator[tuple[bytes | None, int]]:
-    """``(payload, offset after it)`` for each record from the file's position on;
-    ``(None, ...)`` once for a damaged record, which ends the walk. A torn header at the
-    end (a write cut short) simply ends it."""
+def _records(fh: BinaryIO) -> Iterator[tuple[bytes | None, int, int]]:
+    """``(payload, start, end)`` for each record from the file's position on. A damaged
+    record (bad magic, length or checksum) is reported as ``(None, start, end)`` where
+    ``end`` is the next intact record (found by scanning for the magic and checking its
+    checksum) or the end of the file; then the walk goes on from there, so one flipped
+    byte costs one record. A torn record at the very end (a write cut short) counts as
+    one damaged record too."""
     while True:
+        start = fh.tell()
         head = fh.read(HEADER.size)
         if len(head) < HEADER.size:
+            if head:  # a header cut short: the last write was torn
+                yield None, start, start + len(head)
             return
         magic, length, crc = HEADER.unpack(head)
         payload = fh.read(length) if magic == MAGIC else b""
-        if magic != MAGIC or len(payload) < length or zlib.crc32(payload) != crc:
-            yield None, fh.tell()
-            return
-        yield payload, fh.tell()
+        if magic == MAGIC and len(payload) == length and zlib.crc32(payload) == crc:
+            yield payload, start, fh.tell()
+            continue
+        fh.seek(start + 1)
+        rest = fh.read()
+        resume = _next_intact(rest)
+        # No intact record after it: a torn tail (a crash mid-write) or damage at the end;
+        # either way the record is lost, and counted.
+        end = start + 1 + (len(rest) if resume is None else resume)
+        yield None, start, end
+        fh.seek(end)
+
+
+def _next_intact(data: bytes) -> int | None:
+    """The offset in ``data`` of the first record whose header and checksum hold."""
+    at = data.find(MAGIC)
+    while at != -1:
+        head = data[at:at + HEADER.size]
+        if len(head) == HEADER.size:
+            _, length, crc = HEADER.unpack(head)
+            body = data[at + HEADER.size:at + HEADER.size + length]
+            if len(body) == length and zlib.crc32(body) == crc:
+                return at
+        at = data.find(MAGIC, at + 1)
+    return None
 
 
 def segment_events(path: str | os.PathLike[str]) -> list[EventDict]:
-    """Every event held in one spool segment file, in order, up to any damaged record
+    """Every event held in one spool segment file, in order, skipping damaged records
     (for inspection and tests; the spool itself reads with its own offsets)."""
     events: list[EventDict] = []
     with open(path, "rb") as fh:
-        for payload, _ in _records(fh):
+        for payload, _, _ in _records(fh):
             if payload is None:
-                break
+                continue
             events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
     return events

@@ -2,9 +2,16 @@
 
 Safe with several processes appending to one path (gunicorn workers): each batch is
 written with one ``write`` on an ``O_APPEND`` descriptor under an exclusive ``flock``,
-and rotation happens under that lock too. A process that finds the path now names a
-different file (another process rotated it) reopens before writing, so no line lands
-in a rotated file after its rename and none is split or interleaved.
+and rotation happens under that lock too. A batch is split at ``rotate_bytes``, so a
+file grows past the limit only by an event that is larger than the limit on its own.
+
+A write that fails part-way (a full disk) is cut back to the last whole line before the
+error is raised, and the ids already written by a failed attempt are remembered, so the
+retry neither leaves a torn line nor writes an event twice.
+
+A process that finds the path now names a different file (another process rotated it)
+reopens before writing, so no line lands in a rotated file after its rename and none is
+split or interleaved.
 
 ``fsync``: ``always`` — every batch is on disk before ``write`` returns (the sink is then
 durable); ``batch`` — at most every ``fsync_interval_s`` and on flush/close; ``never`` —
@@ -50,6 +57,7 @@ class FileSink:
         self._opened_at = 0.0
         self._last_sync = time.monotonic()
         self._dirty = False
+        self._written_before: frozenset[str] = frozenset()
 
     # -- descriptor management ------------------------------------------------------------
 
@@ -108,19 +116,22 @@ class FileSink:
     def write(self, events: Sequence[EventDict]) -> None:
         if not events:
             return
-        data = b"".join(codec.dumps_line(e) for e in events)
+        # Events an earlier, failed attempt already put in the file are not written again.
+        done = self._written_before
+        lines = [(str(e.get("id", "")), codec.dumps_line(e)) for e in events
+                 if not done or str(e.get("id", "")) not in done]
+        written: list[str] = []
         with self._lock:
             fd = self._locked_current_fd()
             try:
-                if self._needs_rotation(fd, len(data)):
-                    os.rename(self.path, self._rotated_name())
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    self._close_fd()
-                    fd = self._locked_current_fd()
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
+                start = 0
+                while start < len(lines):
+                    if self._needs_rotation(fd, len(lines[start][1])):
+                        fd = self._rotate(fd)
+                    end = self._fitting(fd, lines, start)
+                    self._write_whole(fd, b"".join(line for _, line in lines[start:end]))
+                    written.extend(event_id for event_id, _ in lines[start:end])
+                    start = end
                 self._dirty = True
                 if self.fsync == "always" or (
                     self.fsync == "batch"
@@ -129,9 +140,51 @@ class FileSink:
                     os.fsync(fd)
                     self._dirty = False
                     self._last_sync = time.monotonic()
+            except BaseException:
+                self._written_before = frozenset(done | set(written))
+                raise
+            else:
+                self._written_before = frozenset()
             finally:
                 if self._fd is not None:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _rotate(self, fd: int) -> int:
+        os.rename(self.path, self._rotated_name())
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        self._close_fd()
+        return self._locked_current_fd()
+
+    def _fitting(self, fd: int, lines: list[tuple[str, bytes]], start: int) -> int:
+        """The end of the longest run of lines from ``start`` that keeps the file within
+        ``rotate_bytes`` (at least one line: an event larger than the limit gets a file
+        of its own)."""
+        if not self.rotate_bytes:
+            return len(lines)
+        room = self.rotate_bytes - os.fstat(fd).st_size
+        end = start
+        while end < len(lines) and (end == start or len(lines[end][1]) <= room):
+            room -= len(lines[end][1])
+            end += 1
+        return end
+
+    @staticmethod
+    def _write_whole(fd: int, data: bytes) -> None:
+        """All of ``data`` or nothing: a write cut short (a full disk) is cut off again,
+        so the file never ends in a partial line. We hold the file's lock, so the size
+        we truncate back to is the one before our own write."""
+        before = os.fstat(fd).st_size
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError:
+            try:
+                os.ftruncate(fd, before)
+            except OSError as exc:  # then say so: the next line starts after a torn one
+                raise OSError(exc.errno, f"a write failed and the partial line could not "
+                                         f"be removed: {exc}") from exc
+            raise
 
     def flush(self) -> None:
         with self._lock:

@@ -1,0 +1,61 @@
+"""A lane's guard: it keeps a hung sink from holding acknowledged events in memory.
+
+A sink that accepts a connection and never answers keeps the lane's worker inside
+``write`` for up to the sink's timeout (5 s for http by default), and every event
+accepted meanwhile would wait in memory, lost to a ``kill -9``. The guard is a second
+daemon thread per lane (only when the lane has a spool): once a write has lasted
+``flush_interval_s``, it spills the batch being written and the queue to the spool, in
+order, and keeps doing so while the write goes on. See :meth:`Lane.spill`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditmw.delivery.lane import Lane
+
+IDLE_WAIT_S = 5.0
+
+
+class Guard:
+    def __init__(self, lane: Lane) -> None:
+        self.lane = lane
+        self._wake = threading.Condition(lane._lock)
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name=f"auditmw-guard-{self.lane.name}")
+            self._thread.start()
+
+    def poke(self) -> None:
+        """Under the lane's lock: a write started, so start watching the clock."""
+        self._wake.notify()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify_all()
+
+    def _run(self) -> None:
+        lane = self.lane
+        limit = lane.settings.flush_interval_s
+        with self._wake:
+            while not self._stopped and not lane._closed:
+                since = lane._writing_since
+                if since is None:
+                    self._wake.wait(IDLE_WAIT_S)
+                    continue
+                waited = time.monotonic() - since
+                if waited < limit:
+                    self._wake.wait(limit - waited + 0.001)
+                    continue
+                pending_direct = lane._in_flight_kind == "direct" and not lane._taken_over
+                if not lane._splitting and (lane._queue or pending_direct):
+                    lane.spill(f"a write has taken more than {limit:g} s")
+                self._wake.wait(max(limit / 2, 0.01))
