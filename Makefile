@@ -3,16 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-ADAPTERS := $(wildcard adapters/*/pyproject.toml)
+# The integrations (adapters/*/src) ship inside the one auditmw wheel; the editable
+# install of the root exposes them too (pyproject.toml: dev-mode-dirs).
+OLD_ADAPTER_DISTS := auditmw-starlette auditmw-flask auditmw-strawberry auditmw-ariadne \
+	auditmw-graphene auditmw-django
 
 .PHONY: venv demo test test-fast lint bench services browser clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml $(ADAPTERS)
+$(STAMP): pyproject.toml hatch_build.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" $(foreach a,$(ADAPTERS),-e $(dir $(a)))
+	@# a venv made before the integrations moved into the one wheel: drop their old dists
+	@$(PY) -m pip uninstall --quiet --yes $(OLD_ADAPTER_DISTS) 2>/dev/null || true
+	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
 services:

@@ -1,6 +1,7 @@
 """``auditmw demo``: the example app audited by config alone, with the page mounted.
 
-Starts ``examples/config_only/starlette_app.py`` (Starlette + Strawberry, no line of
+Starts the example app ``examples/config_only/starlette_app.py`` (shipped in the wheel as
+``auditmw/_demo_app``; Starlette + Strawberry, no line of
 auditmw in it) under ``auditmw run`` on 127.0.0.1 with ``server.mount = true`` and the
 embedded defaults otherwise (``./auditmw-audit.jsonl``, ``sqlite:///./auditmw.db``),
 sends a handful of real mutations, creates an access key, checks that the page's Data
@@ -10,6 +11,7 @@ API lists the events, prints the URLs, and serves until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import socket
@@ -23,7 +25,18 @@ import auditmw
 from auditmw.cli import add_config_option
 from auditmw.config import Config
 
-EXAMPLE_DIR = Path(auditmw.__file__).resolve().parents[2] / "examples" / "config_only"
+
+def _example_dir() -> Path:
+    """The example app: inside the installed wheel (``auditmw/_demo_app``, put there by
+    hatch_build.py), else ``examples/config_only`` of the source checkout."""
+    package = Path(auditmw.__file__).resolve().parent
+    for candidate in (package / "_demo_app", package.parents[1] / "examples" / "config_only"):
+        if (candidate / "starlette_app.py").exists():
+            return candidate
+    return package / "_demo_app"
+
+
+EXAMPLE_DIR = _example_dir()
 DEMO_CONFIG = """# written by `auditmw demo`: the embedded defaults, plus the page mounted
 service = "inventory-demo"
 
@@ -48,7 +61,7 @@ def register(subparsers: Any) -> None:
                     "audit pages mounted (at /audit by default), send a few real mutations, "
                     "and print the URLs and a ready access key. Without -c it uses the "
                     "embedded defaults; with -c your config (plus server.mount = true). "
-                    "Needs a source checkout.")
+                    'Needs the app\'s frameworks: pip install "auditmw[demo]".')
     add_config_option(parser)
     parser.add_argument("--port", type=int, default=8000,
                         help="port on 127.0.0.1 (default 8000; a free one if taken)")
@@ -165,8 +178,13 @@ auditmw demo: the example app, audited by config alone ({config_path})
 
 def run(args: argparse.Namespace) -> int:
     if not (EXAMPLE_DIR / "starlette_app.py").exists():
-        raise SystemExit("auditmw demo runs from a source checkout: git clone the project "
-                         "and run `make demo`")
+        raise SystemExit(f"auditmw demo: the example app is missing from {EXAMPLE_DIR}; "
+                         "reinstall auditmw")
+    missing = [m for m in ("starlette", "strawberry", "uvicorn", "httpx")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"auditmw demo needs {', '.join(missing)}: "
+                         'pip install "auditmw[demo]"')
     config_path, env, config = _demo_config(args)
     prefix = config.server.prefix or "/audit"
     port = _free_port(args.port)
