@@ -107,7 +107,7 @@ CASES = [
     pytest.param(Case(op('mutation { updateScope(id: "locked", name: "x") }'),
                       [Expect("updateScope", "denied", target="locked",
                               details={"id": "locked", "name": "x"},
-                              error=("GraphQLError", "scope is locked"))]),
+                              error=("FORBIDDEN", "scope is locked"))]),
                  id="forbidden-extension-code"),
     pytest.param(Case(op("mutation { " + CREATE % "boom" + " }"),
                       [Expect("createAssetGroup", "failure",

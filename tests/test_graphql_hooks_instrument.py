@@ -117,7 +117,7 @@ def test_other_middleware_is_kept_and_the_hook_is_outermost(trail: AuditTrail) -
     assert seen == ["createAssetGroup"]
     assert result.errors
     assert result.errors[0].message == "nope"
-    assert [(e["outcome"], e["error"]["type"]) for e in events] == [("denied", "GraphQLError")]
+    assert [(e["outcome"], e["error"]["type"]) for e in events] == [("denied", "UNAUTHENTICATED")]
 
 
 def test_inside_a_watched_request_the_hook_only_deposits_facts(trail: AuditTrail) -> None:

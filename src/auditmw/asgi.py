@@ -183,6 +183,10 @@ class _Responder:
                     for name, value in message.get("headers") or ():
                         if bytes(name).lower() == b"content-encoding":
                             self.encoding = bytes(value).decode("latin-1")
+                if self.status is not None and 300 <= self.status < 400:
+                    self.watch.location = next(
+                        (bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
+                         if bytes(k).lower() == b"location"), None)
                 return False
             if kind == "http.response.body":
                 if self.keep and self.size <= self.limit:

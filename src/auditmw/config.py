@@ -64,6 +64,25 @@ class RouteConfig(_Table):
     path: str
     event: str
     target: str | None = None
+    #: The statuses that mean success (apps answering with redirects); unset: < 400.
+    success_status: list[int] | None = None
+    #: A redirect to this path means ``denied`` (a login page).
+    denied_redirect: str | None = None
+
+    @field_validator("success_status")
+    @classmethod
+    def _statuses(cls, values: list[int] | None) -> list[int] | None:
+        for value in values or ():
+            if not 100 <= value <= 599:
+                raise ValueError(f"{value} is not an HTTP status")
+        return values
+
+    @field_validator("denied_redirect")
+    @classmethod
+    def _redirect_path(cls, path: str | None) -> str | None:
+        if path is not None and not path.startswith("/"):
+            raise ValueError("must be a path starting with '/', e.g. '/login'")
+        return path
 
     @field_validator("method")
     @classmethod
@@ -96,6 +115,19 @@ class CaptureConfig(_Table):
         default_factory=lambda: ["authorization", "x-api-key"])
     site_access: SiteAccessConfig = Field(default_factory=SiteAccessConfig)
     routes: list[RouteConfig] = Field(default_factory=list)
+    #: Added to the built-in denial rule: "pkg.mod:Class" exception paths (imported when
+    #: the trail starts) and GraphQL ``extensions.code`` values (auditmw.outcome).
+    denied_errors: list[str] = Field(default_factory=list)
+
+    @field_validator("denied_errors")
+    @classmethod
+    def _denied_errors(cls, values: list[str]) -> list[str]:
+        for value in values:
+            module, colon, name = value.partition(":")
+            if not value.strip() or (colon and not (module and name)):
+                raise ValueError(f"{value!r} must be 'package.module:ClassName' or an "
+                                 "extension code such as 'NOT_ALLOWED'")
+        return values
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -7,8 +7,10 @@ Graphene's ``schema.execute(...)``. Strawberry wraps it as a schema extension
 
 Only top-level fields of the operation are candidates, matched by field name (aliases
 ignored) against the catalogue for the operation type. For each one the hook knows the
-exact outcome: the resolver returned (``success``), raised or returned an exception
-(``failure``; ``denied`` for permission errors, see :func:`is_denied_error`). Inside a
+exact outcome by the one rule of :mod:`auditmw.outcome`: the resolver returned
+(``success``, unless the entry's ``outcome_path`` says the payload failed), raised or
+returned an exception (``failure``; ``denied`` for permission errors, HTTP 401/403
+exceptions, ``capture.denied_errors``...). Inside a
 request watched by the HTTP middleware the facts are handed to it
 (:data:`auditmw.context.current_request`) and it records the one event; otherwise the hook
 records it itself with ``source = "graphql"``. Nested fields cost one attribute check.
@@ -45,12 +47,18 @@ from auditmw.event import (
     AuditEvent,
     Channel,
     Client,
-    ErrorInfo,
-    Outcome,
     RequestInfo,
     Target,
 )
-from auditmw.trail import target_from_value
+from auditmw.outcome import (
+    DEFAULT_RULES,
+    DENIED_CODES,
+    DeniedCheck,
+    OutcomeRules,
+    outcome_of_field,
+    target_of,
+)
+from auditmw.outcome import member as _member
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo
@@ -61,10 +69,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("auditmw")
 
 ActorFromContext = Callable[[Any], Actor | None]
-DeniedCheck = Callable[[BaseException], bool]
-
-#: ``extensions.code`` values (any case) that make a GraphQL error a denial.
-DENIED_CODES = frozenset({"FORBIDDEN", "UNAUTHENTICATED", "UNAUTHORIZED", "PERMISSION_DENIED"})
 
 # Set while a hook runs a field's resolver chain: a second hook installed on the same
 # execution (a launcher patch plus a hand-written middleware) then passes through, so a
@@ -73,17 +77,6 @@ _inside_hook: ContextVar[bool] = ContextVar("auditmw_inside_field_hook", default
 
 
 # -- reading the GraphQL context --------------------------------------------------------
-
-def _member(obj: Any, name: str) -> Any:
-    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``None`` when absent or failing
-    (properties such as Starlette's ``request.user`` raise when not configured)."""
-    try:
-        if isinstance(obj, Mapping):
-            return obj.get(name)
-        return getattr(obj, name, None)
-    except Exception:
-        return None
-
 
 def default_actor_from_context(context: Any) -> Actor | None:
     """The user of a GraphQL context, by the common conventions: ``context.user`` /
@@ -140,20 +133,10 @@ def request_view(context: Any) -> RequestView | None:
 
 # -- outcomes, arguments, targets --------------------------------------------------------
 
-def is_denied_error(exc: BaseException) -> bool:
-    """A :class:`PermissionError`, or an error whose ``extensions.code`` is one of
-    :data:`DENIED_CODES`, directly or as the ``original_error``/``__cause__`` it wraps."""
-    current: BaseException | None = exc
-    for _ in range(5):
-        if current is None:
-            return False
-        if isinstance(current, PermissionError):
-            return True
-        code = _member(getattr(current, "extensions", None), "code")
-        if isinstance(code, str) and code.upper() in DENIED_CODES:
-            return True
-        current = getattr(current, "original_error", None) or current.__cause__
-    return False
+def is_denied_error(exc: BaseException, rules: OutcomeRules = DEFAULT_RULES) -> bool:
+    """Whether ``exc`` is a denial by the one rule (:mod:`auditmw.outcome`), directly or
+    as the ``original_error``/``__cause__`` it wraps."""
+    return rules.is_denied(exc)
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -201,14 +184,6 @@ def _wire_value(value: Any, kind: Any) -> Any:
     return value
 
 
-def _dig(value: Any, path: str) -> Any:
-    for part in path.split("."):
-        value = _member(value, part)
-        if value is None:
-            return None
-    return value
-
-
 def _object_type_name(info: GraphQLResolveInfo) -> str | None:
     named = get_named_type(info.return_type)
     return named.name if isinstance(named, GraphQLObjectType) else None
@@ -216,27 +191,19 @@ def _object_type_name(info: GraphQLResolveInfo) -> str | None:
 
 def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
                 arguments: Mapping[str, Any]) -> Target:
-    """The entry's ``target`` path (in the result, then the arguments); else the returned
-    object's ``id``/``key``/``name`` (or of the one object a payload wraps); else the
-    arguments' ``id``/``key``/``name``."""
-    if entry.target:
-        value = _dig(result, entry.target)
-        if value is None:
-            value = _dig(arguments, entry.target)
-        if value is None:
-            return Target()
-        found = target_from_value(value)
-        return found if found != Target() else Target(id=str(value))
-    found = target_from_value(result)
-    if found != Target():
-        return Target(_object_type_name(info) or found.type, found.id, found.name)
-    members = result.values() if isinstance(result, Mapping) else \
-        vars(result).values() if hasattr(result, "__dict__") else ()
-    for member in members:
-        found = target_from_value(member)
-        if found != Target():
-            return found
-    return target_from_value(arguments)
+    """The one target rule (:func:`auditmw.outcome.target_of`), with the GraphQL type
+    names the schema knows: the field's type, and those of a payload's members."""
+    named = get_named_type(info.return_type)
+
+    def member_type(name: str) -> str | None:
+        field = named.fields.get(name) if isinstance(named, GraphQLObjectType) else None
+        if field is None:
+            return None
+        inner = get_named_type(field.type)
+        return inner.name if isinstance(inner, GraphQLObjectType) else None
+
+    return target_of(entry.target, result, arguments, type_name=_object_type_name(info),
+                     member_type=member_type)
 
 
 # -- the middleware -----------------------------------------------------------------------
@@ -245,15 +212,16 @@ class AuditResolverMiddleware:
     """graphql-core middleware: ``middleware=[AuditResolverMiddleware(trail)]``.
 
     ``actor_from_context`` reads the user from ``info.context`` (default:
-    :func:`default_actor_from_context`); ``is_denied`` decides which errors are denials
-    (default: :func:`is_denied_error`). Nothing it does raises into the execution.
+    :func:`default_actor_from_context`); ``is_denied`` names more denials on top of the
+    one rule (``trail.outcome_rules``, :mod:`auditmw.outcome`), e.g. Strawberry's
+    permission refusals. Nothing it does raises into the execution.
     """
 
     def __init__(self, trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None,
                  is_denied: DeniedCheck | None = None) -> None:
         self.trail = trail
         self.actor_from_context = actor_from_context or default_actor_from_context
-        self.is_denied = is_denied or is_denied_error
+        self.is_denied = is_denied
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 **args: Any) -> Any:
@@ -293,9 +261,10 @@ class AuditResolverMiddleware:
             duration = round((time.perf_counter() - started) * 1000, 3)
             if exc is None and isinstance(result, Exception):  # returned, not raised
                 exc, result = result, None
-            outcome: Outcome = "success" if exc is None else (
-                "denied" if self.is_denied(exc) else "failure")
-            error = None if exc is None else ErrorInfo(type(exc).__name__, str(exc))
+            outcome, error = outcome_of_field(
+                error=exc, value=result, outcome_path=entry.outcome_path,
+                rules=getattr(self.trail, "outcome_rules", DEFAULT_RULES),
+                also_denied=self.is_denied)
             arguments = plain(wire_arguments(info, args))
             target = find_target(entry, info, result, arguments)
             actor = self.actor_from_context(info.context)

@@ -39,6 +39,7 @@ from auditmw.event import (
 from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.checkpoint import purge_checkpointer
 from auditmw.integrity.resume import resume_from
+from auditmw.outcome import OutcomeRules, outcome_of_error, target_from_value
 from auditmw.pending import PendingBuild, PendingEvent
 from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
@@ -68,25 +69,6 @@ def as_target(value: TargetLike) -> Target:
         return Target(id=value)
     return Target.from_dict({k: None if v is None else str(v) if k != "type" else v
                              for k, v in value.items()})
-
-
-def target_from_value(value: Any) -> Target:
-    """The acted-on object's ``id``/``key``/``name`` from a returned object or dict."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return Target()
-    def get(key: str) -> Any:
-        if isinstance(value, Mapping):
-            return value.get(key)
-        return getattr(value, key, None)
-
-    ident, key, name = get("id"), get("key"), get("name")
-    type_name = get("__typename") or (None if isinstance(value, Mapping)
-                                       else type(value).__name__)
-    if ident is None and key is None and name is None:
-        return Target()
-    return Target(type=type_name, id=None if ident is None and key is None
-                  else str(ident if ident is not None else key),
-                  name=None if name is None else str(name))
 
 
 class AuditTrail:
@@ -125,6 +107,8 @@ class AuditTrail:
             disabled_categories=cfg.catalog.disabled_categories,
             disabled_events=cfg.catalog.disabled_events,
         )
+        #: The denial rule with ``capture.denied_errors``, for every door (auditmw.outcome).
+        self.outcome_rules = OutcomeRules.from_config(cfg.capture.denied_errors)
         self.processors: list[Processor] = self._build_processors()
         self.sinks: list[Sink] = [*self._build_sinks(), *ready_sinks]
         self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
@@ -313,7 +297,8 @@ class AuditTrail:
                 details: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
         """Decorate a function (sync or async, plain or method) so each call is recorded.
 
-        An exception gives a ``failure`` event (``denied`` for :class:`PermissionError`)
+        An exception gives a ``failure`` event (``denied`` by the outcome rule of
+        :mod:`auditmw.outcome`: :class:`PermissionError`, HTTP 401/403 exceptions...)
         and is re-raised unchanged. ``target`` names an argument holding the target id,
         or is a callable ``(result, arguments) -> Target | str | dict``; by default the
         returned object's ``id``/``key``/``name``.
@@ -332,8 +317,8 @@ class AuditTrail:
                 found = Target(id=None if value is None else str(value))
             else:
                 found = target_from_value(result)
-            outcome: Outcome = "success" if exc is None else (
-                "denied" if isinstance(exc, PermissionError) else "failure")
+            outcome: Outcome = "success" if exc is None else \
+                outcome_of_error(exc, self.outcome_rules)[0]
             self.record(
                 entry.name, outcome=outcome, target=found,
                 details=arguments if details else None, source="function",

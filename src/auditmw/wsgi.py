@@ -169,6 +169,9 @@ class _Response:
             if self.keep:
                 self.encoding = next((v for k, v in headers
                                       if k.lower() == "content-encoding"), None)
+            if 300 <= self.status < 400:
+                self.watch.location = next((v for k, v in headers
+                                            if k.lower() == "location"), None)
         except Exception:
             log.exception("auditmw: could not read a WSGI status")
         if self.hold:

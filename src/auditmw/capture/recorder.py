@@ -39,9 +39,11 @@ from auditmw.event import (
     Channel,
     Client,
     ErrorInfo,
+    Outcome,
     RequestInfo,
     Target,
 )
+from auditmw.outcome import outcome_of_error, outcome_of_route
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail
@@ -137,6 +139,8 @@ class Watch:
         self.route: RouteMatch | None = None
         self.is_login = False
         self.started = time.perf_counter()
+        #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
+        self.location: str | None = None
         self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
         self.at_ns: int | None = None  # set when the response is complete
         self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
@@ -257,7 +261,9 @@ class Watch:
         for fact in facts:  # fields the hooks saw that the wire did not show
             yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
         if self.route is not None:
-            yield self._route_event(status, actor, duration, exc, refused)
+            route_event = self._route_event(status, actor, duration, exc, refused)
+            if route_event is not None:  # a redirect, not a success_status: nothing ran
+                yield route_event
 
     def _field_results(self, status: int | None, encoding: str | None,
                        body: bytes | None) -> dict[int, FieldResult]:
@@ -272,9 +278,12 @@ class Watch:
         for index, positions in by_operation.items():
             result = results[index] if results and index < len(results) else None
             keys = [self.calls[i].response_key for i in positions]
+            paths = [self.calls[i].entry.outcome_path for i in positions]
             serial = self.calls[positions[0]].operation_type == "mutation"
-            for i, got in zip(positions, operation_results(status, result, keys, serial),
-                              strict=True):
+            got_all = operation_results(status, result, keys, serial,
+                                        rules=self.capture.trail.outcome_rules,
+                                        outcome_paths=paths)
+            for i, got in zip(positions, got_all, strict=True):
                 out[i] = got
         return out
 
@@ -297,9 +306,11 @@ class Watch:
             duration = fact.duration_ms or duration
         else:
             arguments = call.arguments
-            if refused is not None or exc is not None:
-                outcome, value = "failure", None
-                error = refused or _error_of(exc)
+            if refused is not None:
+                outcome, value, error = "failure", None, refused
+            elif exc is not None:
+                value = None
+                outcome, error = outcome_of_error(exc, self.capture.trail.outcome_rules)
             else:
                 got = got or FieldResult(*status_outcome(status), None)
                 outcome, error, value = got.outcome, got.error, got.value
@@ -325,14 +336,23 @@ class Watch:
             duration_ms=fact.duration_ms, error=fact.error)
 
     def _route_event(self, status: int | None, actor: Actor | None, duration: float,
-                     exc: BaseException | None, refused: ErrorInfo | None) -> AuditEvent:
+                     exc: BaseException | None, refused: ErrorInfo | None
+                     ) -> AuditEvent | None:
         assert self.route is not None
         route, params = self.route.route, self.route.params
-        if refused is not None or exc is not None:
-            outcome = "failure"
-            error = refused or _error_of(exc)
+        outcome: Outcome
+        error: ErrorInfo | None
+        if refused is not None:
+            outcome, error = "failure", refused
+        elif exc is not None:  # the app raised: a permission error is still a denial
+            outcome, error = outcome_of_error(exc, self.capture.trail.outcome_rules)
         else:
-            outcome, error = status_outcome(status)
+            found = outcome_of_route(status, self.location,
+                                     success_status=route.success_status,
+                                     denied_redirect=route.denied_redirect)
+            if found is None:
+                return None
+            outcome, error = found
         target = Target(id=params.get(route.target)) if route.target else Target()
         if target == Target():
             target = find_target(route.entry.target, None, params)

@@ -27,6 +27,8 @@ class CompiledRoute:
     pattern: re.Pattern[str]
     entry: Entry
     target: str | None
+    success_status: tuple[int, ...] | None = None
+    denied_redirect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,10 @@ class RouteTable:
                 raise ConfigError(
                     f"capture.routes[{index}].event: {route.event!r} is not an enabled "
                     "catalogue event")
-            compiled = CompiledRoute(route.method, route.path, compile_template(route.path),
-                                     entry, route.target)
+            compiled = CompiledRoute(
+                route.method, route.path, compile_template(route.path), entry, route.target,
+                tuple(route.success_status) if route.success_status is not None else None,
+                route.denied_redirect)
             self.by_method.setdefault(route.method, []).append(compiled)
 
     def __bool__(self) -> bool:

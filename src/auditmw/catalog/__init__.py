@@ -113,6 +113,7 @@ class Catalog:
                     name=name, category=item.category, description=item.description,
                     action=item.action or derive_action(name), sensitive=item.sensitive,
                     operations=ops, target=item.target, builtin=origin == "builtin catalogue",
+                    outcome_path=item.outcome_path,
                 )
 
         off_categories = set(disabled_categories)

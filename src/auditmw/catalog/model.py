@@ -2,8 +2,8 @@
 
 A catalogue file is TOML with ``[categories.ID]`` (``name``, ``description``) and
 ``[events.NAME]`` (``category``, ``description``, ``action``, ``sensitive``,
-``operations``, ``target``) tables. Every key is checked; a user file may override a
-built-in entry by naming it again.
+``operations``, ``target``, ``outcome_path``) tables. Every key is checked; a user file
+may override a built-in entry by naming it again.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class Entry:
     operations: frozenset[Operation] = frozenset({"mutation"})
     target: str | None = None
     builtin: bool = True
+    #: Errors-as-data: a dotted path into the returned data; ``false`` or a non-empty
+    #: list there makes the call a ``failure`` (``"success"``, ``"userErrors"``).
+    outcome_path: str | None = None
 
 
 class CategoryModel(BaseModel):
@@ -58,6 +61,7 @@ class EntryModel(BaseModel):
     sensitive: bool = False
     operations: list[Operation] | None = None
     target: str | None = None
+    outcome_path: str | None = None
 
 
 class CatalogFileModel(BaseModel):
