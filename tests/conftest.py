@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,3 +45,12 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
 @pytest.fixture
 def jsonl_path(tmp_path: Path) -> Path:
     return tmp_path / "audit.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _no_execution_hook_left_behind() -> Iterator[None]:
+    """graphql-core's execution hook is per process: a test that installed it (the code
+    route does) must not leave it pointing at its closed trail for the next test."""
+    yield
+    if "auditmw.graphql_instrument" in sys.modules:
+        sys.modules["auditmw.graphql_instrument"].uninstrument()

@@ -55,7 +55,7 @@ def test_last_chunk_waits_for_the_event_in_sync_mode(mode: str, tmp_path: Any) -
 
 def test_an_empty_body_is_still_recorded_once(tmp_path: Any) -> None:
     def empty(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        start_response("204 No Content", [])
+        start_response("403 Forbidden", [])  # refused without a GraphQL result
         return []
 
     sink = MemorySink()
@@ -63,7 +63,7 @@ def test_an_empty_body_is_still_recorded_once(tmp_path: Any) -> None:
                        delivery={"mode": "sync", "spool_dir": str(tmp_path / "s")})
     chunks = list(AuditMiddleware(empty, trail=trail)(environ(), lambda *a: None))
     assert chunks == []
-    assert [e["event"] for e in sink.events] == ["createAssetGroup"]
+    assert [(e["event"], e["outcome"]) for e in sink.events] == [("createAssetGroup", "denied")]
     trail.close()
 
 

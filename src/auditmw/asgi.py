@@ -19,7 +19,8 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from auditmw.capture.recorder import REFUSED_BODY, HttpCapture, Watch
+from auditmw.capture.actor import actor_from_user
+from auditmw.capture.recorder import REFUSED_BODY, TOO_LARGE_BODY, HttpCapture, Watch
 from auditmw.context import current_request
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ class AuditMiddleware:
             if self._watch_other:
                 await self._other(scope, receive, send)
                 return
+        elif scope["type"] == "websocket" and scope.get("path") in self._graphql_paths:
+            await self._socket(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
     # -- deciding -------------------------------------------------------------------
@@ -89,7 +93,10 @@ class AuditMiddleware:
         replay: Receive = receive
         body: bytes | None = None
         if method not in _NO_BODY_METHODS:
-            messages, body = await _read_body(receive, self.capture.max_body)
+            messages, body, oversize = await _read_body(receive, self.capture.max_body)
+            if oversize and self.capture.refuse_oversize:
+                await _send_json(send, 413, TOO_LARGE_BODY)
+                return
             replay = _replayer(messages, receive)
             # A document known to execute nothing catalogued: no state, no analysis.
             # (Resolver hooks, finding no state, would record on their own.)
@@ -104,7 +111,33 @@ class AuditMiddleware:
             await self.app(scope, replay, send)
             return
         watch.analyse_graphql(body)
-        await self._run(watch, scope, replay, send)
+        await self._run(watch, scope, replay, send, graphql=True)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """GraphQL over WebSocket (``graphql-transport-ws``, ``graphql-ws``): the socket's
+        context (client, channel, the user at accept) for the execution hook, which
+        records each operation's fields as they run."""
+        watch = self._open(scope)
+        if watch is None:
+            await self.app(scope, receive, send)
+            return
+        state = watch.state
+        state.collect = False
+        state.method = "WEBSOCKET"
+
+        async def noting_send(message: Message) -> None:
+            if message.get("type") == "websocket.accept" and state.actor is None:
+                try:  # authentication inside the app has set scope["user"] by now
+                    state.actor = actor_from_user(scope.get("user"))
+                except Exception:
+                    log.exception("auditmw: could not read scope['user'] of a socket")
+            await send(message)
+
+        token = current_request.set(state)
+        try:
+            await self.app(scope, receive, noting_send)
+        finally:
+            current_request.reset(token)
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -121,12 +154,15 @@ class AuditMiddleware:
 
     # -- running --------------------------------------------------------------------
 
-    async def _run(self, watch: Watch, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _run(self, watch: Watch, scope: Scope, receive: Receive, send: Send, *,
+                   graphql: bool = False) -> None:
         if watch.refuse():
             await _send_refusal(send)
             return
-        responder = _Responder(watch, scope, send,
-                               hold=self.capture.fail_closed and watch.catalogued)
+        # fail_closed holds every GraphQL answer: the fields that ran are known only
+        # once the app has run them, whatever the request looked like.
+        responder = _Responder(watch, scope, send, hold=self.capture.fail_closed and (
+            graphql or watch.catalogued))
         token = current_request.set(watch.state)
         try:
             await self.app(scope, receive, responder.send)
@@ -212,8 +248,10 @@ class _Responder:
                                  exc)
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes | None]:
-    """Read the request's messages until the body is complete or passes ``limit``."""
+async def _read_body(receive: Receive,
+                     limit: int) -> tuple[list[Message], bytes | None, bool]:
+    """Read the request's messages until the body is complete or passes ``limit``:
+    ``(messages, body or None, passed the limit)``."""
     messages: list[Message] = []
     chunks: list[bytes] = []
     size = 0
@@ -221,18 +259,20 @@ async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes
         message = await receive()
         messages.append(message)
         if message.get("type") != "http.request":
-            return messages, None
+            return messages, None, False
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return messages, None
+            return messages, None, True
         chunks.append(chunk)
         if not message.get("more_body", False):
-            return messages, b"".join(chunks)
+            return messages, b"".join(chunks), False
 
 
 def _may_carry_graphql(query_string: bytes) -> bool:
-    return b"query=" in query_string or b"extensions=" in query_string
+    # "%" too: a percent-encoded parameter name (q%75ery=) is decoded by the server
+    return b"query=" in query_string or b"extensions=" in query_string \
+        or b"%" in query_string
 
 
 def _replayer(messages: list[Message], receive: Receive) -> Receive:
@@ -247,8 +287,12 @@ def _replayer(messages: list[Message], receive: Receive) -> Receive:
 
 
 async def _send_refusal(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 503, "headers": [
+    await _send_json(send, 503, REFUSED_BODY)
+
+
+async def _send_json(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(REFUSED_BODY)).encode()),
+        (b"content-length", str(len(body)).encode()),
     ]})
-    await send({"type": "http.response.body", "body": REFUSED_BODY})
+    await send({"type": "http.response.body", "body": body})

@@ -100,6 +100,9 @@ class RouteConfig(_Table):
 class CaptureConfig(_Table):
     graphql_paths: list[str] = Field(default_factory=lambda: ["/graphql"])
     max_body_bytes: int = Field(default=1_048_576, ge=0)
+    #: A GraphQL request body past ``max_body_bytes``: "analyse" (still recorded, by the
+    #: execution hook) or "refuse" (413 before the app runs).
+    oversize: Literal["analyse", "refuse"] = "analyse"
     details: Literal["none", "keys", "redacted", "full"] = "redacted"
     redact: Literal["mask", "hash"] = "mask"
     redact_keys: list[str] = Field(default_factory=list)

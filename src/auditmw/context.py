@@ -35,6 +35,8 @@ class FieldFacts:
     actor: Actor | None = None
     error: ErrorInfo | None = None
     duration_ms: float = 0.0
+    #: The field's name in the schema (``response_key`` may be an alias).
+    field_name: str = ""
 
 
 @dataclass(slots=True)
@@ -49,9 +51,25 @@ class RequestState:
     actor: Actor | None = None
     #: Deposited by resolver hooks, in execution order.
     fields: list[FieldFacts] = field(default_factory=list)
+    #: ``True`` (HTTP): hooks deposit facts and the door records them when the response
+    #: is complete. ``False`` (a WebSocket): hooks record each field at once, with the
+    #: door's context (client, channel, actor at connect).
+    collect: bool = True
+    #: graphql-core operations the execution hook saw run in this request.
+    executions: int = 0
     #: Free room for front doors to pass small facts along (e.g. the framework's user).
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 current_request: ContextVar[RequestState | None] = ContextVar(
     "auditmw_current_request", default=None)
+
+
+class _ExecutionHookFlag:
+    """Whether graphql-core's execution hook is installed in this process (set by
+    :mod:`auditmw.graphql_instrument`; read by the doors without importing graphql)."""
+
+    installed = False
+
+
+execution_hook = _ExecutionHookFlag()

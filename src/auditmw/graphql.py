@@ -31,6 +31,7 @@ from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    GraphQLError,
     GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
@@ -47,6 +48,8 @@ from auditmw.event import (
     AuditEvent,
     Channel,
     Client,
+    ErrorInfo,
+    Outcome,
     RequestInfo,
     Target,
 )
@@ -70,10 +73,18 @@ log = logging.getLogger("auditmw")
 
 ActorFromContext = Callable[[Any], Actor | None]
 
+class AuditUnavailable(GraphQLError):
+    """The field was refused (``delivery.fail_closed``): the audit trail is failing."""
+
+    def __init__(self, message: str = "refused: the audit trail is failing") -> None:
+        super().__init__(message, extensions={"code": "AUDIT_UNAVAILABLE"})
+
+
 # Set while a hook runs a field's resolver chain: a second hook installed on the same
 # execution (a launcher patch plus a hand-written middleware) then passes through, so a
 # field execution is recorded once however many hooks are stacked.
-_inside_hook: ContextVar[bool] = ContextVar("auditmw_inside_field_hook", default=False)
+# It holds the trail being recorded into: a hook for another trail still records.
+_inside_hook: ContextVar[object] = ContextVar("auditmw_inside_field_hook", default=None)
 
 
 # -- reading the GraphQL context --------------------------------------------------------
@@ -225,13 +236,26 @@ class AuditResolverMiddleware:
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 **args: Any) -> Any:
-        if info.path.prev is not None or _inside_hook.get():
+        if info.path.prev is not None or _inside_hook.get() is self.trail:
             return next_(root, info, **args)
         entry = self.trail.catalog.match(info.field_name, info.operation.operation.value)
         if entry is None:
             return next_(root, info, **args)
+        return self.run(entry, next_, root, info, args)
+
+    def run(self, entry: Entry, next_: Callable[..., Any], root: Any,
+            info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
+        """Run one catalogued root field's resolver chain (``next_``) and audit it.
+
+        With ``delivery.fail_closed`` and the durable sink failing, the field is refused
+        before anything of the app runs: a GraphQL error, the refused attempt offered to
+        the sinks, the resolver never called."""
+        if self._refuse_now():
+            self.finish(entry, info, args, started=time.perf_counter(), result=None,
+                        exc=AuditUnavailable(), refused=True)
+            raise AuditUnavailable()
         started = time.perf_counter()
-        token = _inside_hook.set(True)
+        token = _inside_hook.set(self.trail)
         try:
             result = next_(root, info, **args)
         except BaseException as exc:
@@ -241,8 +265,17 @@ class AuditResolverMiddleware:
             _inside_hook.reset(token)
         if isawaitable(result):
             return self._finish_later(entry, info, args, started, result)
-        self.finish(entry, info, args, started=started, result=result, exc=None)
+        if not self.finish(entry, info, args, started=started, result=result, exc=None):
+            raise AuditUnavailable("the call ran but its audit event could not be kept")
         return result
+
+    def _refuse_now(self) -> bool:
+        try:
+            trail = self.trail
+            return bool(trail.config.delivery.fail_closed) and not trail.healthy()
+        except Exception:
+            log.exception("auditmw: fail-closed check failed")
+            return False
 
     async def _finish_later(self, entry: Entry, info: GraphQLResolveInfo, args: dict[str, Any],
                             started: float, pending: Awaitable[Any]) -> Any:
@@ -251,42 +284,61 @@ class AuditResolverMiddleware:
         except BaseException as exc:  # CancelledError too: the call may have had effects
             self.finish(entry, info, args, started=started, result=None, exc=exc)
             raise
-        self.finish(entry, info, args, started=started, result=result, exc=None)
+        if not self.finish(entry, info, args, started=started, result=result, exc=None):
+            raise AuditUnavailable("the call ran but its audit event could not be kept")
         return result
 
     def finish(self, entry: Entry, info: GraphQLResolveInfo, args: dict[str, Any], *,
-               started: float, result: Any, exc: BaseException | None) -> None:
-        """Hand one field execution's facts to the HTTP middleware, or record them."""
+               started: float, result: Any, exc: BaseException | None,
+               refused: bool = False) -> bool:
+        """Hand one field execution's facts to the HTTP door, or record them; ``False``
+        only when ``fail_closed`` and the event this hook wrote was not kept."""
         try:
             duration = round((time.perf_counter() - started) * 1000, 3)
             if exc is None and isinstance(result, Exception):  # returned, not raised
                 exc, result = result, None
-            outcome, error = outcome_of_field(
-                error=exc, value=result, outcome_path=entry.outcome_path,
-                rules=getattr(self.trail, "outcome_rules", DEFAULT_RULES),
-                also_denied=self.is_denied)
+            if refused:
+                outcome: Outcome = "failure"
+                error: ErrorInfo | None = ErrorInfo(type(exc).__name__, str(exc))
+            else:
+                outcome, error = outcome_of_field(
+                    error=exc, value=result, outcome_path=entry.outcome_path,
+                    rules=getattr(self.trail, "outcome_rules", DEFAULT_RULES),
+                    also_denied=self.is_denied)
             arguments = plain(wire_arguments(info, args))
             target = find_target(entry, info, result, arguments)
             actor = self.actor_from_context(info.context)
             operation = info.operation.name.value if info.operation.name else None
             state = current_request.get()
-            if state is not None:
+            if state is not None and state.collect:
                 state.fields.append(FieldFacts(
                     event=entry.name, response_key=str(info.path.key), operation_name=operation,
                     outcome=outcome, arguments=arguments, target=target, actor=actor,
-                    error=error, duration_ms=duration))
-                return
-            view = request_view(info.context)
-            self.trail.emit(AuditEvent.create(
+                    error=error, duration_ms=duration, field_name=info.field_name))
+                return True
+            method: str | None
+            path: str | None
+            if state is not None:  # a socket: the door's context, recorded now
+                client, channel = state.client, state.channel
+                method, path = state.method, state.path
+                actor = actor or state.actor
+            else:
+                view = request_view(info.context)
+                client, channel = self._client(view), self._channel(view)
+                method = view.method if view else None
+                path = view.path if view else None
+            kept = self.trail.emit(AuditEvent.create(
                 entry.name, entry.category, entry.action, outcome=outcome,
                 actor=actor or acting_actor.get() or ANONYMOUS,
-                client=self._client(view), channel=self._channel(view), source="graphql",
+                client=client, channel=channel, source="graphql",
                 target=target, details=arguments,
-                request=RequestInfo(method=view.method if view else None,
-                                    path=view.path if view else None, operation=operation),
+                request=RequestInfo(method=method, path=path, operation=operation,
+                                    id=state.request_id if state is not None else None),
                 duration_ms=duration, error=error))
+            return kept or refused or not self.trail.config.delivery.fail_closed
         except Exception:
             log.exception("auditmw: could not record GraphQL field %s", entry.name)
+            return True
 
     def _client(self, view: RequestView | None) -> Client:
         if view is None:
@@ -340,7 +392,7 @@ def uninstrument() -> bool:
 
 
 __all__ = [
-    "DENIED_CODES", "AuditResolverMiddleware", "RequestView", "actor_from_user",
+    "DENIED_CODES", "AuditResolverMiddleware", "AuditUnavailable", "RequestView", "actor_from_user",
     "default_actor_from_context", "find_auditor", "find_target", "instrument",
     "is_denied_error", "plain", "request_view", "uninstrument", "wire_arguments",
 ]

@@ -1,54 +1,87 @@
-"""Install the resolver hook into every graphql-core execution, without code changes.
+"""The execution hook: what ran is decided where it runs.
 
-Every graphql-core based library (plain ``graphql()``/``execute()``, Ariadne's ASGI/WSGI
-handlers and ``graphql()`` functions, Graphene's ``schema.execute``, Strawberry) builds
-its execution through :meth:`graphql.execution.ExecutionContext.build`, and subclasses
-inherit it. Wrapping that one classmethod (a wrapt ``FunctionWrapper``) adds an
-:class:`~auditmw.graphql.AuditResolverMiddleware` as the outermost middleware of each
-execution that does not carry an auditor already (a hand-installed middleware, the
-Strawberry extension), so installing twice, or by hand and by patch, never doubles an
-event. This is what the ``auditmw run`` launcher and the Ariadne/Graphene adapters call.
+Every Python GraphQL server here (plain graphql-core, Ariadne, Graphene, Strawberry)
+executes through graphql-core, whatever the transport (POST, GET, batches, multipart,
+WebSocket). This module hooks that execution at the *root* of each operation, after
+graphql-core has chosen the operation, coerced the variables, applied ``@skip`` /
+``@include`` and merged the fields — so the fields it sees are exactly the root fields
+that run, once each:
+
+- graphql-core 3.2: ``ExecutionContext.execute_operation`` is wrapped; for one execution
+  it arms the context's ``execute_fields``/``execute_fields_serially`` to catch the root
+  call (the grouped root fields) and disarms them there, before any nested field runs.
+- graphql-core 3.3: ``Executor.execute_root_grouped_field_set`` (root only) is wrapped.
+
+When a root field is catalogued, the execution's ``execute_field`` is armed for that
+field only: graphql-core builds the resolver through the execution's middleware manager,
+and a one-shot manager wraps it in :meth:`AuditResolverMiddleware.run` *outside* every
+middleware the app set (so a guard middleware's refusal is seen, and ``fail_closed``
+refuses before anything of the app runs). Nested fields never meet the hook: a query of
+20,000 fields pays for its root fields only.
+
+Older graphql-core (< 3.2) is refused with a message on stderr, never patched blindly.
+:func:`instrument` is idempotent (once per process, however many adapters call it); a
+hand-installed :class:`AuditResolverMiddleware` or Strawberry ``AuditExtension`` stands
+aside while the hook runs, so nothing is recorded twice.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
+import sys
 import threading
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import wrapt
 
+from auditmw.context import current_request, execution_hook
 from auditmw.graphql import (
     ActorFromContext,
     AuditResolverMiddleware,
     default_actor_from_context,
-    find_auditor,
 )
+from auditmw.outcome import DeniedCheck
 
 if TYPE_CHECKING:
+    from auditmw.catalog import Entry
     from auditmw.event import Actor
     from auditmw.trail import AuditTrail
 
 log = logging.getLogger("auditmw")
 
+MIN_VERSION = (3, 2)
 _lock = threading.Lock()
+_refused_versions: set[str] = set()
 
 
-class BuildHook:
-    """The wrapper around ``ExecutionContext.build``; found again by ``isinstance`` on the
-    installed ``FunctionWrapper``'s wrapper, never by comparing names."""
+def graphql_core_version() -> tuple[int, int]:
+    """graphql-core's (major, minor), from the installed package."""
+    import graphql
+
+    info = getattr(graphql, "version_info", None)
+    if info is not None:
+        return int(info.major), int(info.minor)
+    major, minor, *_ = str(graphql.__version__).split(".")
+    return int(major), int(minor)
+
+
+class ExecutionHook:
+    """The installed hook: one per process, pointed at the current trail.
+
+    ``actor_sources`` and ``denied_checks`` are added by the adapters (framework
+    conventions first; the generic rules always apply last)."""
 
     def __init__(self, trail: AuditTrail) -> None:
-        #: Framework conventions first (added by adapters), the generic ones last.
         self.actor_sources: list[ActorFromContext] = []
+        self.denied_checks: list[DeniedCheck] = []
         self.use(trail)
-        self._signature: inspect.Signature | None = None
 
     def use(self, trail: AuditTrail) -> None:
         self.trail = trail
-        self.auditor = AuditResolverMiddleware(trail, actor_from_context=self.actor)
+        self.auditor = AuditResolverMiddleware(trail, actor_from_context=self.actor,
+                                               is_denied=self.is_denied)
 
     def actor(self, context: Any) -> Actor | None:
         for source in self.actor_sources:
@@ -57,65 +90,241 @@ class BuildHook:
                 return found
         return default_actor_from_context(context)
 
+    def is_denied(self, exc: BaseException) -> bool:
+        """The adapters' extra denial rules; the one rule (``trail.outcome_rules``)
+        always applies besides (:func:`auditmw.outcome.outcome_of_field`)."""
+        return any(check(exc) for check in self.denied_checks)
+
+    # -- the root of one operation ------------------------------------------------------
+
+    def run_root(self, executor: Any, fields: Mapping[str, Any],
+                 run: Callable[[], Any]) -> Any:
+        """Run the grouped root ``fields`` of ``executor``'s operation through ``run``,
+        with each catalogued one audited. Never raises anything of its own."""
+        try:
+            operation_type = executor.operation.operation.value
+            state = current_request.get()
+            if state is not None:
+                state.executions += 1  # the door learns that graphql-core ran here
+            catalogued: dict[str, Entry] = {}
+            match = self.trail.catalog.match
+            for key, items in fields.items():
+                first = items[0]
+                node = getattr(first, "node", first)  # 3.3: FieldDetails; 3.2: FieldNode
+                entry = match(node.name.value, operation_type)
+                if entry is not None:
+                    catalogued[key] = entry
+        except Exception:
+            log.exception("auditmw: could not read an operation's root fields; "
+                          "its fields are NOT audited")
+            return run()
+        if not catalogued:
+            return run()
+        _RootFields(self.auditor, executor, catalogued).arm()
+        return run()
+
+
+class _RootFields:
+    """``execute_field`` for one execution's catalogued root fields.
+
+    Armed as an instance attribute only while root fields are still to start: each
+    call takes the class's ``execute_field`` back for the time it runs (nested fields
+    resolved synchronously inside it never see this object) and re-arms only if another
+    catalogued root field is to come (a serial mutation whose first field is async)."""
+
+    def __init__(self, auditor: AuditResolverMiddleware, executor: Any,
+                 pending: dict[str, Entry]) -> None:
+        self.auditor = auditor
+        self.executor = executor
+        self.pending = pending
+        self.plain = type(executor).execute_field
+
+    def arm(self) -> None:
+        self.executor.execute_field = self
+
+    def __call__(self, parent_type: Any, source: Any, field_list: Any, path: Any,
+                 *rest: Any) -> Any:
+        executor = self.executor
+        vars(executor).pop("execute_field", None)
+        entry = self.pending.pop(path.key, None) if path.prev is None else None
+        try:
+            if entry is None:
+                return self.plain(executor, parent_type, source, field_list, path, *rest)
+            saved = executor.middleware_manager
+            executor.middleware_manager = _OneShotManager(executor, saved, self.auditor, entry)
+            try:
+                return self.plain(executor, parent_type, source, field_list, path, *rest)
+            finally:
+                executor.middleware_manager = saved
+        finally:
+            if self.pending:
+                executor.execute_field = self
+
+
+class _OneShotManager:
+    """Stands in for the execution's middleware manager for one root field: builds the
+    resolver exactly as graphql-core would, wraps it in the auditor, and puts the real
+    manager back at once (the nested fields use it)."""
+
+    __slots__ = ("auditor", "entry", "executor", "saved")
+
+    def __init__(self, executor: Any, saved: Any, auditor: AuditResolverMiddleware,
+                 entry: Entry) -> None:
+        self.executor, self.saved, self.auditor, self.entry = executor, saved, auditor, entry
+
+    def get_field_resolver(self, resolve_fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.executor.middleware_manager = self.saved
+        inner = self.saved.get_field_resolver(resolve_fn) if self.saved else resolve_fn
+        auditor, entry = self.auditor, self.entry
+
+        def audited(source: Any, info: Any, **args: Any) -> Any:
+            return auditor.run(entry, inner, source, info, args)
+
+        return audited
+
+
+# -- the two patch points ----------------------------------------------------------------
+
+class _Patch32:
+    """graphql-core 3.2: ``ExecutionContext.execute_operation(operation, root_value)``."""
+
+    module = "graphql.execution.execute"
+    owner = "ExecutionContext"
+    method = "execute_operation"
+
+    def __init__(self, hook: ExecutionHook) -> None:
+        self.hook = hook
+
     def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> Any:
+        context_vars = vars(instance)
+        hook = self.hook
+        owner = type(instance)
+
+        def root(serial: bool) -> Callable[..., Any]:
+            plain = owner.execute_fields_serially if serial else owner.execute_fields
+
+            def catch(parent_type: Any, source: Any, path: Any, fields: Any) -> Any:
+                context_vars.pop("execute_fields", None)
+                context_vars.pop("execute_fields_serially", None)
+                if path is not None:  # not the root call: nothing to audit here
+                    return plain(instance, parent_type, source, path, fields)
+                return hook.run_root(
+                    instance, fields, lambda: plain(instance, parent_type, source, path, fields))
+
+            return catch
+
         try:
-            if self._signature is None:
-                self._signature = inspect.signature(wrapped)
-            bound = self._signature.bind(*args, **kwargs)
-            middleware = bound.arguments.get("middleware")
-            if find_auditor(middleware) is None:
-                bound.arguments["middleware"] = self._with_auditor(middleware)
-                args, kwargs = bound.args, bound.kwargs
-        except Exception:  # an unexpected call shape: run it exactly as given
-            log.debug("auditmw: graphql execution left unaudited", exc_info=True)
-        return wrapped(*args, **kwargs)
-
-    def _with_auditor(self, middleware: Any) -> Any:
-        if middleware is None:
-            return [self.auditor]
-        if isinstance(middleware, list | tuple):
-            return [*middleware, self.auditor]
-        # A MiddlewareManager (or the subclass Ariadne was told to use): same class,
-        # with the auditor outermost so it also sees errors other middleware raise.
-        return type(middleware)(*middleware.middlewares, self.auditor)
+            instance.execute_fields = root(False)
+            instance.execute_fields_serially = root(True)
+        except Exception:
+            log.exception("auditmw: could not hook a graphql-core execution; NOT audited")
+        try:
+            return wrapped(*args, **kwargs)
+        finally:
+            context_vars.pop("execute_fields", None)
+            context_vars.pop("execute_fields_serially", None)
 
 
-def _module() -> Any:
-    # ``graphql.execution.execute`` the attribute is the function; the module is needed.
-    return importlib.import_module("graphql.execution.execute")
+class _Patch33:
+    """graphql-core 3.3: ``Executor.execute_root_grouped_field_set(root_type, root_value,
+    grouped_field_set, serially, position_context)``."""
+
+    module = "graphql.execution.executor"
+    owner = "Executor"
+    method = "execute_root_grouped_field_set"
+
+    def __init__(self, hook: ExecutionHook) -> None:
+        self.hook = hook
+
+    def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> Any:
+        fields = args[2] if len(args) > 2 else kwargs.get("grouped_field_set")
+        if fields is None:
+            return wrapped(*args, **kwargs)
+        return self.hook.run_root(instance, fields, lambda: wrapped(*args, **kwargs))
 
 
-def installed_hook() -> BuildHook | None:
-    """The hook currently wrapping ``ExecutionContext.build``, if any."""
-    current = vars(_module().ExecutionContext).get("build")
-    if isinstance(current, wrapt.FunctionWrapper) and isinstance(current._self_wrapper,
-                                                                 BuildHook):
-        return current._self_wrapper
+_Patch = _Patch32 | _Patch33
+
+
+def _patch_class() -> type[_Patch32] | type[_Patch33] | None:
+    version = graphql_core_version()
+    if version < MIN_VERSION:
+        text = ".".join(map(str, version))
+        if text not in _refused_versions:
+            _refused_versions.add(text)
+            sys.stderr.write(
+                f"auditmw: graphql-core {text} is too old for the execution hook "
+                "(needs >= 3.2); GraphQL fields are NOT audited at execution. "
+                "Upgrade graphql-core.\n")
+        return None
+    return _Patch32 if version < (3, 3) else _Patch33
+
+
+def _owner(patch: type[_Patch32] | type[_Patch33]) -> Any:
+    return getattr(importlib.import_module(patch.module), patch.owner)
+
+
+def _installed_patch() -> _Patch | None:
+    patch = _patch_class()
+    if patch is None:
+        return None
+    current = vars(_owner(patch)).get(patch.method)
+    if isinstance(current, wrapt.FunctionWrapper) and isinstance(
+            current._self_wrapper, _Patch32 | _Patch33):
+        found: _Patch = current._self_wrapper
+        return found
     return None
 
 
-def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None) -> bool:
-    """Idempotent. ``True`` when newly installed; called again, it points the installed
-    hook at ``trail`` and adds ``actor_from_context`` (once) ahead of the generic rules."""
+def installed_hook() -> ExecutionHook | None:
+    """The hook currently installed in graphql-core's execution, if any."""
+    patch = _installed_patch()
+    return patch.hook if patch is not None else None
+
+
+def hook_active() -> bool:
+    """``True`` when graphql-core execution in this process is hooked (the HTTP door then
+    records what the hook saw run, never its own reading of the request)."""
+    return execution_hook.installed
+
+
+def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None,
+               is_denied: DeniedCheck | None = None) -> bool:
+    """Install the hook (idempotent). ``True`` when newly installed; called again it
+    points the hook at ``trail`` and adds ``actor_from_context``/``is_denied`` (once)
+    ahead of the generic rules. ``False`` too when graphql-core is too old (said on
+    stderr)."""
     with _lock:
-        hook = installed_hook()
-        fresh = hook is None
-        if hook is None:
-            hook = BuildHook(trail)
-            wrapt.wrap_function_wrapper(_module(), "ExecutionContext.build", hook)
-        elif hook.trail is not trail:
-            hook.use(trail)
+        patch = _patch_class()
+        if patch is None:
+            return False
+        installed = _installed_patch()
+        fresh = installed is None
+        if installed is None:
+            hook = ExecutionHook(trail)
+            wrapt.wrap_function_wrapper(importlib.import_module(patch.module),
+                                        f"{patch.owner}.{patch.method}", patch(hook))
+        else:
+            hook = installed.hook
+            if hook.trail is not trail:
+                hook.use(trail)
         if actor_from_context is not None and actor_from_context not in hook.actor_sources:
             hook.actor_sources.append(actor_from_context)
+        if is_denied is not None and is_denied not in hook.denied_checks:
+            hook.denied_checks.append(is_denied)
+        execution_hook.installed = True
         return fresh
 
 
 def uninstrument() -> bool:
     """Remove the hook; ``True`` when one was installed."""
     with _lock:
-        if installed_hook() is None:
+        patch = _patch_class()
+        if patch is None or _installed_patch() is None:
             return False
-        context_class = _module().ExecutionContext
-        context_class.build = vars(context_class)["build"].__wrapped__
+        owner = _owner(patch)
+        setattr(owner, patch.method, vars(owner)[patch.method].__wrapped__)
+        execution_hook.installed = False
         return True

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from auditmw.capture.recorder import REFUSED_BODY, HttpCapture, Watch
+from auditmw.capture.recorder import REFUSED_BODY, TOO_LARGE_BODY, HttpCapture, Watch
 from auditmw.context import RequestState, current_request
 
 if TYPE_CHECKING:
@@ -87,7 +87,12 @@ class AuditMiddleware:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         body: bytes | None = None
         if method not in _NO_BODY_METHODS:
-            body = _take_body(environ, self.capture.max_body)
+            body, oversize = _take_body(environ, self.capture.max_body)
+            if oversize and self.capture.refuse_oversize:
+                start_response("413 Content Too Large", [
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(TOO_LARGE_BODY)))])
+                return [TOO_LARGE_BODY]
             # A document known to execute nothing catalogued: no state, no analysis.
             if body is not None and self.capture.nothing_to_watch(body):
                 return self.app(environ, start_response)
@@ -97,7 +102,7 @@ class AuditMiddleware:
         if watch is None:
             return self.app(environ, start_response)
         watch.analyse_graphql(body)
-        return self._run(watch, environ, start_response)
+        return self._run(watch, environ, start_response, graphql=True)
 
     def _other(self, path: str, environ: Environ,
                start_response: StartResponse) -> Iterable[bytes]:
@@ -113,13 +118,15 @@ class AuditMiddleware:
         watch.route, watch.is_login = found
         return self._run(watch, environ, start_response)
 
-    def _run(self, watch: Watch, environ: Environ,
-             start_response: StartResponse) -> Iterable[bytes]:
+    def _run(self, watch: Watch, environ: Environ, start_response: StartResponse, *,
+             graphql: bool = False) -> Iterable[bytes]:
         if watch.refuse():
             start_response("503 Service Unavailable", list(_REFUSED_HEADERS))
             return [REFUSED_BODY]
         response = _Response(watch, start_response)
-        response.hold = self.capture.fail_closed and watch.catalogued
+        # fail_closed holds every GraphQL answer: the fields that ran are known only
+        # once the app has run them, whatever the request looked like.
+        response.hold = self.capture.fail_closed and (graphql or watch.catalogued)
         token = current_request.set(watch.state)
         try:
             result = self.app(environ, response.start_response)
@@ -134,7 +141,8 @@ class AuditMiddleware:
 
 
 def _may_carry_graphql(query_string: str) -> bool:
-    return "query=" in query_string or "extensions=" in query_string
+    # "%" too: a percent-encoded parameter name (q%75ery=) is decoded by the server
+    return "query=" in query_string or "extensions=" in query_string or "%" in query_string
 
 
 def _reset(token: Any) -> None:
@@ -319,21 +327,22 @@ class _Replayed(io.RawIOBase):
         return len(data)
 
 
-def _take_body(environ: Environ, limit: int) -> bytes | None:
-    """Read the body (if it fits ``limit``) and put an identical stream back."""
+def _take_body(environ: Environ, limit: int) -> tuple[bytes | None, bool]:
+    """Read the body (if it fits ``limit``) and put an identical stream back:
+    ``(body or None, passed the limit)``."""
     stream = environ.get("wsgi.input")
     if stream is None:
-        return b""
+        return b"", False
     try:
         length = int(environ.get("CONTENT_LENGTH") or -1)
     except ValueError:
-        return None
+        return None, False
     parts: list[bytes] = []
     try:
         if length > limit:
-            return None
+            return None, True
         if length < 0 and not environ.get("wsgi.input_terminated"):
-            return b""  # PEP 3333: no CONTENT_LENGTH means no body
+            return b"", False  # PEP 3333: no CONTENT_LENGTH means no body
         want = length if length >= 0 else limit + 1
         size = 0
         while size < want:
@@ -346,9 +355,9 @@ def _take_body(environ: Environ, limit: int) -> bytes | None:
     except Exception:
         log.exception("auditmw: could not read a request body")
         environ["wsgi.input"] = io.BufferedReader(_Replayed(b"".join(parts), stream))
-        return None
+        return None, False
     if size > limit:
         environ["wsgi.input"] = io.BufferedReader(_Replayed(data, stream))
-        return None
+        return None, True
     environ["wsgi.input"] = io.BytesIO(data)
-    return data
+    return data, False

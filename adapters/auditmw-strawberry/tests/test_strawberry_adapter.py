@@ -113,16 +113,19 @@ async def test_default_permission_denial_is_denied(trail: AuditTrail) -> None:
     assert [(e["outcome"], e["error"]["message"]) for e in events] == [("denied", "log in first")]
 
 
-async def test_instrument_adds_the_extension_once(trail: AuditTrail) -> None:
+async def test_instrument_installs_the_execution_hook_once(trail: AuditTrail) -> None:
+    from auditmw.graphql_instrument import installed_hook
+
     assert auditmw_strawberry.instrument(trail) is True
     assert auditmw_strawberry.instrument(trail) is False
-    hand = AuditExtension(trail)
-    assert schema_with(hand).extensions == (hand,)
-    schema = schema_with()
-    assert [type(e) for e in schema.extensions] == [AuditExtension]
-    with capture_audit_events(trail) as events:
-        await post(GraphQL(schema), {"query": 'mutation { createScope(name: "b") { id } }'})
-    assert len(events) == 1
+    hook = installed_hook()
+    assert hook is not None
+    assert auditmw_strawberry.is_denied in hook.denied_checks
+    hand = AuditExtension(trail)  # by hand as well: still one event per execution
+    for schema in (schema_with(), schema_with(hand)):
+        with capture_audit_events(trail) as events:
+            await post(GraphQL(schema), {"query": 'mutation { createScope(name: "b") { id } }'})
+        assert [(e["event"], e["outcome"]) for e in events] == [("createScope", "success")]
 
 
 async def test_core_patch_defers_to_the_extension(trail: AuditTrail) -> None:
@@ -135,5 +138,10 @@ async def test_core_patch_defers_to_the_extension(trail: AuditTrail) -> None:
 
 
 def test_launcher_entry_point_installs_on_import(trail: AuditTrail) -> None:
+    from auditmw.graphql_instrument import installed_hook
+
     auditmw_strawberry.install(lambda: trail)  # strawberry is imported: runs at once
-    assert [type(e) for e in schema_with().extensions] == [AuditExtension]
+    hook = installed_hook()
+    assert hook is not None
+    assert hook.trail is trail
+    assert auditmw_strawberry.is_denied in hook.denied_checks

@@ -31,7 +31,7 @@ from auditmw.capture.outcome import (
 from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
 from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
 from auditmw.capture.site_access import SITE_ACCESS_EVENT, IdleTracker
-from auditmw.context import FieldFacts, RequestState
+from auditmw.context import FieldFacts, RequestState, execution_hook
 from auditmw.event import (
     ANONYMOUS,
     Actor,
@@ -53,6 +53,7 @@ log = logging.getLogger("auditmw.capture")
 BASE_HEADERS = ("content-type", "content-encoding", "content-length", "user-agent",
                 "forwarded", "x-forwarded-for", "x-request-id")
 REFUSED_BODY = b'{"message":"Audit trail unavailable"}'
+TOO_LARGE_BODY = b'{"message":"Request body too large"}'
 
 
 class HttpCapture:
@@ -78,6 +79,8 @@ class HttpCapture:
         self.actor_sources = tuple(trail.config.actor.sources)
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
         self.analyzer = DocumentAnalyzer(trail.catalog)
+        #: ``capture.oversize = "refuse"``: a GraphQL body past the limit gets 413.
+        self.refuse_oversize = cfg.oversize == "refuse"
         self.fail_closed = trail.config.delivery.fail_closed
         # sync mode: the events are written before the response's last bytes go out
         self.sync = trail.config.delivery.mode == "sync"
@@ -88,6 +91,11 @@ class HttpCapture:
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
+
+    @property
+    def hook_active(self) -> bool:
+        """graphql-core's execution hook is installed in this process."""
+        return execution_hook.installed
 
     def nothing_to_watch(self, body: bytes) -> bool:
         """The fast path: ``True`` when ``body`` is certainly a plain JSON GraphQL request
@@ -250,15 +258,19 @@ class Watch:
         if duration is None:
             duration = round((time.perf_counter() - self.started) * 1000, 3)
         facts = list(state.fields)
+        # What ran is decided where it runs: once the execution hook saw this request's
+        # operation (or a resolver hook left facts), its facts are the events and the
+        # door's own reading of the request is dropped.
+        calls = [] if (state.executions or facts) else self.calls
         outcomes = self._field_results(status, encoding, body) \
-            if refused is None and exc is None else {}
-        for i, call in enumerate(self.calls):
-            fact = _take(facts, call.operation_name, call.response_key)
-            who = field_actors.get(id(fact)) if fact is not None else None
-            yield self._field_event(call, fact, outcomes.get(i), status=status,
-                                    actor=who or actor, duration=duration, exc=exc,
-                                    refused=refused)
-        for fact in facts:  # fields the hooks saw that the wire did not show
+            if calls and refused is None and exc is None else {}
+        for i, call in enumerate(calls):
+            got = outcomes.get(i)
+            if refused is None and exc is None and not _may_have_run(status, got):
+                continue  # a redirect, a page, 404/405, or a field the result lacks
+            yield self._field_event(call, None, got, status=status, actor=actor,
+                                    duration=duration, exc=exc, refused=refused)
+        for fact in facts:
             yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
         if self.route is not None:
             route_event = self._route_event(status, actor, duration, exc, refused)
@@ -266,17 +278,19 @@ class Watch:
                 yield route_event
 
     def _field_results(self, status: int | None, encoding: str | None,
-                       body: bytes | None) -> dict[int, FieldResult]:
-        """Each call's outcome by its position in ``self.calls``."""
-        if not self.calls:
-            return {}
+                       body: bytes | None) -> dict[int, FieldResult | None]:
+        """Each wire call's outcome by its position in ``self.calls``; ``None`` where
+        the response is no GraphQL result (or one that does not show the field)."""
         results = read_results(body, encoding, self.capture.max_body, self.wire.batched)
         by_operation: dict[int, list[int]] = {}
         for i, call in enumerate(self.calls):
             by_operation.setdefault(call.index, []).append(i)
-        out: dict[int, FieldResult] = {}
+        out: dict[int, FieldResult | None] = {}
         for index, positions in by_operation.items():
             result = results[index] if results and index < len(results) else None
+            if not isinstance(result, dict) or not _is_result(result):
+                out.update((i, None) for i in positions)
+                continue
             keys = [self.calls[i].response_key for i in positions]
             paths = [self.calls[i].entry.outcome_path for i in positions]
             serial = self.calls[positions[0]].operation_type == "mutation"
@@ -284,7 +298,10 @@ class Watch:
                                         rules=self.capture.trail.outcome_rules,
                                         outcome_paths=paths)
             for i, got in zip(positions, got_all, strict=True):
-                out[i] = got
+                out[i] = got if _shows(result, self.calls[i].response_key) else None
+        if self.capture.hook_active and any(v is not None and v.outcome == "success"
+                                            for v in out.values()):
+            _warn_unhooked()
         return out
 
     def _field_actor(self, fact: FieldFacts | None, actor: Actor | None) -> Actor:
@@ -388,10 +405,39 @@ def _error_of(exc: BaseException | None) -> ErrorInfo | None:
     return None if exc is None else ErrorInfo.from_exception(exc)
 
 
-def _take(facts: list[FieldFacts], operation: str | None, key: str) -> FieldFacts | None:
-    for i, fact in enumerate(facts):
-        if fact.response_key == key and fact.operation_name == operation:
-            return facts.pop(i)
-    return None
+def _is_result(value: Any) -> bool:
+    return isinstance(value, dict) and ("data" in value or "errors" in value)
 
 
+def _shows(result: dict[str, Any], key: str) -> bool:
+    """The GraphQL result shows ``key`` ran or was refused: its data has the key, an
+    error's path starts with it, or the operation failed as a whole (no data)."""
+    data = result.get("data")
+    if isinstance(data, dict) and key in data:
+        return True
+    errors = result.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return False
+    if not isinstance(data, dict):
+        return True  # request-level errors, or a non-null error nulled all data
+    return any(isinstance(e, dict) and isinstance(e.get("path"), list) and e["path"]
+               and e["path"][0] == key for e in errors)
+
+
+def _may_have_run(status: int | None, got: FieldResult | None) -> bool:
+    """Only what ran (or was refused) is recorded: a GraphQL result that shows the
+    field, or an answer refusing the request (401/403, other errors but 404/405)."""
+    if got is not None:
+        return True
+    return status is not None and status >= 400 and status not in (404, 405)
+
+
+_warned: list[bool] = [False]
+
+
+def _warn_unhooked() -> None:
+    if not _warned[0]:
+        _warned[0] = True
+        log.warning("auditmw: a GraphQL response shows a catalogued field that the "
+                    "execution hook did not see run (a server not built on graphql-core?); "
+                    "recording it from the request as sent")

@@ -110,13 +110,18 @@ def from_json_value(value: Any) -> WireRequest:
 
 
 def from_params(params: dict[str, list[str]]) -> WireRequest:
-    query = params.get("query")
-    if not query:
+    """A repeated parameter is read every way a server might (first or last wins):
+    each reading is a candidate; the response tells which one ran."""
+    queries = params.get("query")
+    if not queries:
         return NOTHING
-    name = params.get("operationName")
-    variables = params.get("variables")
-    return WireRequest((WireOperation(query[0], name[0] if name else None,
-                                      _variables(variables[0]) if variables else None),))
+    names = params.get("operationName") or [None]  # type: ignore[list-item]
+    variables = params.get("variables") or [None]  # type: ignore[list-item]
+    readings = dict.fromkeys(
+        (q, n, v) for q in (queries[0], queries[-1]) for n in (names[0], names[-1])
+        for v in (variables[0], variables[-1]))
+    return WireRequest(tuple(WireOperation(q, n, _variables(v) if v else None)
+                             for q, n, v in readings))
 
 
 def from_query_string(query_string: bytes | str) -> WireRequest:
@@ -126,24 +131,26 @@ def from_query_string(query_string: bytes | str) -> WireRequest:
             else query_string)
     if "query=" not in text:
         return NOTHING
-    return from_params(parse_qs(text, max_num_fields=64))
+    return from_params(parse_qs(text))
 
 
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
 _OPERATIONS_PART = re.compile(rb'content-disposition:[^\r\n]*name="?operations"?', re.I)
 
 
-def _multipart_operations(body: bytes, content_type: str) -> bytes | None:
-    """The ``operations`` field of a GraphQL multipart (file upload) request."""
+def _multipart_operations(body: bytes, content_type: str) -> list[bytes]:
+    """Every ``operations`` field of a GraphQL multipart (file upload) request: servers
+    differ on which of two they run, so each is a candidate."""
     match = _BOUNDARY.search(content_type)
     if match is None:
-        return None
+        return []
     delimiter = b"--" + match.group(1).encode("latin-1")
+    found = []
     for part in body.split(delimiter):
         head, sep, content = part.partition(b"\r\n\r\n")
         if sep and _OPERATIONS_PART.search(head):
-            return content.rstrip(b"\r\n")
-    return None
+            found.append(content.rstrip(b"\r\n"))
+    return found
 
 
 def read_wire(method: str, query_string: bytes | str, content_type: str | None,
@@ -154,10 +161,19 @@ def read_wire(method: str, query_string: bytes | str, content_type: str | None,
             return from_query_string(query_string)
         ctype = (content_type or "").lower()
         if ctype.startswith("multipart/form-data"):
-            part = _multipart_operations(body, content_type or "")
-            return from_json_value(load_json(part)) if part is not None else NOTHING
+            readings = []
+            for part in _multipart_operations(body, content_type or ""):
+                try:
+                    readings.append(from_json_value(load_json(part)))
+                except ValueError:
+                    continue
+            if len(readings) == 1:
+                return readings[0]
+            # several parts: each single operation a candidate for the one result
+            return WireRequest(tuple(op for r in readings if not r.batched
+                                     for op in r.operations))
         if ctype.startswith("application/x-www-form-urlencoded"):
-            return from_params(parse_qs(body.decode("utf-8", "replace"), max_num_fields=64))
+            return from_params(parse_qs(body.decode("utf-8", "replace")))
         try:
             return from_json_value(load_json(body))
         except ValueError:

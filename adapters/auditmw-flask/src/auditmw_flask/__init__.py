@@ -57,8 +57,18 @@ def _note_user(_exc: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask, trail: AuditTrail, *,
-             actor_getter: Callable[[Any], Any] | None = None) -> Flask:
-    """Audit ``app`` into ``trail``; returns the same app."""
+             actor_getter: Callable[[Any], Any] | None = None,
+             execution_hook: bool = True) -> Flask:
+    """Audit ``app`` into ``trail``; returns the same app.
+
+    Unless ``execution_hook=False``, graphql-core's execution hook is installed too
+    (once per process): every catalogued GraphQL root field that executes (Ariadne,
+    Graphene, Strawberry, plain graphql-core) is recorded once, and the middleware
+    contributes the request's context."""
+    if execution_hook:
+        from auditmw.launcher.builtin import hook_graphql
+
+        hook_graphql(trail)
     if EXTENSION in app.extensions:
         return app
     app.extensions[EXTENSION] = trail

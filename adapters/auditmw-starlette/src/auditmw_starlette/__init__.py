@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from auditmw.trail import AuditTrail
 
-__all__ = ["AuditMiddleware", "install", "instrument_app", "is_instrumented"]
+__all__ = ["AuditMiddleware", "hook_graphql_execution", "install", "instrument_app",
+           "is_instrumented"]
 
 _MARK = "_auditmw_trail"
 log = logging.getLogger("auditmw")
@@ -32,14 +33,33 @@ def is_instrumented(app: Any) -> bool:
     return getattr(app, _MARK, None) is not None
 
 
+def hook_graphql_execution(trail: AuditTrail) -> None:
+    """graphql-core's execution hook for this process (idempotent), with Strawberry's
+    rules when its adapter is installed: what ran is decided where it runs."""
+    from auditmw.launcher.builtin import hook_graphql
+
+    hook_graphql(trail)
+    try:
+        import auditmw_strawberry
+    except ImportError:
+        return
+    auditmw_strawberry.install(lambda: trail)
+
+
 def instrument_app(app: Starlette, trail: AuditTrail, *,
-                   actor_getter: Callable[[Any], Any] | None = None) -> Starlette:
+                   actor_getter: Callable[[Any], Any] | None = None,
+                   execution_hook: bool = True) -> Starlette:
     """Audit ``app`` (Starlette or FastAPI) into ``trail``; returns the same app.
 
-    Before the app has served a request the middleware is added with
+    Unless ``execution_hook=False``, graphql-core's execution hook is installed too
+    (once per process): every catalogued GraphQL root field that executes is recorded
+    once, whatever the transport (HTTP, WebSocket), and the middleware contributes the
+    request's context. Before the app has served a request the middleware is added with
     ``add_middleware`` (outermost of the user middleware, so it sees the final status and
     every ``scope["user"]``); after that, the built middleware stack is wrapped.
     """
+    if execution_hook:
+        hook_graphql_execution(trail)
     if is_instrumented(app):
         return app
     setattr(app, _MARK, trail)

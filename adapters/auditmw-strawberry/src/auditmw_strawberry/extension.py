@@ -1,28 +1,25 @@
-"""The Strawberry extension and its launcher patch (imported lazily by the package).
+"""The Strawberry extension and the execution hook's Strawberry rules (imported lazily).
 
-The extension runs :class:`auditmw.graphql.AuditResolverMiddleware` as Strawberry's
-resolve hook, so catalogued root fields are audited with their exact outcome, the
-context's user, the arguments and the returned object. A field refused by one of its
-``permission_classes`` is ``denied`` (besides the core rules: ``PermissionError``, an
-``extensions.code`` of FORBIDDEN/UNAUTHENTICATED...).
+``AuditExtension(trail)`` in ``strawberry.Schema(..., extensions=[...])`` installs
+graphql-core's execution hook (:mod:`auditmw.graphql_instrument`, once per process) with
+Strawberry's rules: a field refused by one of its ``permission_classes`` is ``denied``
+(besides the core rules: ``PermissionError``, an ``extensions.code`` of
+FORBIDDEN/UNAUTHENTICATED...), and the user comes from Strawberry's context. The hook
+audits catalogued root fields over every transport Strawberry serves (HTTP, WebSocket).
 
 ``AuditExtension(trail)`` is a factory: Strawberry calls it for each request and gets a
 fresh :class:`strawberry.extensions.SchemaExtension`, which is what Strawberry asks for
 (extension instances shared across requests are deprecated there).
 
-:func:`instrument` adds the extension to every ``strawberry.Schema`` built afterwards
-(for the ``auditmw run`` launcher); it is idempotent and recognises an extension added
-by hand.
+:func:`instrument` installs the hook without touching any schema (what ``auditmw run``
+does through the package's ``install``).
 """
 
 from __future__ import annotations
 
-import inspect
-import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import wrapt
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
@@ -87,87 +84,65 @@ class _AuditSchemaExtension(SchemaExtension):
         return self.auditor.resolve(_next, root, info, **kwargs)
 
 
+class _HookedSchemaExtension(SchemaExtension):
+    """The extension while graphql-core's execution hook audits: it adds no per-field
+    resolve step (the hook sees the root fields; nested ones pay nothing)."""
+
+    def __init__(self, auditor: AuditResolverMiddleware, *,
+                 execution_context: ExecutionContext | None = None) -> None:
+        super().__init__(execution_context=execution_context)
+        self.auditor = auditor
+
+
 class AuditExtension:
     """``extensions=[AuditExtension(trail)]``. ``actor_from_context`` overrides how the
-    user is read from ``info.context``."""
+    user is read from ``info.context``.
+
+    Creating it installs graphql-core's execution hook (once per process, with
+    Strawberry's denial and context rules), which audits every transport Strawberry
+    serves, WebSocket included; ``execution_hook=False`` keeps the older per-field
+    resolve step instead (root fields only, but every nested field passes through it).
+    """
 
     def __init__(self, trail: AuditTrail, *,
-                 actor_from_context: Callable[[Any], Actor | None] | None = None) -> None:
+                 actor_from_context: Callable[[Any], Actor | None] | None = None,
+                 execution_hook: bool = True) -> None:
         self.auditor = AuditResolverMiddleware(
             trail, actor_from_context=actor_from_context or _strawberry_actor,
             is_denied=is_denied)
+        self.hooked = execution_hook and _install_hook(trail, actor_from_context)
 
     @property
     def trail(self) -> AuditTrail:
         return self.auditor.trail
 
     def __call__(self, *, execution_context: ExecutionContext | None = None
-                 ) -> _AuditSchemaExtension:
+                 ) -> SchemaExtension:
+        if self.hooked:
+            return _HookedSchemaExtension(self.auditor, execution_context=execution_context)
         return _AuditSchemaExtension(self.auditor, execution_context=execution_context)
 
 
-# -- the launcher's patch --------------------------------------------------------------
+def _install_hook(trail: AuditTrail,
+                  actor: Callable[[Any], Actor | None] | None) -> bool:
+    from auditmw.graphql_instrument import installed_hook
+    from auditmw.graphql_instrument import instrument as install_hook
 
-_lock = threading.Lock()
-
-
-class SchemaInitHook:
-    """Wraps ``strawberry.Schema.__init__`` to append ``AuditExtension(trail)``."""
-
-    def __init__(self, trail: AuditTrail) -> None:
-        self.trail = trail
-        self._signature: inspect.Signature | None = None
-
-    def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> Any:
-        if self._signature is None:
-            self._signature = inspect.signature(wrapped)
-        try:
-            bound = self._signature.bind(*args, **kwargs)
-        except TypeError:  # let Strawberry report the bad call itself
-            return wrapped(*args, **kwargs)
-        extensions = list(bound.arguments.get("extensions") or ())
-        if not any(_is_audit_extension(e) for e in extensions):
-            bound.arguments["extensions"] = [*extensions, AuditExtension(self.trail)]
-        return wrapped(*bound.args, **bound.kwargs)
-
-
-def _is_audit_extension(item: Any) -> bool:
-    return isinstance(item, AuditExtension | _AuditSchemaExtension) or (
-        isinstance(item, type) and issubclass(item, _AuditSchemaExtension))
-
-
-def _schema_class() -> Any:
-    from strawberry.schema.schema import Schema
-
-    return Schema
-
-
-def _installed() -> SchemaInitHook | None:
-    current = vars(_schema_class()).get("__init__")
-    if isinstance(current, wrapt.FunctionWrapper) and isinstance(current._self_wrapper,
-                                                                 SchemaInitHook):
-        return current._self_wrapper
-    return None
+    install_hook(trail, actor_from_context=actor or _strawberry_actor, is_denied=is_denied)
+    return installed_hook() is not None
 
 
 def instrument(trail: AuditTrail) -> bool:
-    """Audit every Strawberry schema created from now on. Idempotent: ``True`` when newly
-    installed; called again it only points the hook at ``trail``."""
-    with _lock:
-        hook = _installed()
-        if hook is not None:
-            hook.trail = trail
-            return False
-        wrapt.wrap_function_wrapper(_schema_class(), "__init__", SchemaInitHook(trail))
-        return True
+    """Audit every Strawberry execution in this process: graphql-core's execution hook
+    with Strawberry's denial rule (permission classes) and context conventions.
+    Idempotent: ``True`` when the hook was newly installed."""
+    from auditmw.graphql_instrument import instrument as install_hook
+
+    return install_hook(trail, actor_from_context=_strawberry_actor, is_denied=is_denied)
 
 
 def uninstrument() -> bool:
-    """Remove the patch (schemas already built keep their extension)."""
-    with _lock:
-        if _installed() is None:
-            return False
-        schema = _schema_class()
-        schema.__init__ = vars(schema)["__init__"].__wrapped__
-        return True
+    """Remove graphql-core's execution hook."""
+    from auditmw.graphql_instrument import uninstrument as remove_hook
+
+    return remove_hook()
