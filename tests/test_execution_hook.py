@@ -50,7 +50,8 @@ def make_schema(counter: Counter, *, asynchronous: bool = False) -> graphql.Grap
     schema = graphql.build_schema(SDL)
     mutation = schema.mutation_type
     query = schema.query_type
-    assert mutation is not None and query is not None
+    assert mutation is not None
+    assert query is not None
 
     def counted(name: str, result: Any) -> Any:
         def resolve(_: Any, __: Any, **args: Any) -> Any:
@@ -258,6 +259,7 @@ def test_any_document_events_equal_executions(trail: AuditTrail,
     with capture_audit_events(trail) as events:
         result = run(make_schema(counter), document)
     if result.errors and result.data is None:  # refused by validation: nothing ran
-        assert counter.calls == [] and events == []
+        assert counter.calls == []
+        assert events == []
         return
     assert [e["event"] for e in events] == [name for name, _ in counter.calls]
