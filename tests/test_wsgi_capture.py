@@ -64,8 +64,7 @@ def test_g_user_is_the_actor_without_flask_login() -> None:
     pytest.param('mutation { deleteAssetGroup(id: "1") }', "success", None, id="success"),
     pytest.param('mutation { deleteAssetGroup(id: "missing") }', "failure", "ValueError",
                  id="resolver-error"),
-    pytest.param('mutation { deleteScope(id: "1") }', "denied", "GraphQLError",
-                 id="forbidden"),
+    pytest.param('mutation { deleteScope(id: "1") }', "denied", "FORBIDDEN", id="forbidden"),
     pytest.param("mutation { deleteAssetGroup }", "failure", "GraphQLError",
                  id="validation-error"),
 ])
