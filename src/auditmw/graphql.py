@@ -58,6 +58,7 @@ from auditmw.outcome import (
     DENIED_CODES,
     DeniedCheck,
     OutcomeRules,
+    camel_case,
     outcome_of_field,
     target_of,
 )
@@ -207,7 +208,8 @@ def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
     named = get_named_type(info.return_type)
 
     def member_type(name: str) -> str | None:
-        field = named.fields.get(name) if isinstance(named, GraphQLObjectType) else None
+        fields = named.fields if isinstance(named, GraphQLObjectType) else {}
+        field = fields.get(name) or fields.get(camel_case(name))  # Python attribute names
         if field is None:
             return None
         inner = get_named_type(field.type)

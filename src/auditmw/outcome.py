@@ -82,6 +82,7 @@ DENIED_STATUS = frozenset({401, 403})
 MAX_MESSAGE = 500
 _CHAIN_DEPTH = 5  # GraphQLError → original_error → __cause__ ... is never deep
 _CODE_SPELLING = re.compile(r"[-\s]+")
+_CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 
 DeniedCheck = Callable[[BaseException], bool]
 
@@ -173,16 +174,32 @@ def member(obj: Any, name: str) -> Any:
         return None
 
 
+def snake_case(name: str) -> str:
+    """``userErrors`` → ``user_errors``: the Python attribute behind a GraphQL name
+    (Strawberry and Graphene objects)."""
+    return _CAMEL_HUMP.sub(r"\1_\2", name).lower()
+
+
 def dig(value: Any, path: str) -> Any:
-    """A dotted path (``"asset.id"``, ``"items.0.id"``) into mappings, objects and lists."""
+    """A dotted path (``"asset.id"``, ``"items.0.id"``) into mappings, objects and lists;
+    on an object a GraphQL (camelCase) name also finds its snake_case attribute."""
     for part in path.split("."):
         if isinstance(value, list | tuple) and part.isdigit():
             value = value[int(part)] if int(part) < len(value) else None
         else:
-            value = member(value, part)
+            found = member(value, part)
+            if found is None and not isinstance(value, Mapping) and value is not None:
+                found = member(value, snake_case(part))
+            value = found
         if value is None:
             return None
     return value
+
+
+def camel_case(name: str) -> str:
+    """``asset_group`` → ``assetGroup``: the GraphQL name of a Python attribute."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
 def _code_of(error: Any) -> Any:

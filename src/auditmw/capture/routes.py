@@ -4,6 +4,12 @@
 A path template uses ``{name}`` for one path segment (``{name:path}`` for the rest of
 the path, slashes included). Templates are compiled once; a request first looks up its
 method, so an app with no routes for that method pays one dict lookup.
+
+Where templates overlap, the most specific one wins, as routers decide: segment by
+segment from the left, a literal beats a partly literal segment (``{name}.csv``), which
+beats an ``{id:int}``, which beats a ``{name}``, which beats ``{rest:path}``; equally
+specific ones keep their config order. :func:`overlaps` names the pairs for
+``auditmw check-config``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from auditmw.config import RouteConfig
 from auditmw.errors import ConfigError
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(path|str|int))?\}")
+
+# How specific one template segment is (higher wins).
+LITERAL, MIXED, INT, STR, PATH = 4, 3, 2, 1, 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +61,76 @@ def compile_template(template: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+def _segments(template: str) -> list[str]:
+    return template.strip("/").split("/")
+
+
+def _rank(segment: str) -> int:
+    params = list(_PARAM.finditer(segment))
+    if not params:
+        return LITERAL
+    if len(params) > 1 or params[0].group(0) != segment:
+        return MIXED
+    return {"path": PATH, "int": INT}.get(params[0].group(2) or "str", STR)
+
+
+def specificity(template: str) -> tuple[int, ...]:
+    """Sort key: the ranks of the template's segments, left to right."""
+    return tuple(_rank(s) for s in _segments(template))
+
+
+def _segment_regex(segment: str) -> re.Pattern[str]:
+    return re.compile(compile_template("/" + segment).pattern.replace("/?$", "$"))
+
+
+def _segments_may_meet(a: str, b: str) -> bool:
+    """Could one path segment match both template segments?"""
+    rank_a, rank_b = _rank(a), _rank(b)
+    if rank_a == LITERAL and rank_b == LITERAL:
+        return a == b
+    if LITERAL in (rank_a, rank_b):
+        literal, other = (a, b) if rank_a == LITERAL else (b, a)
+        return _segment_regex(other).match("/" + literal) is not None
+    return True  # two parameters (or partly literal ones): assume a path can meet both
+
+
+def templates_overlap(a: str, b: str) -> bool:
+    """Whether some path matches both templates (``{x:path}`` spans one or more
+    segments)."""
+    left, right = _segments(a), _segments(b)
+
+    def meet(i: int, j: int) -> bool:
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and _rank(left[i]) == PATH:
+            return any(meet(i + 1, k) for k in range(j + 1, len(right) + 1))
+        if j < len(right) and _rank(right[j]) == PATH:
+            return any(meet(k, j + 1) for k in range(i + 1, len(left) + 1))
+        if i == len(left) or j == len(right):
+            return False
+        return _segments_may_meet(left[i], right[j]) and meet(i + 1, j + 1)
+
+    return meet(0, 0)
+
+
+def overlaps(routes: Sequence[RouteConfig]) -> list[str]:
+    """One warning per pair of same-method routes some path matches both, naming the
+    one that records it."""
+    found = []
+    for i, first in enumerate(routes):
+        for j in range(i + 1, len(routes)):
+            second = routes[j]
+            if first.method != second.method or not templates_overlap(first.path,
+                                                                      second.path):
+                continue
+            winner = j if specificity(second.path) > specificity(first.path) else i
+            found.append(
+                f"capture.routes[{i}] ({first.method} {first.path}) and capture.routes[{j}] "
+                f"({second.method} {second.path}) overlap: a path both match is recorded "
+                f"as capture.routes[{winner}] ({routes[winner].event})")
+    return found
+
+
 class RouteTable:
     def __init__(self, routes: Sequence[RouteConfig], catalog: Catalog) -> None:
         self.by_method: dict[str, list[CompiledRoute]] = {}
@@ -66,6 +145,9 @@ class RouteTable:
                 tuple(route.success_status) if route.success_status is not None else None,
                 route.denied_redirect)
             self.by_method.setdefault(route.method, []).append(compiled)
+        for method, compiled_routes in self.by_method.items():  # stable: config order ties
+            self.by_method[method] = sorted(
+                compiled_routes, key=lambda r: specificity(r.template), reverse=True)
 
     def __bool__(self) -> bool:
         return bool(self.by_method)
