@@ -1,10 +1,11 @@
 """Parity: the same error and the same payload give the same outcome and target through
 every door (SPEC §3 "One rule for the HTTP and the hook path").
 
-Doors: the ASGI middleware alone and the WSGI middleware alone (reading the response),
-the graphql-core resolver middleware, the Strawberry extension, the Graphene middleware,
-the execution hook (``auditmw.graphql.instrument``), and the HTTP middleware with a hook
-inside (facts handed over). The behaviour behind them is one function
+Doors, each alone in the process: the ASGI middleware alone and the WSGI middleware alone
+(reading the response), the graphql-core resolver middleware, the Strawberry extension
+(which installs the execution hook) and its per-field resolve step, the Graphene
+middleware, the execution hook (``auditmw.graphql.instrument``), and the HTTP middleware
+with a resolver middleware inside (facts handed over). The behaviour behind them is one function
 (``parity_apps.act``). A denial only an exception class can tell (``HTTPException(403)``,
 ``PermissionError``...) is not in a response, so the HTTP door alone records those as
 ``failure`` — the case docs/capture.md tells users to close with the hook.
@@ -96,9 +97,19 @@ def resolver_middleware(trail: AuditTrail, query: str) -> None:
 
 
 def strawberry_extension(trail: AuditTrail, query: str) -> None:
+    """The documented way: the extension installs the execution hook."""
     from auditmw_strawberry import AuditExtension
 
     result = strawberry_schema([AuditExtension(trail)]).execute_sync(query)
+    assert result.data is not None
+
+
+def strawberry_resolve_step(trail: AuditTrail, query: str) -> None:
+    """The extension's per-field resolve step (no execution hook)."""
+    from auditmw_strawberry import AuditExtension
+
+    extension = AuditExtension(trail, execution_hook=False)
+    result = strawberry_schema([extension]).execute_sync(query)
     assert result.data is not None
 
 
@@ -110,16 +121,14 @@ def graphene_middleware(trail: AuditTrail, query: str) -> None:
 
 
 def execution_hook(trail: AuditTrail, query: str) -> None:
-    assert instrument(trail) is True
-    try:
-        result = graphql.graphql_sync(core_schema(), query)  # no middleware given
-    finally:
-        uninstrument()
+    instrument(trail)
+    result = graphql.graphql_sync(core_schema(), query)  # no middleware given
     assert result.data is not None
 
 
 HOOK_DOORS: dict[str, Door] = {
     "resolver-middleware": resolver_middleware, "strawberry-extension": strawberry_extension,
+    "strawberry-resolve-step": strawberry_resolve_step,
     "graphene-middleware": graphene_middleware, "execution-hook": execution_hook,
     "asgi+hook": asgi_with_hook, "wsgi+hook": wsgi_with_hook,
 }
@@ -127,8 +136,12 @@ WIRE_DOORS: dict[str, Door] = {"asgi-alone": asgi_alone, "wsgi-alone": wsgi_alon
 
 
 def one_event(trail: AuditTrail, door: Door, query: str) -> dict[str, Any]:
-    with capture_audit_events(trail) as events:
-        door(trail, query)
+    uninstrument()  # each door alone: the hook is per process, and doors install it
+    try:
+        with capture_audit_events(trail) as events:
+            door(trail, query)
+    finally:
+        uninstrument()
     assert [e["event"] for e in events] == ["createAssetGroup"], events
     return events[0]
 
