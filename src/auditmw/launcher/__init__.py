@@ -23,6 +23,7 @@ def launch_environment(config_path: str | os.PathLike[str] | None,
                        environ: Mapping[str, str]) -> dict[str, str]:
     """The environment the instrumented command runs with."""
     env = dict(environ)
+    env["AUDITMW_RUN"] = "1"  # read by boot_under_opentelemetry (opentelemetry-instrument)
     if config_path is not None:
         env["AUDITMW_CONFIG"] = str(Path(config_path).resolve())
     parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)

@@ -18,12 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.actor import actor_from_user
 from auditmw.context import current_request
-from auditmw.wsgi import AuditMiddleware
 
 if TYPE_CHECKING:
     from flask import Flask
 
     from auditmw.trail import AuditTrail
+
+def __getattr__(name: str) -> Any:
+    # AuditMiddleware is loaded on first use: the launcher imports this module in every
+    # process, and auditmw.wsgi brings pydantic and graphql-core with it.
+    if name == "AuditMiddleware":
+        from auditmw.wsgi import AuditMiddleware
+
+        return AuditMiddleware
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["AuditMiddleware", "init_app", "install"]
 
@@ -71,6 +80,8 @@ def init_app(app: Flask, trail: AuditTrail, *,
         hook_graphql(trail)
     if EXTENSION in app.extensions:
         return app
+    from auditmw.wsgi import AuditMiddleware
+
     app.extensions[EXTENSION] = trail
     app.teardown_request(_note_user)
     app.wsgi_app = AuditMiddleware(app.wsgi_app, trail=trail,  # type: ignore[method-assign]
@@ -83,19 +94,22 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     instrumented as it is created."""
     import wrapt
 
+    from auditmw.launcher import report
     from auditmw.launcher.mount import mount_wsgi
 
     def wrap_init(wrapped: Callable[..., None], instance: Any, args: Any,
                   kwargs: Any) -> None:
         wrapped(*args, **kwargs)
-        trail = get_trail()
-        if trail is not None:
-            try:
-                init_app(instance, trail)
-                # server.mount: the audit pages in front of the audited app (a2wsgi)
-                instance.wsgi_app = mount_wsgi(instance.wsgi_app, trail)
-            except Exception:
-                log.exception("auditmw: could not instrument a Flask app")
+        try:  # whatever fails here, the app is created and runs (unaudited, said so)
+            trail = get_trail()
+            if trail is None or EXTENSION in instance.extensions:
+                return
+            init_app(instance, trail)
+            # server.mount: the audit pages in front of the audited app (a2wsgi)
+            instance.wsgi_app = mount_wsgi(instance.wsgi_app, trail)
+            report.note_audited(f"Flask app {instance.import_name!r}", trail)
+        except Exception as exc:
+            report.note_failed("flask", exc)
 
     def on_import(module: Any) -> None:
         wrapt.wrap_function_wrapper(module, "Flask.__init__", wrap_init)

@@ -15,12 +15,20 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from auditmw.asgi import AuditMiddleware
-
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from auditmw.trail import AuditTrail
+
+def __getattr__(name: str) -> Any:
+    # AuditMiddleware is loaded on first use: the launcher imports this module in every
+    # process, and auditmw.asgi brings pydantic and graphql-core with it.
+    if name == "AuditMiddleware":
+        from auditmw.asgi import AuditMiddleware
+
+        return AuditMiddleware
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["AuditMiddleware", "hook_graphql_execution", "install", "instrument_app",
            "is_instrumented"]
@@ -62,6 +70,8 @@ def instrument_app(app: Starlette, trail: AuditTrail, *,
         hook_graphql_execution(trail)
     if is_instrumented(app):
         return app
+    from auditmw.asgi import AuditMiddleware
+
     setattr(app, _MARK, trail)
     stack = getattr(app, "middleware_stack", None)
     if stack is None:
@@ -74,25 +84,66 @@ def instrument_app(app: Starlette, trail: AuditTrail, *,
 
 def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     """The ``auditmw.adapters`` entry point (``auditmw run``): every Starlette/FastAPI
-    app is instrumented when it builds its middleware stack."""
-    import wrapt
+    app is instrumented when its middleware stack is set.
 
-    from auditmw.launcher.mount import mount_into_starlette
-
-    def wrap_build(wrapped: Callable[[], Any], instance: Any, args: Any,
-                   kwargs: Any) -> Any:
-        stack = wrapped(*args, **kwargs)
-        trail = get_trail()
-        if trail is None or getattr(instance, _MARK, None) is not None:
-            return stack
-        setattr(instance, _MARK, trail)
-        try:  # server.mount: the audit pages as the app's first route
-            mount_into_starlette(instance, trail)
-        except Exception:
-            log.exception("auditmw: could not mount the audit pages")
-        return AuditMiddleware(stack, trail=trail)
+    The hook is a data descriptor for ``middleware_stack`` on ``Starlette`` itself, not a
+    wrapper of ``build_middleware_stack``: FastAPI (>= 0.118) and other subclasses
+    override that method, but every one of them stores what it built in
+    ``self.middleware_stack`` (``Starlette.__call__`` does), and a class attribute of the
+    base intercepts that store for every subclass.
+    """
 
     def on_import(module: Any) -> None:
-        wrapt.wrap_function_wrapper(module, "Starlette.build_middleware_stack", wrap_build)
+        module.Starlette.middleware_stack = _AuditedStack(get_trail)
+
+    import wrapt
 
     wrapt.register_post_import_hook(on_import, "starlette.applications")
+
+
+class _AuditedStack:
+    """``app.middleware_stack``: stored in the instance's ``__dict__``; a built stack is
+    wrapped in :class:`AuditMiddleware` once per app on its way in."""
+
+    def __init__(self, get_trail: Callable[[], AuditTrail | None]) -> None:
+        self.get_trail = get_trail
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return instance.__dict__.get("middleware_stack")
+
+    def __set__(self, instance: Any, stack: Any) -> None:
+        if stack is not None:
+            stack = self._audited(instance, stack)
+        instance.__dict__["middleware_stack"] = stack
+
+    def _audited(self, app: Any, stack: Any) -> Any:
+        try:
+            trail = self.get_trail()
+            if trail is None or is_instrumented(app):
+                return stack
+            setattr(app, _MARK, trail)
+            from auditmw.asgi import AuditMiddleware
+            from auditmw.launcher.mount import mount_into_starlette
+
+            try:  # server.mount: the audit pages as the app's first route
+                mount_into_starlette(app, trail)
+            except Exception:
+                log.exception("auditmw: could not mount the audit pages")
+            audited = AuditMiddleware(stack, trail=trail)
+            _announce(app, trail)
+            return audited
+        except Exception as exc:  # never the reason the app cannot serve
+            from auditmw.launcher import report
+
+            report.note_failed("starlette", exc)
+            return stack
+
+
+def _announce(app: Any, trail: AuditTrail) -> None:
+    from auditmw.launcher import report
+
+    kind = type(app).__name__
+    routes = getattr(getattr(app, "router", None), "routes", ())
+    report.note_audited(f"{kind} app ({len(routes)} routes)", trail)
