@@ -27,7 +27,10 @@ from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.report import Report
 from auditmw.store import Query, Store, StoreError, open_store
 from auditmw.store.rows import event_to_row
-from auditmw.store.schema import COLUMN_LIST
+from auditmw.store.schema import COLUMNS, SCHEMA_VERSION
+
+#: The events columns of a version-1 store (no tenant column yet).
+V1_COLUMNS = [c for c in COLUMNS if c != "tenant"]
 from auditmw.trail import AuditTrail
 
 KEY = "tamper-key"
@@ -375,12 +378,12 @@ def test_a_store_of_the_previous_schema_upgrades_in_place_and_keeps_the_evidence
     if is_postgres(store_url):
         sql(store_url, "CREATE TABLE events_old PARTITION OF events DEFAULT")
     for row in rows:
-        values: list[Any] = list(row)
+        values: list[Any] = [v for c, v in zip(COLUMNS, row, strict=True) if c != "tenant"]
         if is_postgres(store_url):
             from auditmw.store.rows import us_to_datetime
 
             values[1] = us_to_datetime(row[1])
-        sql(store_url, f"INSERT INTO events ({COLUMN_LIST}) VALUES "
+        sql(store_url, f"INSERT INTO events ({', '.join(V1_COLUMNS)}) VALUES "
                        f"({', '.join(['%s'] * len(values))})", *values)
     sql(store_url, "UPDATE events SET event = 'login' WHERE id = %s", rows[2][0])
 
@@ -401,10 +404,10 @@ def test_a_store_of_the_previous_schema_upgrades_in_place_and_keeps_the_evidence
         with psycopg.connect(store_url, autocommit=True) as conn:
             version = conn.execute("SELECT value FROM auditmw_meta WHERE key = "
                                    "'schema_version'").fetchone()
-        assert version == ("2",)
+        assert version == (str(SCHEMA_VERSION),)
     else:
         with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+            assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_a_store_of_a_newer_schema_is_refused_clearly(store_url: str) -> None:

@@ -21,6 +21,10 @@ from auditmw.event import Actor, Channel, Client, ErrorInfo, Outcome, Target
 #: The actor named by ``trail.acting_as(...)`` for jobs, schedulers and scripts.
 acting_actor: ContextVar[Actor | None] = ContextVar("auditmw_acting_actor", default=None)
 
+#: The tenant events recorded here belong to: set by ``trail.acting_as(..., tenant=)`` and
+#: by the HTTP doors from ``capture.tenant`` while a request runs (SPEC §15).
+current_tenant: ContextVar[str | None] = ContextVar("auditmw_current_tenant", default=None)
+
 
 @dataclass(slots=True)
 class FieldFacts:

@@ -165,6 +165,9 @@ class AuditEvent:
     trace: dict[str, str] = field(default_factory=dict)
     service: dict[str, str] = field(default_factory=dict)
     integrity: dict[str, Any] | None = None
+    #: The customer (site, organisation) the event belongs to, when the app has tenants
+    #: (SPEC §15). Optional: absent from the JSON when not set.
+    tenant: str | None = None
 
     @classmethod
     def create(cls, event: str, category: str, action: Action, *, at_ns: int | None = None,
@@ -200,6 +203,8 @@ class AuditEvent:
         }
         if self.error is not None:
             out["error"] = self.error.to_dict()
+        if self.tenant is not None:
+            out["tenant"] = self.tenant
         if self.integrity is not None:
             out["integrity"] = dict(self.integrity)
         return out
@@ -228,4 +233,5 @@ class AuditEvent:
             trace=dict(data.get("trace") or {}),
             service=dict(data.get("service") or {}),
             integrity=dict(data["integrity"]) if data.get("integrity") else None,
+            tenant=data.get("tenant"),
         )

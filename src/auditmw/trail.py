@@ -21,7 +21,7 @@ import wrapt
 from auditmw.capture.ip import apply_ip_policy
 from auditmw.catalog import Catalog, Entry
 from auditmw.config import Config, load_config
-from auditmw.context import acting_actor
+from auditmw.context import acting_actor, current_tenant
 from auditmw.delivery import Dispatcher, build_dispatcher
 from auditmw.errors import UnknownEventError
 from auditmw.event import (
@@ -195,6 +195,10 @@ class AuditTrail:
         delivery thread. In sync mode, and while a test tap listens, they run here.
         """
         try:
+            if event.tenant is None:
+                tenant = current_tenant.get()
+                if tenant is not None:
+                    event = event.with_(tenant=tenant)
             trace = dict(event.trace) or current_trace()
             if self._deferred and not self._taps:
                 pending = PendingEvent(event, trace, self.process, self._prepare_lock)
@@ -222,6 +226,9 @@ class AuditTrail:
         the bytes ``build`` holds (bodies), counted against ``delivery.pending_max_bytes``
         (estimated from its closure when not given)."""
         try:
+            tenant = current_tenant.get()
+            if tenant is not None:  # read here: the build may run in a delivery thread
+                build = _with_tenant(build, tenant)
             if self._deferred and not self._taps:
                 trace = current_trace()
                 pending = PendingBuild(build, trace, self._prepare_built, self._prepare_lock,
@@ -274,6 +281,7 @@ class AuditTrail:
         error: BaseException | ErrorInfo | None = None,
         request: RequestInfo | None = None,
         duration_ms: float = 0.0,
+        tenant: str | None = None,
     ) -> AuditEvent:
         """Record a catalogued event by hand (logins, jobs...). Returns the event as built
         (before processors). Raises :class:`UnknownEventError` for a name that is not
@@ -289,6 +297,7 @@ class AuditTrail:
             channel=channel or "system",
             source=source, target=as_target(target), details=dict(details or {}),
             request=request or RequestInfo(), duration_ms=duration_ms, error=error,
+            tenant=tenant,
         )
         self.emit(built)
         return built
@@ -328,13 +337,17 @@ class AuditTrail:
             log.exception("auditmw: could not record %s", entry.name)
 
     @contextlib.contextmanager
-    def acting_as(self, actor: ActorLike) -> Iterator[Actor]:
-        """Name the actor for events recorded outside a request (jobs, scripts)."""
+    def acting_as(self, actor: ActorLike, *, tenant: str | None = None) -> Iterator[Actor]:
+        """Name the actor (and, with ``tenant``, the tenant) for events recorded outside
+        a request (jobs, scripts)."""
         named = as_actor(actor) or ANONYMOUS
         token = acting_actor.set(named)
+        tenant_token = current_tenant.set(tenant) if tenant is not None else None
         try:
             yield named
         finally:
+            if tenant_token is not None:
+                current_tenant.reset(tenant_token)
             acting_actor.reset(token)
 
     # -- plumbing ---------------------------------------------------------------------
@@ -357,6 +370,14 @@ class AuditTrail:
         self._closed = True
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
+
+
+def _with_tenant(build: Callable[[], Iterable[AuditEvent]], tenant: str
+                 ) -> Callable[[], Iterable[AuditEvent]]:
+    """``build`` whose events without a tenant of their own get ``tenant``."""
+    def built() -> Iterable[AuditEvent]:
+        return [e if e.tenant is not None else e.with_(tenant=tenant) for e in build()]
+    return built
 
 
 def _fresh_locks_in_child(ref: weakref.ref[AuditTrail]) -> None:

@@ -49,7 +49,8 @@ class Query:
     """Filters of the Data API. Each tuple is OR within itself; filters AND together.
 
     ``start`` is inclusive, ``end`` exclusive. ``actor`` matches the actor's id or name;
-    ``target`` the target's id or name; ``ip`` the client IP.
+    ``target`` the target's id or name; ``ip`` the client IP; ``tenant`` the event's
+    tenant (a tenant-scoped access key always reads with its own tenant here).
     """
 
     start: datetime | None = None
@@ -60,6 +61,7 @@ class Query:
     outcome: tuple[str, ...] = ()
     target: tuple[str, ...] = ()
     ip: tuple[str, ...] = ()
+    tenant: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

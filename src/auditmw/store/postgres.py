@@ -52,7 +52,7 @@ _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
     id text, ts timestamptz, event text, category text, outcome text, actor_id text,
     actor_name text, target_id text, target_name text, client_ip text, chain text,
-    seq bigint, hash text, data text
+    seq bigint, hash text, tenant text, data text
 ) ON COMMIT DELETE ROWS
 """
 _COPY = f"COPY auditmw_staging ({_COLUMNS}) FROM STDIN"

@@ -34,6 +34,7 @@ _FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ip", ("client_ip",)),
     ("actor", ("actor_id", "actor_name")),
     ("target", ("target_id", "target_name")),
+    ("tenant", ("tenant",)),
 )
 
 

@@ -25,9 +25,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
 
 # id, time_us, event, category, outcome, actor_id, actor_name, target_id, target_name,
-# client_ip, chain, seq, hash, data (the exact canonical JSON)
+# client_ip, chain, seq, hash, tenant, data (the exact canonical JSON)
 Row = tuple[str, int, str | None, str | None, str | None, str | None, str | None,
-            str | None, str | None, str | None, str | None, int | None, str | None, str]
+            str | None, str | None, str | None, str | None, int | None, str | None,
+            str | None, str]
 
 
 def datetime_to_us(value: datetime) -> int:
@@ -82,7 +83,7 @@ def event_to_row(event: EventDict) -> Row:
         _text(event.get("outcome")), _text(actor.get("id")), _text(actor.get("name")),
         _text(target.get("id")), _text(target.get("name")), _text(client.get("ip")),
         _text(integrity.get("chain")), seq if isinstance(seq, int) else None,
-        _text(integrity.get("hash")), codec.dumps_str(event),
+        _text(integrity.get("hash")), _text(event.get("tenant")), codec.dumps_str(event),
     )
 
 

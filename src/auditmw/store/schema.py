@@ -32,12 +32,12 @@ previous version to ``*_UPGRADES`` (what an existing store runs, in one transact
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
 COLUMNS: tuple[str, ...] = (
     "id", "ts", "event", "category", "outcome", "actor_id", "actor_name", "target_id",
-    "target_name", "client_ip", "chain", "seq", "hash", "data")
+    "target_name", "client_ip", "chain", "seq", "hash", "tenant", "data")
 COLUMN_LIST = ", ".join(COLUMNS)
 
 APPEND_ONLY = ("auditmw: stored events are append-only; an UPDATE would make the columns "
@@ -56,6 +56,9 @@ FILTER_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS events_target_name ON events (target_name, ts, id)",
     "CREATE INDEX IF NOT EXISTS events_client_ip ON events (client_ip, ts, id)",
     "CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id)",
+    # A tenant's key reads every page through this one (SPEC §15): its first page stays
+    # a short range scan however many events other tenants have.
+    "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)",
 )
 
 # -- SQLite ---------------------------------------------------------------------------
@@ -72,6 +75,7 @@ SQLITE_CREATE: tuple[str, ...] = (
     event TEXT, category TEXT, outcome TEXT,
     actor_id TEXT, actor_name TEXT, target_id TEXT, target_name TEXT, client_ip TEXT,
     chain TEXT, seq INTEGER, hash TEXT,
+    tenant TEXT,                    -- the event's tenant (SPEC §15), NULL without one
     data TEXT NOT NULL              -- the event's exact canonical JSON
 )""",
     "CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id)",
@@ -85,7 +89,11 @@ SQLITE_CREATE: tuple[str, ...] = (
 )
 
 #: ``{from_version: statements}`` bringing a store of that version to the next one.
-SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {1: _SQLITE_GUARD}
+SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
+    1: _SQLITE_GUARD,
+    2: ("ALTER TABLE events ADD COLUMN tenant TEXT",
+        "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
+}
 
 # -- PostgreSQL -----------------------------------------------------------------------
 
@@ -106,6 +114,7 @@ POSTGRES_CREATE: tuple[str, ...] = (
     event text, category text, outcome text,
     actor_id text, actor_name text, target_id text, target_name text, client_ip text,
     chain text, seq bigint, hash text,
+    tenant text,
     data text NOT NULL,
     PRIMARY KEY (ts, id)
 ) PARTITION BY RANGE (ts)""",
@@ -118,7 +127,11 @@ POSTGRES_CREATE: tuple[str, ...] = (
     *_POSTGRES_GUARD,
 )
 
-POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {1: _POSTGRES_GUARD}
+POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {
+    1: _POSTGRES_GUARD,
+    2: ("ALTER TABLE events ADD COLUMN IF NOT EXISTS tenant text",
+        "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
+}
 
 
 def upgrade_steps(version: int, create: tuple[str, ...],
