@@ -28,10 +28,10 @@ from auditmw.integrity.report import Report
 from auditmw.store import Query, Store, StoreError, open_store
 from auditmw.store.rows import event_to_row
 from auditmw.store.schema import COLUMNS, SCHEMA_VERSION
+from auditmw.trail import AuditTrail
 
 #: The events columns of a version-1 store (no tenant column yet).
 V1_COLUMNS = [c for c in COLUMNS if c != "tenant"]
-from auditmw.trail import AuditTrail
 
 KEY = "tamper-key"
 DAY_NS = 86_400 * 10**9
