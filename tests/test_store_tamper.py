@@ -235,9 +235,11 @@ def test_backdating_the_json_too_breaks_its_hash_and_the_purge_keeps_it(
     make_old_partition(store_url)
     ts_value: Any = old_ns // 1000
     if is_postgres(store_url):
-        from datetime import UTC, datetime
+        from auditmw.store.rows import us_to_datetime
 
-        ts_value = datetime.fromtimestamp(old_ns / 1e9, UTC)
+        # Exact: a float of the seconds would land a microsecond off now and then, and
+        # the row would be refused for that, not for its hash.
+        ts_value = us_to_datetime(old_ns // 1000)
     sql(store_url, "UPDATE events SET ts = %s, data = %s WHERE id = %s",
         ts_value, codec.dumps_str(forged), victim["id"])
     with caplog.at_level(logging.ERROR, logger="auditmw.store"):
