@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import types
 from typing import Any
 
 import fastapi
@@ -11,11 +12,14 @@ import graphql
 import pytest
 import starlette.exceptions
 import werkzeug.exceptions
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditmw.errors import ConfigError
 from auditmw.event import Target
 from auditmw.outcome import (
     DEFAULT_RULES,
+    DENIED_CODES,
     OutcomeRules,
     outcome_of_error,
     outcome_of_field,
@@ -264,3 +268,85 @@ def test_the_core_imports_no_framework() -> None:
 def test_default_rules_are_the_built_ins_alone() -> None:
     assert OutcomeRules() == DEFAULT_RULES
     assert DEFAULT_RULES.classes == ()
+
+
+def test_real_django_and_drf_exceptions_by_name() -> None:
+    """The lookalikes above stand in where Django is not installed; where it is, the real
+    classes must be recognised by the same names."""
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure()
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from rest_framework import exceptions as drf
+
+    assert [outcome_of_error(e)[0] for e in (
+        PermissionDenied(), drf.PermissionDenied(), drf.NotAuthenticated(),
+        drf.AuthenticationFailed(), drf.NotFound(), Http404())] == \
+        ["denied", "denied", "denied", "denied", "failure", "failure"]
+
+
+_codes = st.one_of(st.sampled_from(sorted(DENIED_CODES)), st.text(max_size=20),
+                   st.sampled_from(["access-denied", "Forbidden", "not authorized", "NOPE"]))
+
+
+@given(code=_codes, message=st.text(min_size=1, max_size=50))  # graphql-core fills ""
+def test_a_raised_error_and_its_response_agree(code: str, message: str) -> None:
+    """What a hook sees (the raised GraphQLError) and what the HTTP door reads (the same
+    error as the server formats it) give the same outcome and error, for any code."""
+    raised = graphql.GraphQLError(message, extensions={"code": code})
+    formatted = dict(located(raised).formatted)
+    assert outcome_of_error(raised) == outcome_of_error(formatted)
+    denied = (code.strip() and
+              code.strip().upper().replace("-", "_").replace(" ", "_") in DENIED_CODES)
+    assert (outcome_of_error(raised)[0] == "denied") is bool(denied)
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_payloads = st.recursive(
+    st.dictionaries(st.sampled_from(["id", "key", "name", "success", "errors", "group",
+                                     "__typename", "x"]), _scalars, max_size=5),
+    lambda inner: st.dictionaries(st.sampled_from(["group", "result", "asset", "errors"]),
+                                  inner | st.lists(inner, max_size=2), max_size=3),
+    max_leaves=12)
+
+
+@given(value=_payloads, arguments=st.dictionaries(st.sampled_from(["id", "name", "input"]),
+                                                  _scalars, max_size=3))
+def test_target_and_payload_rules_never_raise_and_read_objects_like_mappings(
+        value: dict[str, Any], arguments: dict[str, Any]) -> None:
+    as_object = _objectify(value)  # as a resolver's returned object (no __typename)
+    from_data, from_object = target_of(None, value, arguments), target_of(None, as_object,
+                                                                          arguments)
+    assert (from_data.id, from_data.name) == (from_object.id, from_object.name)
+    for path in ("success", "errors", "result.success", "group.errors"):
+        assert outcome_of_payload(path, value) == outcome_of_payload(path, as_object)
+
+
+def _objectify(value: Any) -> Any:
+    if isinstance(value, dict):
+        return types.SimpleNamespace(**{k: _objectify(v) for k, v in value.items()
+                                        if k.isidentifier() and not k.startswith("__")})
+    if isinstance(value, list):
+        return [_objectify(v) for v in value]
+    return value
+
+
+def test_a_module_that_cannot_load_yet_is_matched_by_name(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A Django app's exceptions module imported before ``django.setup()`` raises: the
+    entry still counts, by the class's qualified name, and the log says so."""
+    (tmp_path / "early_app_errors.py").write_text(
+        "raise RuntimeError('Apps aren\\'t loaded yet.')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with caplog.at_level("WARNING", logger="auditmw"):
+        rules = OutcomeRules.from_config(["early_app_errors:Refused"])
+    assert "capture.denied_errors[0]" in caplog.text
+    assert "matching early_app_errors:Refused by name" in caplog.text
+    refused = _lookalike("early_app_errors", "Refused")
+    assert outcome_of_error(refused(), rules)[0] == "denied"
+    assert outcome_of_error(refused())[0] == "failure"
+    assert outcome_of_error(_lookalike("early_app_errors", "Other")(), rules)[0] == "failure"

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ _CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 
 DeniedCheck = Callable[[BaseException], bool]
 
+log = logging.getLogger("auditmw")
+
 
 def normalise_code(code: Any) -> str | None:
     if isinstance(code, str) and code.strip():
@@ -99,22 +102,31 @@ class OutcomeRules:
 
     codes: frozenset[str] = DENIED_CODES
     classes: tuple[type[BaseException], ...] = ()
+    #: ``module.QualName`` of configured classes whose module could not be loaded yet
+    names: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, denied_errors: Sequence[str],
                     key: str = "capture.denied_errors") -> OutcomeRules:
-        """``"pkg.mod:Class"`` entries are imported now (a bad one is a
-        :class:`~auditmw.errors.ConfigError` naming ``key[i]``); the rest are codes."""
-        codes, classes = set(DENIED_CODES), []
+        """``"pkg.mod:Class"`` entries are imported now: a missing module or name, or
+        something that is not an exception class, is a
+        :class:`~auditmw.errors.ConfigError` naming ``key[i]``. A module that exists but
+        cannot be loaded this early (a Django module before ``django.setup()``) is matched
+        by its qualified name instead, with a warning. The other entries are codes."""
+        codes, classes, names = set(DENIED_CODES), [], set()
         for index, item in enumerate(denied_errors):
             if ":" in item:
-                classes.append(_import_exception(item, f"{key}[{index}]"))
+                found = _import_exception(item, f"{key}[{index}]")
+                if isinstance(found, str):
+                    names.add(found)
+                else:
+                    classes.append(found)
             else:
                 code = normalise_code(item)
                 if code is None:
                     raise ConfigError(f"{key}[{index}]: an empty extension code")
                 codes.add(code)
-        return cls(frozenset(codes), tuple(classes))
+        return cls(frozenset(codes), tuple(classes), frozenset(names))
 
     def denied_code(self, code: Any) -> bool:
         return normalise_code(code) in self.codes
@@ -138,7 +150,7 @@ class OutcomeRules:
         if self.denied_code(_code_of(exc)):
             return True
         names = {f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__}
-        if names & DENIED_EXCEPTIONS:
+        if names & DENIED_EXCEPTIONS or (self.names and names & self.names):
             return True
         return bool(names & HTTP_EXCEPTIONS) and _http_status(exc) in DENIED_STATUS
 
@@ -146,7 +158,9 @@ class OutcomeRules:
 DEFAULT_RULES = OutcomeRules()
 
 
-def _import_exception(path: str, key: str) -> type[BaseException]:
+def _import_exception(path: str, key: str) -> type[BaseException] | str:
+    """The class ``path`` names, or its qualified name when its module exists but raised
+    while loading (to be matched by name)."""
     module_name, _, attr = path.partition(":")
     if not module_name or not attr:
         raise ConfigError(f"{key}: {path!r} must be 'package.module:ClassName' or a code")
@@ -158,6 +172,10 @@ def _import_exception(path: str, key: str) -> type[BaseException]:
         raise ConfigError(f"{key}: cannot import {module_name!r}: {exc}") from None
     except AttributeError:
         raise ConfigError(f"{key}: {module_name!r} has no {attr!r}") from None
+    except Exception as exc:  # the module is there but cannot load yet
+        log.warning("auditmw: %s: importing %r raised %s (%s); matching %s by name",
+                    key, module_name, type(exc).__name__, exc, path)
+        return f"{module_name}.{attr}"
     if not (isinstance(value, type) and issubclass(value, BaseException)):
         raise ConfigError(f"{key}: {path!r} is not an exception class")
     return value
