@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.ip import parse_networks, resolve_client_ip
 from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
+from auditmw.outcome import outcome_of_status
 from auditmw.server.context import ApiError
 from auditmw.server.host_auth import host_actor
 from auditmw.server.keys import AUDIT_SCOPE
@@ -65,9 +66,8 @@ def authorize(ctx: ServerContext, request: Request) -> AccessKey | Actor:
 
 
 def outcome_of(status: int) -> Outcome:
-    if status < 400:
-        return "success"
-    return "denied" if status in (401, 403) else "failure"
+    """The audit server's own reads, by the one status rule (:mod:`auditmw.outcome`)."""
+    return outcome_of_status(status)[0]
 
 
 def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | Actor | None,
