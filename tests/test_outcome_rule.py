@@ -350,3 +350,30 @@ def test_a_module_that_cannot_load_yet_is_matched_by_name(
     assert outcome_of_error(refused(), rules)[0] == "denied"
     assert outcome_of_error(refused())[0] == "failure"
     assert outcome_of_error(_lookalike("early_app_errors", "Other")(), rules)[0] == "failure"
+
+
+def test_audited_functions_use_the_same_rules() -> None:
+    from auditmw.testing import capture_audit_events
+    from auditmw.trail import AuditTrail
+
+    trail = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"},
+                       capture={"denied_errors": ["NOT_ALLOWED"]})
+    try:
+        @trail.audited("deleteAssetGroup")
+        def delete(id: str, how: str) -> dict[str, Any]:
+            if how == "http":
+                raise fastapi.HTTPException(status_code=403)
+            if how == "code":
+                raise graphql.GraphQLError("no", extensions={"code": "not_allowed"})
+            return {"deleted": True, "group": {"id": id, "name": "Ops"}}
+
+        with capture_audit_events(trail) as events:
+            for how in ("http", "code"):
+                with pytest.raises(Exception):  # noqa: B017, PT011 - re-raised unchanged
+                    delete("g1", how)
+            delete("g2", "ok")
+        assert [(e["outcome"], e["target"]) for e in events] == [
+            ("denied", {"id": "g1"}), ("denied", {"id": "g1"}),
+            ("success", {"id": "g2", "name": "Ops"})]
+    finally:
+        trail.close()

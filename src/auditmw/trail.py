@@ -39,7 +39,7 @@ from auditmw.event import (
 from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.checkpoint import purge_checkpointer
 from auditmw.integrity.resume import resume_from
-from auditmw.outcome import OutcomeRules, outcome_of_error, target_from_value
+from auditmw.outcome import OutcomeRules, outcome_of_error, target_of
 from auditmw.pending import PendingBuild, PendingEvent
 from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
@@ -310,7 +310,8 @@ class AuditTrail:
         :mod:`auditmw.outcome`: :class:`PermissionError`, HTTP 401/403 exceptions...)
         and is re-raised unchanged. ``target`` names an argument holding the target id,
         or is a callable ``(result, arguments) -> Target | str | dict``; by default the
-        returned object's ``id``/``key``/``name``.
+        one target rule (:func:`auditmw.outcome.target_of`): the returned object's
+        ``id``/``key``/``name``, or the object it wraps, else the arguments'.
         """
         entry = self.entry(event)
         return functools.partial(_audited_wrapper, self, entry, target, details)
@@ -325,7 +326,7 @@ class AuditTrail:
                 value = arguments.get(target)
                 found = Target(id=None if value is None else str(value))
             else:
-                found = target_from_value(result)
+                found = target_of(None, result, arguments)
             outcome: Outcome = "success" if exc is None else \
                 outcome_of_error(exc, self.outcome_rules)[0]
             self.record(
