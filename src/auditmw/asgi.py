@@ -99,8 +99,10 @@ class AuditMiddleware:
                 return
             replay = _replayer(messages, receive)
             # A document known to execute nothing catalogued: no state, no analysis.
-            # (Resolver hooks, finding no state, would record on their own.)
-            if body is not None and self.capture.nothing_to_watch(body):
+            # (Resolver hooks, finding no state, would record on their own.) With the
+            # site_access idle gap on, every request's actor counts: no fast path.
+            if body is not None and self.capture.idle is None \
+                    and self.capture.nothing_to_watch(body):
                 await self.app(scope, replay, send)
                 return
         elif not _may_carry_graphql(scope.get("query_string", b"")):
@@ -150,6 +152,10 @@ class AuditMiddleware:
             await self.app(scope, receive, send)
             return
         watch.route, watch.is_login = found
+        if watch.is_login and scope.get("method", "GET") not in _NO_BODY_METHODS:
+            messages, body = await _read_body(receive, self.capture.max_body)
+            receive = _replayer(messages, receive)
+            watch.read_login(body)
         await self._run(watch, scope, receive, send)
 
     # -- running --------------------------------------------------------------------
@@ -215,6 +221,13 @@ class _Responder:
             kind = message.get("type")
             if kind == "http.response.start":
                 self.status = int(message.get("status", 0)) or None
+                if self.watch.is_login:
+                    for name, value in message.get("headers") or ():
+                        lower = bytes(name).lower()
+                        if lower == b"content-type":
+                            self.watch.response_type = bytes(value).decode("latin-1")
+                        elif lower == b"location":
+                            self.watch.location = bytes(value).decode("latin-1")
                 if self.keep:
                     for name, value in message.get("headers") or ():
                         if bytes(name).lower() == b"content-encoding":

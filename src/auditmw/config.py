@@ -166,21 +166,72 @@ class CaptureConfig(_Table):
         return [v.lower() for v in values]
 
 
+#: Sources read without configuration wherever the app uses them (docs/actors.md).
+BUILTIN_ACTOR_SOURCES = ("scope.user", "flask_login", "flask_jwt_extended", "flask_httpauth",
+                         "flask_g", "graphql_context")
+
+
+class JwtClaimsConfig(_Table):
+    id: str = "sub"
+    name: str = "name"
+    team: str = "team"
+    on_behalf_of: str = "act.sub"  # RFC 8693's actor claim; "" to ignore
+
+
+class JwtConfig(_Table):
+    key: str = ""          # a PEM public key or a shared secret (use ${VAR})
+    key_file: str = ""     # a PEM file
+    jwks_file: str = ""    # a JWKS JSON file (keys chosen by the token's kid)
+    algorithms: list[str] = Field(default_factory=list)  # default: by the key's kind
+    audience: str | list[str] = ""
+    issuer: str = ""
+    leeway_s: float = Field(default=0.0, ge=0)
+    require_exp: bool = True
+    claims: JwtClaimsConfig = Field(default_factory=JwtClaimsConfig)
+
+    @field_validator("algorithms")
+    @classmethod
+    def _no_none(cls, values: list[str]) -> list[str]:
+        if any(v.lower() == "none" for v in values):
+            raise ValueError("'none' would believe unsigned tokens; it is never allowed")
+        return values
+
+
 class ActorConfig(_Table):
-    sources: list[str] = Field(
-        default_factory=lambda: ["scope.user", "flask_login", "flask_g", "graphql_context"])
+    sources: list[str] = Field(default_factory=lambda: list(BUILTIN_ACTOR_SOURCES))
     resolver: str | None = None
+    jwt: JwtConfig = Field(default_factory=JwtConfig)
 
     @field_validator("sources")
     @classmethod
     def _known_sources(cls, values: list[str]) -> list[str]:
-        allowed = ("scope.user", "flask_login", "flask_g", "graphql_context")
         for value in values:
-            if value not in allowed and not value.startswith("header:"):
-                raise ValueError(
-                    f"{value!r} is not an actor source; allowed: {', '.join(allowed)}, "
-                    "'header:NAME'")
+            if value in BUILTIN_ACTOR_SOURCES or value in ("jwt", "jwt:"):
+                continue
+            if value.startswith("header:") and value[7:].strip():
+                continue
+            if value.startswith("graphql_context:") and all(
+                    part.isidentifier() for part in value[16:].split(".")):
+                continue
+            if value.startswith("call:"):
+                module, _, attr = value[5:].partition(":")
+                if module and attr and all(p.isidentifier() for p in
+                                           (*module.split("."), *attr.split("."))):
+                    continue
+                raise ValueError(f"{value!r} must be 'call:package.module:function'")
+            raise ValueError(
+                f"{value!r} is not an actor source; allowed: "
+                f"{', '.join(BUILTIN_ACTOR_SOURCES)}, 'header:NAME', "
+                "'call:module:function', 'jwt:', 'graphql_context:KEY.PATH'")
         return values
+
+    @model_validator(mode="after")
+    def _jwt_has_a_key(self) -> ActorConfig:
+        if any(s in ("jwt", "jwt:") for s in self.sources) and not (
+                self.jwt.key or self.jwt.key_file or self.jwt.jwks_file):
+            raise ValueError("the 'jwt:' source needs actor.jwt.key, key_file or jwks_file "
+                             "(tokens are only believed when verified)")
+        return self
 
 
 class CatalogConfig(_Table):

@@ -37,24 +37,31 @@ def _compact(pairs: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acted. ``type`` says what kind of principal it is."""
+    """Who acted. ``type`` says what kind of principal it is. ``on_behalf_of`` names an
+    impersonator: the admin (or support agent, or delegating service) who acted as this
+    user — the SPEC's ``actor.on_behalf_of``."""
 
     id: str | None = None
     name: str | None = None
     type: ActorType = "user"
     team: str | None = None
+    on_behalf_of: Actor | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # id and name are always there (null when unknown), as the schema has them; team
-        # only when known.
+        # and on_behalf_of only when known.
         out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type}
         if self.team is not None:
             out["team"] = self.team
+        if self.on_behalf_of is not None:
+            out["on_behalf_of"] = self.on_behalf_of.to_dict()
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Actor:
-        return cls(data.get("id"), data.get("name"), data.get("type", "user"), data.get("team"))
+        behalf = data.get("on_behalf_of")
+        return cls(data.get("id"), data.get("name"), data.get("type", "user"), data.get("team"),
+                   cls.from_dict(dict(behalf)) if isinstance(behalf, dict) else None)
 
 
 ANONYMOUS = Actor(type="anonymous")

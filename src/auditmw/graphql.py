@@ -40,7 +40,7 @@ from graphql import (
 )
 
 from auditmw.capture import ip as ip_rules
-from auditmw.capture.actor import actor_from_user
+from auditmw.capture.actor import actor_from_user, context_reader
 from auditmw.context import FieldFacts, acting_actor, current_request
 from auditmw.event import (
     ANONYMOUS,
@@ -92,14 +92,16 @@ _inside_hook: ContextVar[object] = ContextVar("auditmw_inside_field_hook", defau
 
 def default_actor_from_context(context: Any) -> Actor | None:
     """The user of a GraphQL context, by the common conventions: ``context.user`` /
-    ``context["user"]``; the request's user (``request.user``, ASGI ``scope["user"]``,
-    WSGI ``REMOTE_USER``) where the request is ``context["request"]``,
+    ``context["user"]`` (or ``current_user``); the request's user (``request.user``,
+    ASGI ``scope["user"]``, WSGI ``REMOTE_USER``) where the request is
+    ``context["request"]``,
     ``context.request`` or the context itself (Graphene's habit)."""
     if context is None:
         return None
-    actor = actor_from_user(_member(context, "user"))
-    if actor is not None:
-        return actor
+    for key in ("user", "current_user"):
+        actor = actor_from_user(_member(context, key))
+        if actor is not None:
+            return actor
     request = _member(context, "request") or context
     for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
                       _member(request, "REMOTE_USER"),
@@ -233,7 +235,12 @@ class AuditResolverMiddleware:
     def __init__(self, trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None,
                  is_denied: DeniedCheck | None = None) -> None:
         self.trail = trail
-        self.actor_from_context = actor_from_context or default_actor_from_context
+        # `graphql_context:KEY.PATH` sources first, then the given or default conventions
+        sources = list(trail.config.actor.sources)
+        if actor_from_context is not None and "graphql_context" not in sources:
+            sources.append("graphql_context")
+        self.actor_from_context = context_reader(
+            sources, actor_from_context or default_actor_from_context)
         self.is_denied = is_denied
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,

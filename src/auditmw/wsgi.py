@@ -94,7 +94,9 @@ class AuditMiddleware:
                     ("Content-Length", str(len(TOO_LARGE_BODY)))])
                 return [TOO_LARGE_BODY]
             # A document known to execute nothing catalogued: no state, no analysis.
-            if body is not None and self.capture.nothing_to_watch(body):
+            # With the site_access idle gap on, every request's actor counts.
+            if body is not None and self.capture.idle is None \
+                    and self.capture.nothing_to_watch(body):
                 return self.app(environ, start_response)
         elif not _may_carry_graphql(environ.get("QUERY_STRING", "")):
             return self.app(environ, start_response)
@@ -116,6 +118,9 @@ class AuditMiddleware:
         if watch is None or found is None:
             return self.app(environ, start_response)
         watch.route, watch.is_login = found
+        if watch.is_login and str(environ.get("REQUEST_METHOD", "GET")).upper() \
+                not in _NO_BODY_METHODS:
+            watch.read_login(_take_body(environ, self.capture.max_body))
         return self._run(watch, environ, start_response)
 
     def _run(self, watch: Watch, environ: Environ, start_response: StartResponse, *,
@@ -174,6 +179,12 @@ class _Response:
                        exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
         try:
             self.status = int(status.split(" ", 1)[0])
+            if self.watch.is_login:
+                for name, value in headers:
+                    if name.lower() == "content-type":
+                        self.watch.response_type = value
+                    elif name.lower() == "location":
+                        self.watch.location = value
             if self.keep:
                 self.encoding = next((v for k, v in headers
                                       if k.lower() == "content-encoding"), None)

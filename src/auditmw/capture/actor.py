@@ -3,9 +3,11 @@
 Sources are tried in the order of ``[actor] sources`` (a ``resolver`` callable first,
 when configured). Each front door fills what it can see into the request's
 :class:`~auditmw.context.RequestState`: the ASGI middleware reads ``scope["user"]``, the
-Flask adapter Flask-Login's ``current_user`` and ``flask.g.user``, resolver hooks the
-GraphQL context's user; a ``header:NAME`` source is read only when the socket peer is a
-trusted proxy. A token is never decoded here: only what the app itself verified counts.
+Flask adapter Flask-Login's ``current_user``, flask-jwt-extended's and Flask-HTTPAuth's
+user and ``flask.g.user``, resolver hooks the GraphQL context's user, ``call:`` wrappers
+what the app's own auth function returned; a ``header:NAME`` source is read only when the
+socket peer is a trusted proxy. A token is believed only when ``jwt:`` verified it with
+the configured key (:mod:`auditmw.capture.actor_jwt`).
 """
 
 from __future__ import annotations
@@ -13,17 +15,28 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditmw.errors import ConfigError
 from auditmw.event import Actor
+
+if TYPE_CHECKING:
+    from auditmw.capture.actor_jwt import JwtSource
+    from auditmw.config import ActorConfig
 
 log = logging.getLogger("auditmw.capture")
 
 ActorResolver = Callable[[Any], Any]
 
 #: ``RequestState.extra`` keys under which front doors leave what each source saw.
-SOURCE_KEYS = ("scope.user", "flask_login", "flask_g", "graphql_context")
+SOURCE_KEYS = ("scope.user", "flask_login", "flask_jwt_extended", "flask_httpauth",
+               "flask_g", "graphql_context")
+#: ``RequestState.extra`` key of the resolver's answer when a front door asked it early
+#: (the Flask adapter, while the app context still exists).
+RESOLVED_KEY = "resolver"
+
+_ACTOR_KEYS = frozenset({"id", "name", "type", "team", "on_behalf_of"})
+_BEHALF_NAMES = ("on_behalf_of", "impersonator", "impersonated_by", "act")
 
 
 def _attr(obj: Any, *names: str) -> Any:
@@ -42,14 +55,33 @@ def _attr(obj: Any, *names: str) -> Any:
     return None
 
 
-def actor_from_user(user: Any) -> Actor | None:
+def _as_mapping(user: Any) -> Any:
+    """A database row (``sqlite3.Row``: ``keys()`` and ``[]``; SQLAlchemy's ``Row``:
+    ``_mapping``) as a dict, so it reads like any mapping; anything else unchanged."""
+    if isinstance(user, Mapping | str) or user is None:
+        return user
+    mapping = getattr(user, "_mapping", None)
+    if isinstance(mapping, Mapping):
+        return dict(mapping)
+    keys = getattr(user, "keys", None)
+    if callable(keys) and hasattr(user, "__getitem__") and not hasattr(user, "__dict__"):
+        try:
+            return {str(k): user[k] for k in keys()}
+        except Exception:
+            return user
+    return user
+
+
+def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
     """An :class:`Actor` from what apps call a user, by duck typing — the one reader both
     the HTTP middleware and the GraphQL hooks use, so a user is named the same either way.
 
-    An ``Actor``; a plain string (the name and id); a mapping or object with an id
-    (``identity``, ``id``, ``user_id``, ``pk``, ``sub``, ``get_id()``, ``username``,
-    ``email``) and/or a name (``display_name``, ``name``, ``full_name``, ``username``,
-    ``email``), an optional ``team`` and an ``actor_type``/``type`` naming an actor type.
+    An ``Actor``; a plain string or number (the name and id); a mapping, a database row
+    (``sqlite3.Row`` and the like) or an object with an id (``identity``, ``id``,
+    ``user_id``, ``pk``, ``sub``, ``get_id()``, ``username``, ``email``) and/or a name
+    (``display_name``, ``name``, ``full_name``, ``preferred_username``, ``username``,
+    ``email``), an optional ``team``, an ``actor_type``/``type`` naming an actor type, and
+    an impersonator under ``on_behalf_of``/``impersonator``/``impersonated_by``/``act``.
     Nobody, and unauthenticated users (``is_authenticated`` false, Flask-Login's
     anonymous user, Starlette's ``UnauthenticatedUser``), give ``None``.
     """
@@ -57,28 +89,81 @@ def actor_from_user(user: Any) -> Actor | None:
         return user
     if isinstance(user, str):
         return Actor(id=user, name=user) if user else None
+    if isinstance(user, int) and not isinstance(user, bool):
+        return Actor(id=str(user), name=str(user))
+    if isinstance(user, bool | float | bytes):
+        return None
+    user = _as_mapping(user)
     authenticated = _attr(user, "is_authenticated")
     if authenticated is False or (authenticated is None and _attr(user, "is_anonymous")):
         return None
     ident = _attr(user, "identity", "id", "user_id", "pk", "sub", "get_id", "username",
                   "email")
-    name = _attr(user, "display_name", "name", "full_name", "username", "email")
+    name = _attr(user, "display_name", "name", "full_name", "preferred_username",
+                 "username", "email")
     if ident is None and name is None:
         return None
     team = _attr(user, "team")
     kind = _attr(user, "actor_type", "type")
+    on_behalf_of = actor_from_user(_attr(user, *_BEHALF_NAMES), behalf=False) \
+        if behalf else None
     return Actor(id=None if ident is None else str(ident),
                  name=None if name is None else str(name),
                  type=kind if kind in ("user", "api", "system", "scheduler") else "user",
-                 team=None if team is None else str(team))
+                 team=None if team is None else str(team), on_behalf_of=on_behalf_of)
 
 
 def as_actor(value: Any) -> Actor | None:
+    """An ``Actor``, an actor dict (only ``id``/``name``/``type``/``team``/
+    ``on_behalf_of`` keys), or anything :func:`actor_from_user` reads."""
     if value is None or isinstance(value, Actor):
         return value
-    if isinstance(value, Mapping) and ("id" in value or "name" in value):
-        return Actor.from_dict(dict(value))
+    if isinstance(value, Mapping) and value and set(value) <= _ACTOR_KEYS:
+        behalf = value.get("on_behalf_of")
+        kind = value.get("type")
+        return Actor(id=_str(value.get("id")), name=_str(value.get("name")),
+                     type=kind if kind in ("user", "api", "system", "scheduler",
+                                           "anonymous") else "user",
+                     team=_str(value.get("team")),
+                     on_behalf_of=as_actor(behalf) if behalf is not None else None)
     return actor_from_user(value)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def dig(value: Any, path: str) -> Any:
+    """``a.b.c`` through mappings (``[key]``) and objects (attributes)."""
+    for part in path.split("."):
+        if value is None:
+            return None
+        try:
+            value = value.get(part) if isinstance(value, Mapping) else \
+                getattr(value, part, None)
+        except Exception:  # a property that raises (Starlette's request.user)
+            return None
+    return value
+
+
+def context_reader(sources: Sequence[str],
+                   fallback: Callable[[Any], Actor | None]) -> Callable[[Any], Actor | None]:
+    """How resolver hooks read the GraphQL context's user: each
+    ``graphql_context:KEY.PATH`` source in order, then the conventions of ``fallback``
+    (``user``, ``current_user``, the request's user) for a bare ``graphql_context``."""
+    paths = [s.split(":", 1)[1] for s in sources if s.startswith("graphql_context:")]
+    if not paths:
+        return fallback
+    conventions = "graphql_context" in sources
+
+    def read(context: Any) -> Actor | None:
+        for path in paths:
+            found = as_actor(dig(context, path))
+            if found is not None:
+                return found
+        return fallback(context) if conventions else None
+
+    return read
 
 
 def load_resolver(path: str | None) -> ActorResolver | None:
@@ -101,23 +186,57 @@ def load_resolver(path: str | None) -> ActorResolver | None:
 
 
 def header_sources(sources: Sequence[str]) -> tuple[str, ...]:
-    """Lower-cased header names of the ``header:NAME`` sources."""
-    return tuple(s.split(":", 1)[1].strip().lower() for s in sources
-                 if s.startswith("header:"))
+    """Lower-cased names of the headers the sources read (``header:NAME``, and
+    ``Authorization`` for ``jwt:``)."""
+    names = [s.split(":", 1)[1].strip().lower() for s in sources if s.startswith("header:")]
+    if any(s in ("jwt", "jwt:") for s in sources):
+        names.append("authorization")
+    return tuple(names)
 
 
-def pick_actor(sources: Sequence[str], seen: Mapping[str, Any],
-               headers: Mapping[str, str], trusted_peer: bool) -> Actor | None:
-    """The first source, in configured order, that names an actor."""
-    for source in sources:
-        if source.startswith("header:"):
-            if not trusted_peer:
+def seen_key(source: str) -> str:
+    """Where front doors leave what ``source`` reads (``graphql_context:a.b`` → the
+    hooks' ``graphql_context`` fact, which they read by the configured paths)."""
+    return "graphql_context" if source.startswith("graphql_context") else source
+
+
+class ActorSources:
+    """``[actor] sources`` compiled once per front door: the order, the JWT verifier,
+    the ``call:`` wrappers (registered as a side effect, once per process)."""
+
+    def __init__(self, cfg: ActorConfig) -> None:
+        from auditmw.capture import actor_calls
+
+        self.sources = tuple(cfg.sources)
+        self.header_names = header_sources(self.sources)
+        self.calls = tuple(s for s in self.sources if s.startswith("call:"))
+        self.jwt: JwtSource | None = None
+        if any(s in ("jwt", "jwt:") for s in self.sources):
+            from auditmw.capture.actor_jwt import JwtSource
+
+            self.jwt = JwtSource(cfg.jwt)
+        actor_calls.register(self.calls)
+
+    def pick(self, seen: Mapping[str, Any], headers: Mapping[str, str],
+             trusted_peer: bool) -> Actor | None:
+        """The first source, in configured order, that names an actor."""
+        if self.calls:
+            from auditmw.capture.actor_calls import warn_unimported
+
+            warn_unimported(self.calls)
+        for source in self.sources:
+            if source.startswith("header:"):
+                if not trusted_peer:
+                    continue
+                value = headers.get(source.split(":", 1)[1].strip().lower())
+                if value:
+                    return Actor(id=value, name=value)
                 continue
-            value = headers.get(source.split(":", 1)[1].strip().lower())
-            if value:
-                return Actor(id=value, name=value)
-            continue
-        found = as_actor(seen.get(source))
-        if found is not None:
-            return found
-    return None
+            if source in ("jwt", "jwt:"):
+                found = self.jwt.actor(headers.get("authorization")) if self.jwt else None
+            else:
+                found = as_actor(seen.get(seen_key(source)))
+            if found is not None:
+                return found
+        return None
+

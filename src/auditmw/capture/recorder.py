@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from auditmw.capture.actor import as_actor, header_sources, load_resolver, pick_actor
+from auditmw.capture.actor import RESOLVED_KEY, ActorSources, as_actor, load_resolver
 from auditmw.capture.graphql import DocumentAnalyzer, FieldCall, calls_for
 from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
+from auditmw.capture.login import login_actor, login_outcome, submitted_username
 from auditmw.capture.outcome import (
     FieldResult,
     find_target,
@@ -76,7 +77,7 @@ class HttpCapture:
         self.networks = parse_networks(cfg.trusted_proxies)
         self.forwarded_header = cfg.forwarded_header
         self.api_headers = tuple(cfg.api_credential_headers)
-        self.actor_sources = tuple(trail.config.actor.sources)
+        self.actor_sources = ActorSources(trail.config.actor)
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
         self.analyzer = DocumentAnalyzer(trail.catalog)
         #: ``capture.oversize = "refuse"``: a GraphQL body past the limit gets 413.
@@ -87,7 +88,7 @@ class HttpCapture:
         # async: events are built in a delivery thread (fail_closed needs them now)
         self.defer = not self.sync and not self.fail_closed
         self.header_names = frozenset(
-            (*BASE_HEADERS, *self.api_headers, *header_sources(self.actor_sources)))
+            (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names))
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
@@ -130,6 +131,18 @@ class HttpCapture:
         trusted_peer = bool(self.networks) and peer_is_trusted(peer, self.networks)
         return Watch(self, state, headers, query_string, trusted_peer)
 
+    def resolve_early(self, state: RequestState, native: Any) -> None:
+        """Ask the resolver now, while the framework's request context still exists
+        (the Flask adapter calls this in ``teardown_request``); the answer is used when
+        the request's events are built."""
+        if self.resolver is None or RESOLVED_KEY in state.extra:
+            return
+        try:
+            state.extra[RESOLVED_KEY] = as_actor(self.resolver(native))
+        except Exception:
+            state.extra[RESOLVED_KEY] = None
+            log.exception("auditmw: the actor resolver failed")
+
 
 class Watch:
     """One watched request, from its body to its events."""
@@ -150,6 +163,10 @@ class Watch:
         #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
         self.location: str | None = None
         self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+        # login routes: what the client submitted and how the app answered
+        self.login_username: str | None = None
+        self.response_type: str | None = None
+        self.location: str | None = None
         self.at_ns: int | None = None  # set when the response is complete
         self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
 
@@ -178,6 +195,10 @@ class Watch:
         except Exception:
             log.exception("auditmw: could not analyse a GraphQL request; passing it on")
             self.calls = []
+
+    def read_login(self, body: bytes | None) -> None:
+        """Note the username a login request submitted (never anything else of it)."""
+        self.login_username = submitted_username(body, self.headers.get("content-type"))
 
     @property
     def catalogued(self) -> bool:
@@ -234,14 +255,18 @@ class Watch:
 
     def _request_actor(self, seen: Mapping[str, Any]) -> Actor | None:
         cap = self.capture
-        if cap.resolver is not None and self.native is not None:
+        if RESOLVED_KEY in seen:
+            found = seen[RESOLVED_KEY]
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        elif cap.resolver is not None and self.native is not None:
             try:
                 found = as_actor(cap.resolver(self.native))
                 if found is not None:
                     return found
             except Exception:
                 log.exception("auditmw: the actor resolver failed")
-        return pick_actor(cap.actor_sources, seen, self.headers, self.trusted_peer)
+        return cap.actor_sources.pick(seen, self.headers, self.trusted_peer)
 
     def _settle_actors(self) -> tuple[Actor | None, dict[int, Actor]]:
         """The request's actor, and each hook fact's (by ``id``), read now."""
@@ -393,7 +418,12 @@ class Watch:
                      and cap.idle.returning(actor.id))
         if not self.is_login and not returning:
             return
-        outcome, error = status_outcome(status)
+        if self.is_login:
+            outcome, error = login_outcome(status, actor is not None, self.state.path,
+                                           self.location, self.response_type)
+            actor = login_actor(actor, self.login_username)
+        else:
+            outcome, error = status_outcome(status)
         cap.trail.record(SITE_ACCESS_EVENT, actor=actor or ANONYMOUS, outcome=outcome,
                          client=self.state.client, channel=self.state.channel,
                          source="rest", error=error,

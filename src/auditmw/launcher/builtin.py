@@ -1,8 +1,10 @@
-"""The core's own hook into graphql-core: execution gets audited wherever it runs.
+"""The core's own hooks: graphql-core execution gets audited wherever it runs, and the
+app's own auth functions named by ``call:`` actor sources get wrapped.
 
-Registered as the ``graphql_core`` entry point of the ``auditmw.adapters`` group (for
-``auditmw run``), and called by the code route (``instrument_app``, ``init_app``) through
-:func:`hook_graphql`. Imports nothing of graphql-core until the app imports it.
+Registered as the ``graphql_core`` and ``actor_calls`` entry points of the
+``auditmw.adapters`` group (for ``auditmw run``); :func:`hook_graphql` is called by the
+code route (``instrument_app``, ``init_app``). Nothing of graphql-core or of the app is
+imported until the app imports it.
 """
 
 from __future__ import annotations
@@ -44,3 +46,18 @@ def hook_graphql(trail: AuditTrail) -> None:
     ``trail`` (idempotent; nothing happens until graphql-core is imported, and nothing
     if it never is)."""
     install_graphql_core(lambda: trail)
+
+
+def install_actor_calls(get_trail: Callable[[], AuditTrail | None]) -> None:
+    """Hook each ``call:`` source's module before the app imports it. Only the config is
+    read here (cheap); a config that does not load is reported by ``get_trail``."""
+    import os
+
+    from auditmw.capture import actor_calls
+    from auditmw.config import load_config
+
+    try:
+        sources = load_config(os.environ.get("AUDITMW_CONFIG") or None).actor.sources
+    except Exception:
+        return
+    actor_calls.register(sources)

@@ -4,10 +4,14 @@
 >>> init_app(app, trail)
 
 Wraps ``app.wsgi_app`` in :class:`auditmw.wsgi.AuditMiddleware` and, at the end of every
-watched request (``teardown_request``, which runs even when the view raised), leaves
-what the app knows of its user in the request's state: Flask-Login's ``current_user``
-(source ``flask_login``) and ``flask.g.user`` (source ``flask_g``). Which one wins is
-``[actor] sources``. Calling it twice does nothing the second time.
+watched request (``teardown_request``, which runs even when the view raised, while the
+app context still exists), leaves what the app knows of its user in the request's
+state: Flask-Login's ``current_user`` (source ``flask_login``), flask-jwt-extended's
+verified identity (``flask_jwt_extended``), Flask-HTTPAuth's ``current_user()``
+(``flask_httpauth``) and ``flask.g.user`` (``flask_g``; an object, a mapping or a
+``sqlite3.Row`` as in the Flask tutorial). Each is read only where the app uses it.
+Which one wins is ``[actor] sources``; the ``[actor] resolver`` is asked here too, so it
+can use ``flask.g`` and the request. Calling it twice does nothing the second time.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.actor import actor_from_user
-from auditmw.context import current_request
+from auditmw.context import RequestState, current_request
+from auditmw.event import Actor
 
 if TYPE_CHECKING:
     from flask import Flask
 
     from auditmw.trail import AuditTrail
+    from auditmw.wsgi import AuditMiddleware
 
 def __getattr__(name: str) -> Any:
     # AuditMiddleware is loaded on first use: the launcher imports this module in every
@@ -40,29 +46,70 @@ log = logging.getLogger("auditmw.flask")
 EXTENSION = "auditmw"
 
 
-def _note_user(_exc: BaseException | None = None) -> None:
+def _note_user(middleware: AuditMiddleware | None = None) -> None:
     state = current_request.get()
     if state is None:
         return
     try:
-        from flask import g
+        from flask import current_app, g, request
 
         user = g.get("user")
         if user is not None:
             state.extra.setdefault("flask_g", actor_from_user(user))
-        from flask import current_app
-
-        if getattr(current_app, "login_manager", None) is None:
-            return  # Flask-Login not set up by this app (maybe not even installed)
-        try:
-            from flask_login import current_user  # type: ignore[import-untyped]
-        except ImportError:
-            return
-        found = actor_from_user(current_user._get_current_object())
-        if found is not None:
-            state.extra["flask_login"] = found
+        if hasattr(g, "flask_httpauth_user"):  # set by Flask-HTTPAuth's login_required
+            state.extra.setdefault("flask_httpauth", actor_from_user(g.flask_httpauth_user))
+        if "flask-jwt-extended" in current_app.extensions:
+            _note_jwt_extended(state)
+        if getattr(current_app, "login_manager", None) is not None:
+            _note_flask_login(state)
+        if middleware is not None:
+            middleware.capture.resolve_early(state, request.environ)
     except Exception:
         log.exception("auditmw: could not read the Flask user")
+
+
+def _note_flask_login(state: RequestState) -> None:
+    try:
+        from flask_login import current_user  # type: ignore[import-untyped]
+    except ImportError:
+        return
+    found = actor_from_user(current_user._get_current_object())
+    if found is not None:
+        state.extra["flask_login"] = found
+
+
+def _note_jwt_extended(state: RequestState) -> None:
+    """The identity flask-jwt-extended verified in this request (``jwt_required`` or
+    ``verify_jwt_in_request`` ran); its loaded user when a ``user_lookup_loader`` is set."""
+    try:
+        from flask_jwt_extended import (  # type: ignore[import-not-found]
+            get_current_user,
+            get_jwt,
+            get_jwt_identity,
+        )
+    except ImportError:
+        return
+    try:
+        claims = get_jwt()
+    except RuntimeError:  # no token was verified in this request
+        return
+    if not claims:
+        return
+    try:
+        loaded = get_current_user()
+    except RuntimeError:  # no user_lookup_loader
+        loaded = None
+    found = actor_from_user(loaded) if loaded is not None else None
+    if found is None:
+        ident = get_jwt_identity()
+        if ident is None:
+            return
+        name = claims.get("name")
+        team = claims.get("team")
+        found = Actor(id=str(ident), name=str(name) if name else str(ident),
+                      team=str(team) if team else None,
+                      on_behalf_of=actor_from_user(claims.get("act"), behalf=False))
+    state.extra["flask_jwt_extended"] = found
 
 
 def init_app(app: Flask, trail: AuditTrail, *,
@@ -83,9 +130,13 @@ def init_app(app: Flask, trail: AuditTrail, *,
     from auditmw.wsgi import AuditMiddleware
 
     app.extensions[EXTENSION] = trail
-    app.teardown_request(_note_user)
-    app.wsgi_app = AuditMiddleware(app.wsgi_app, trail=trail,  # type: ignore[method-assign]
-                                   actor_getter=actor_getter)
+    middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter)
+
+    def note_user(_exc: BaseException | None = None) -> None:
+        _note_user(middleware)
+
+    app.teardown_request(note_user)
+    app.wsgi_app = middleware  # type: ignore[method-assign]
     return app
 
 

@@ -6,7 +6,10 @@
 Wraps the app in :class:`auditmw.asgi.AuditMiddleware`. The actor comes from
 ``scope["user"]``, which Starlette's ``AuthenticationMiddleware`` (or any middleware or
 dependency that sets it) fills: it is read after the app ran, so authentication placed
-anywhere in the stack counts. Calling it twice does nothing the second time.
+anywhere in the stack counts. A FastAPI dependency named by a ``call:`` source
+(``get_current_user``) is reached in the app's dependency tree too, even where the app
+took it before auditmw wrapped it (routes defined in the same module). Calling it twice
+does nothing the second time.
 """
 
 from __future__ import annotations
@@ -54,6 +57,29 @@ def hook_graphql_execution(trail: AuditTrail) -> None:
     auditmw_strawberry.install(lambda: trail)
 
 
+def _rebind_dependencies(app: Any) -> None:
+    """Point the FastAPI dependency tree at the ``call:`` sources' wrappers."""
+    try:
+        from auditmw.capture import actor_calls
+
+        routes = getattr(getattr(app, "router", None), "routes", None) or ()
+        actor_calls.rebind([r.dependant for r in routes
+                            if getattr(r, "dependant", None) is not None])
+    except Exception:
+        log.exception("auditmw: could not reach the app's auth dependencies")
+
+
+def _rebinding_build(app: Any) -> None:
+    """Rebind again when the app builds its stack (routes added after instrument_app)."""
+    build = app.build_middleware_stack
+
+    def build_and_rebind() -> Any:
+        _rebind_dependencies(app)
+        return build()
+
+    app.build_middleware_stack = build_and_rebind
+
+
 def instrument_app(app: Starlette, trail: AuditTrail, *,
                    actor_getter: Callable[[Any], Any] | None = None,
                    execution_hook: bool = True) -> Starlette:
@@ -73,10 +99,15 @@ def instrument_app(app: Starlette, trail: AuditTrail, *,
     from auditmw.asgi import AuditMiddleware
 
     setattr(app, _MARK, trail)
+    from auditmw.capture import actor_calls
+
+    actor_calls.register(trail.config.actor.sources)
+    _rebind_dependencies(app)
     stack = getattr(app, "middleware_stack", None)
     if stack is None:
         app.add_middleware(AuditMiddleware, trail=trail,
                            actor_getter=actor_getter)
+        _rebinding_build(app)
     else:
         app.middleware_stack = AuditMiddleware(stack, trail=trail, actor_getter=actor_getter)
     return app
@@ -124,6 +155,7 @@ class _AuditedStack:
             if trail is None or is_instrumented(app):
                 return stack
             setattr(app, _MARK, trail)
+            _rebind_dependencies(app)  # `call:` sources the routes took before the wrap
             from auditmw.asgi import AuditMiddleware
             from auditmw.launcher.mount import mount_into_starlette
 
