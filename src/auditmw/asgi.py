@@ -221,13 +221,11 @@ class _Responder:
             kind = message.get("type")
             if kind == "http.response.start":
                 self.status = int(message.get("status", 0)) or None
-                if self.watch.is_login:
+                if self.watch.is_login:  # how the login page answered (capture/login.py)
                     for name, value in message.get("headers") or ():
                         lower = bytes(name).lower()
                         if lower == b"content-type":
                             self.watch.response_type = bytes(value).decode("latin-1")
-                        elif lower == b"location":
-                            self.watch.location = bytes(value).decode("latin-1")
                 if self.keep:
                     for name, value in message.get("headers") or ():
                         if bytes(name).lower() == b"content-encoding":

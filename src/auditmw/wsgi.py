@@ -179,12 +179,9 @@ class _Response:
                        exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
         try:
             self.status = int(status.split(" ", 1)[0])
-            if self.watch.is_login:
-                for name, value in headers:
-                    if name.lower() == "content-type":
-                        self.watch.response_type = value
-                    elif name.lower() == "location":
-                        self.watch.location = value
+            if self.watch.is_login:  # how the login page answered (capture/login.py)
+                self.watch.response_type = next((v for k, v in headers
+                                                 if k.lower() == "content-type"), None)
             if self.keep:
                 self.encoding = next((v for k, v in headers
                                       if k.lower() == "content-encoding"), None)

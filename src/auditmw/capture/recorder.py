@@ -166,7 +166,6 @@ class Watch:
         # login routes: what the client submitted and how the app answered
         self.login_username: str | None = None
         self.response_type: str | None = None
-        self.location: str | None = None
         self.at_ns: int | None = None  # set when the response is complete
         self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
 
