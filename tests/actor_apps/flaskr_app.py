@@ -14,8 +14,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 TOML = """
 [capture]
-routes = [{ method = "POST", path = "/create", event = "createAssetGroup" }]
 site_access = { routes = ["POST /auth/login"] }
+
+[[capture.routes]]
+method = "POST"
+path = "/create"
+event = "createAssetGroup"
+success_status = [302]           # flaskr redirects to the index when it worked
+denied_redirect = "/auth/login"  # and to the login page when nobody is signed in
 """
 
 SCHEMA = """
@@ -99,6 +105,7 @@ def make_app() -> Any:
 
 
 def scenario(c: Any) -> None:
+    assert c.post("/create", data={"title": "t", "body": "b"}).status_code == 302  # nobody
     assert c.post("/auth/login", data={"username": "kim", "password": "nope-x"}
                   ).status_code == 200
     assert c.post("/auth/login", data={"username": "kim", "password": "kim-flaskr-pw"}
@@ -107,6 +114,7 @@ def scenario(c: Any) -> None:
 
 
 EXPECTED = [
+    ("createAssetGroup", None, None, "denied"),
     ("siteAccess", None, "kim", "failure"),
     ("siteAccess", None, "kim", "success"),
     ("createAssetGroup", "1", "kim", "success"),

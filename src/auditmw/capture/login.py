@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from auditmw.capture.outcome import status_outcome
 from auditmw.capture.request import load_json
 from auditmw.event import Actor, ErrorInfo, Outcome
+from auditmw.outcome import outcome_of_status
 
 #: Body fields that carry the name a user signs in with, in order of preference.
 USERNAME_FIELDS = ("username", "user_name", "userName", "login", "email", "user",
@@ -56,7 +56,7 @@ def submitted_username(body: bytes | None, content_type: str | None) -> str | No
 def login_outcome(status: int | None, signed_in: bool, path: str,
                   location: str | None, content_type: str | None,
                   ) -> tuple[Outcome, ErrorInfo | None]:
-    outcome, error = status_outcome(status)
+    outcome, error = outcome_of_status(status)
     if outcome != "success" or signed_in or status is None:
         return outcome, error
     if 300 <= status < 400 and location is not None:
