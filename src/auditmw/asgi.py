@@ -153,7 +153,7 @@ class AuditMiddleware:
             return
         watch.route, watch.is_login = found
         if watch.is_login and scope.get("method", "GET") not in _NO_BODY_METHODS:
-            messages, body = await _read_body(receive, self.capture.max_body)
+            messages, body, _oversize = await _read_body(receive, self.capture.max_body)
             receive = _replayer(messages, receive)
             watch.read_login(body)
         await self._run(watch, scope, receive, send)

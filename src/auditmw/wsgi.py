@@ -120,7 +120,7 @@ class AuditMiddleware:
         watch.route, watch.is_login = found
         if watch.is_login and str(environ.get("REQUEST_METHOD", "GET")).upper() \
                 not in _NO_BODY_METHODS:
-            watch.read_login(_take_body(environ, self.capture.max_body))
+            watch.read_login(_take_body(environ, self.capture.max_body)[0])
         return self._run(watch, environ, start_response)
 
     def _run(self, watch: Watch, environ: Environ, start_response: StartResponse, *,
