@@ -45,6 +45,10 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: What one event looks like in a sink (docs/formats.md).
+DocumentFormat = Literal["auditmw", "ocsf", "ecs"]
+
+
 class SiteAccessConfig(_Table):
     routes: list[str] = Field(default_factory=list)  # "POST /login"
     idle_s: float | None = Field(default=None, gt=0)
@@ -280,12 +284,24 @@ class FileSinkConfig(_Table):
     rotate_interval_s: float = Field(default=0, ge=0)  # 0: never by time
     fsync: Literal["always", "batch", "never"] = "batch"
     fsync_interval_s: float = Field(default=1.0, gt=0)
+    format: DocumentFormat = "auditmw"
 
 
 class HttpSinkConfig(_Table):
     type: Literal["http"] = "http"
     url: str
-    format: Literal["json", "ndjson"] = "json"
+    # The document (auditmw | ocsf | ecs) or an envelope (splunk_hec | es_bulk); "json"
+    # and "ndjson" (the first framings) still mean auditmw events with that body.
+    format: Literal["auditmw", "ocsf", "ecs", "splunk_hec", "es_bulk", "json",
+                    "ndjson"] = "auditmw"
+    body: Literal["json", "ndjson"] = "json"       # framing of auditmw | ocsf | ecs
+    document: DocumentFormat | None = None         # inside an envelope; see docs/sinks.md
+    index: str = ""                                # es_bulk _index / Splunk HEC index
+    sourcetype: str = "auditmw"                    # Splunk HEC sourcetype
+    ca_file: str = ""                              # verify the server against this CA
+    client_cert: str = ""                          # PEM certificate for mutual TLS
+    client_key: str = ""                           # its key (or inside client_cert)
+    proxy: str | None = None                       # default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY
     gzip: bool = False
     headers: dict[str, str] = Field(default_factory=dict)
     signing_key: str = ""
@@ -315,6 +331,68 @@ class StructlogSinkConfig(_Table):
 
 class StdoutSinkConfig(_Table):
     type: Literal["stdout"] = "stdout"
+    format: DocumentFormat = "auditmw"
+
+
+class LoggingSinkConfig(_Table):
+    type: Literal["logging"] = "logging"
+    logger: str = "auditmw.audit"
+    format: DocumentFormat = "auditmw"
+    levels: dict[Literal["success", "failure", "denied"], Literal[
+        "INFO", "WARNING", "ERROR", "CRITICAL"]] = Field(default_factory=dict)
+
+
+class SyslogSinkConfig(_Table):
+    type: Literal["syslog"] = "syslog"
+    address: str = "127.0.0.1:514"                 # host:port
+    protocol: Literal["udp", "tcp", "tls"] = "udp"
+    format: DocumentFormat = "auditmw"
+    ca_file: str = ""                              # tls: verify the server against this CA
+    client_cert: str = ""
+    client_key: str = ""
+    server_name: str = ""                          # tls: name to verify; default: the host
+    facility: int = Field(default=13, ge=0, le=23)  # 13 = log audit (RFC 5424 table 1)
+    app_name: str = ""                             # default: the trail's service
+    timeout_s: float = Field(default=5.0, gt=0)
+    max_retries: int | None = Field(default=None, ge=0)
+    batch_size: int | None = Field(default=None, ge=1)
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, address: str) -> str:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. '127.0.0.1:6514'")
+        return address
+
+
+class NatsSinkConfig(_Table):
+    type: Literal["nats"] = "nats"
+    url: str = "nats://127.0.0.1:4222"             # several: comma-separated
+    stream: str = "AUDIT"
+    subject: str = "audit.{category}"              # {tenant}, {category}, {event}
+    format: DocumentFormat = "auditmw"
+    create_stream: bool = True                     # create the stream when it is missing
+    duplicate_window_s: float = Field(default=120.0, gt=0)
+    ack_timeout_s: float = Field(default=5.0, gt=0)
+    credentials: str = ""                          # a .creds file
+    token: str = ""
+    ca_file: str = ""                              # tls:// URLs
+    max_retries: int | None = Field(default=None, ge=0)
+    batch_size: int | None = Field(default=None, ge=1)
+
+    @field_validator("subject")
+    @classmethod
+    def _template(cls, subject: str) -> str:
+        import string
+        names = {f for _, f, _, _ in string.Formatter().parse(subject) if f is not None}
+        unknown = names - {"tenant", "category", "event"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: "
+                             "{tenant}, {category}, {event}")
+        if not subject or any(c in subject for c in " \t*>"):
+            raise ValueError("must be a NATS subject without spaces or wildcards")
+        return subject
 
 
 class CustomSinkConfig(BaseModel):
@@ -329,7 +407,7 @@ class CustomSinkConfig(BaseModel):
         return dict(self.model_extra or {})
 
 
-_BUILTIN_SINKS = ("file", "http", "otel", "structlog", "stdout")
+_BUILTIN_SINKS = ("file", "http", "otel", "structlog", "stdout", "logging", "syslog", "nats")
 
 
 def _sink_tag(value: Any) -> str:
@@ -345,6 +423,9 @@ SinkConfig = Annotated[
     | Annotated[OtelSinkConfig, Tag("otel")]
     | Annotated[StructlogSinkConfig, Tag("structlog")]
     | Annotated[StdoutSinkConfig, Tag("stdout")]
+    | Annotated[LoggingSinkConfig, Tag("logging")]
+    | Annotated[SyslogSinkConfig, Tag("syslog")]
+    | Annotated[NatsSinkConfig, Tag("nats")]
     | Annotated[CustomSinkConfig, Tag("custom")],
     Discriminator(_sink_tag),
 ]

@@ -28,7 +28,7 @@ def previous_end(sinks: Sequence[Any]) -> Position | None:
     from auditmw.sinks.file import FileSink
 
     for sink in sinks:
-        if isinstance(sink, FileSink):
+        if isinstance(sink, FileSink) and sink.format == "auditmw":  # ocsf/ecs: no chain
             found = last_position(sink.path)
             if found is not None:
                 return found

@@ -36,7 +36,7 @@ def load_custom_sink_class(kind: str) -> Any:
         return ep.load()
     raise ConfigError(
         f"sinks.type: {kind!r} is not a sink type; allowed: file, http, otel, structlog, "
-        "stdout, 'pkg.module:Class', or an auditmw.sinks entry point")
+        "stdout, logging, syslog, nats, 'pkg.module:Class', or an auditmw.sinks entry point")
 
 
 def build_sink(config: SinkConfig, **context: Any) -> Sink:
@@ -46,23 +46,22 @@ def build_sink(config: SinkConfig, **context: Any) -> Sink:
         from auditmw.sinks.file import FileSink
         return FileSink(config.path, rotate_bytes=config.rotate_bytes,
                         rotate_interval_s=config.rotate_interval_s, fsync=config.fsync,
-                        fsync_interval_s=config.fsync_interval_s)
+                        fsync_interval_s=config.fsync_interval_s, format=config.format)
     if isinstance(config, StdoutSinkConfig):
         from auditmw.sinks.stdout import StdoutSink
-        return StdoutSink()
+        return StdoutSink(format=config.format)
     if isinstance(config, CustomSinkConfig):
         cls = load_custom_sink_class(config.type)
         sink: Sink = cls(**config.options)
         return sink
-    # http, otel and structlog arrive with the delivery engine: say so rather than ignore.
-    module = {"http": "auditmw.sinks.http", "otel": "auditmw.sinks.otel",
-              "structlog": "auditmw.sinks.structlog"}[config.type]
+    # The others are imported only when configured: their dependencies are optional.
+    module = f"auditmw.sinks.{config.type}"
     try:
         built: Sink = importlib.import_module(module).from_config(config, **context)
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("auditmw"):
             raise ConfigError(f"sinks.type: {config.type!r} is not available in this "
                               "version of auditmw") from None
-        raise ConfigError(f"sinks.type {config.type!r} needs {exc.name!r}; install "
-                          f"auditmw[{config.type}]") from None
+        raise ConfigError(f"sinks.type {config.type!r} needs {exc.name!r}: "
+                          f'pip install "auditmw[{config.type}]"') from None
     return built

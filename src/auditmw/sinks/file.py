@@ -16,6 +16,10 @@ split or interleaved.
 ``fsync``: ``always`` — every batch is on disk before ``write`` returns (the sink is then
 durable); ``batch`` — at most every ``fsync_interval_s`` and on flush/close; ``never`` —
 left to the OS.
+
+``format``: ``auditmw`` (default) writes the events as they are; ``ocsf`` or ``ecs`` one
+mapped document per line (docs/formats.md). ``auditmw verify`` and the chain's resume
+read ``auditmw`` files only.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditmw import codec
+from auditmw.formats import formatter
 from auditmw.sinks.base import EventDict
 
 
@@ -42,6 +47,7 @@ class FileSink:
         fsync: str = "batch",
         fsync_interval_s: float = 1.0,
         name: str | None = None,
+        format: str = "auditmw",
     ) -> None:
         if fsync not in ("always", "batch", "never"):
             raise ValueError(f"fsync must be always, batch or never, not {fsync!r}")
@@ -52,6 +58,8 @@ class FileSink:
         self.fsync = fsync
         self.fsync_interval_s = fsync_interval_s
         self.durable = fsync == "always"
+        self.format = format
+        self._shape = formatter(format)
         self._lock = threading.Lock()  # flock is per open file, not per thread
         self._fd: int | None = None
         self._opened_at = 0.0
@@ -118,7 +126,8 @@ class FileSink:
             return
         # Events an earlier, failed attempt already put in the file are not written again.
         done = self._written_before
-        lines = [(str(e.get("id", "")), codec.dumps_line(e)) for e in events
+        shape = self._shape
+        lines = [(str(e.get("id", "")), codec.dumps_line(shape(e))) for e in events
                  if not done or str(e.get("id", "")) not in done]
         written: list[str] = []
         with self._lock:

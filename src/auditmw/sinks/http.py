@@ -1,6 +1,9 @@
 """``type = "http"``: POST batches of events to a collector (a SIEM, a webhook, a log pipe).
 
-Body: a JSON array (``format = "json"``) or one JSON object per line (``"ndjson"``),
+Body: the events in the sink's ``format`` (``auditmw``, ``ocsf``, ``ecs``) as a JSON array
+(``body = "json"``) or one JSON object per line (``body = "ndjson"``; the older spellings
+``format = "json" | "ndjson"`` mean auditmw events), or wrapped in a collector's envelope
+(``format = "splunk_hec" | "es_bulk"``, see :mod:`auditmw.formats.envelopes`),
 optionally gzip-compressed (``Content-Encoding: gzip``). Headers on every request:
 
 - the configured ``headers`` (``${ENV}`` already expanded by the config loader);
@@ -17,6 +20,10 @@ batch goes to the dead-letter file with the status and the start of the answer.
 
 Only the standard library is used. One keep-alive connection per sink, guarded by a
 lock, so the sink is thread-safe; ``timeout_s`` bounds the connect and every read.
+TLS: the system's CAs, or ``ca_file``; ``client_cert``/``client_key`` for mutual TLS.
+Proxy: ``proxy``, else ``HTTPS_PROXY``/``HTTP_PROXY`` (and ``NO_PROXY``) from the
+environment; https goes through the proxy as a ``CONNECT`` tunnel, so the proxy never
+sees the events.
 """
 
 from __future__ import annotations
@@ -27,9 +34,11 @@ import hmac
 import http.client
 import ssl
 import threading
+import urllib.request
+from base64 import b64encode
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from auditmw import codec
 from auditmw.delivery.retry import (
@@ -37,6 +46,15 @@ from auditmw.delivery.retry import (
     PermanentError,
     RetryableError,
     parse_retry_after,
+)
+from auditmw.errors import ConfigError
+from auditmw.formats import formatter
+from auditmw.formats.envelopes import (
+    DEFAULT_DOCUMENT,
+    ENVELOPES,
+    check_es_bulk_answer,
+    es_bulk,
+    splunk_hec,
 )
 from auditmw.sinks.base import EventDict
 
@@ -62,21 +80,60 @@ def batch_key(events: Sequence[EventDict]) -> str:
     return digest.hexdigest()
 
 
+def proxy_for(url: str, configured: str | None = None) -> str | None:
+    """The proxy URL to reach ``url`` through: ``configured`` when given (``""``: none),
+    else the environment's ``HTTPS_PROXY``/``HTTP_PROXY`` unless ``NO_PROXY`` matches."""
+    if configured is not None:
+        return configured or None
+    parts = urlsplit(url)
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies_environment().get(parts.scheme) or None
+
+
+def tls_context(ca_file: str = "", client_cert: str = "",
+                client_key: str = "") -> ssl.SSLContext:
+    """A verifying client context: the system's CAs or ``ca_file``; a client certificate
+    for mutual TLS when given. Unreadable files fail here, at start."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if client_cert:
+        context.load_cert_chain(client_cert, client_key or None)
+    elif client_key:
+        raise ValueError("client_key needs client_cert")
+    return context
+
+
 class HttpSink:
     durable = False
 
-    def __init__(self, url: str, *, format: str = "json", gzip: bool = False,
+    def __init__(self, url: str, *, format: str = "auditmw", gzip: bool = False,
                  headers: Mapping[str, str] | None = None, signing_key: str = "",
                  timeout_s: float = 5.0, max_retries: int | None = None,
-                 batch_size: int | None = None, name: str | None = None) -> None:
-        if format not in ("json", "ndjson"):
-            raise ValueError(f"format must be json or ndjson, not {format!r}")
+                 batch_size: int | None = None, name: str | None = None,
+                 body: str = "json", document: str | None = None, index: str = "",
+                 sourcetype: str = "auditmw", ca_file: str = "", client_cert: str = "",
+                 client_key: str = "", proxy: str | None = None) -> None:
+        if format in ("json", "ndjson"):  # the first spellings: auditmw with that body
+            format, body = "auditmw", format
+        if body not in ("json", "ndjson"):
+            raise ValueError(f"body must be json or ndjson, not {body!r}")
+        if format not in ("auditmw", "ocsf", "ecs", *ENVELOPES):
+            raise ValueError("format must be auditmw, ocsf, ecs, splunk_hec or es_bulk, "
+                             f"not {format!r}")
+        if document is not None and format not in ENVELOPES:
+            raise ValueError("document applies to format = splunk_hec or es_bulk only")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"url must be an http:// or https:// URL, not {url!r}")
         self.url = url
         self.name = name or f"http:{parts.scheme}://{parts.netloc}{parts.path}"
         self.format = format
+        self.body = body
+        self.document = document or DEFAULT_DOCUMENT.get(format, format)
+        self._shape = formatter(self.document)
+        self.index = index
+        self.sourcetype = sourcetype
         self.gzip = gzip
         self.signing_key = signing_key
         self.timeout_s = timeout_s
@@ -89,16 +146,38 @@ class HttpSink:
         self._headers = {"User-Agent": USER_AGENT, **dict(headers or {})}
         self._lock = threading.Lock()
         self._conn: http.client.HTTPConnection | None = None
+        self._tls = tls_context(ca_file, client_cert, client_key) if (
+            parts.scheme == "https") else None
+        self._proxy = proxy_for(url, proxy)
+        if self._proxy:
+            found = urlsplit(self._proxy if "://" in self._proxy else f"http://{self._proxy}")
+            if found.scheme != "http" or not found.hostname:
+                raise ValueError(f"proxy must be an http:// URL, not {self._proxy!r}")
+            self._proxy_host, self._proxy_port = found.hostname, found.port or 8080
+            self._proxy_headers = {}
+            if found.username is not None:
+                login = f"{unquote(found.username)}:{unquote(found.password or '')}"
+                self._proxy_headers["Proxy-Authorization"] = (
+                    "Basic " + b64encode(login.encode()).decode())
+            if parts.scheme == "http":  # a plain proxy is sent the absolute URL
+                self._target = f"http://{parts.netloc}{self._target}"
 
     # -- encoding ---------------------------------------------------------------------
 
     def encode(self, events: Sequence[EventDict]) -> tuple[bytes, dict[str, str]]:
         """The body and headers one POST of ``events`` carries."""
-        if self.format == "ndjson":
-            body = b"".join(codec.dumps_line(e) for e in events)
+        shape = self._shape
+        if self.format == "splunk_hec":
+            body = splunk_hec(events, shape, sourcetype=self.sourcetype, index=self.index)
+            content_type = "application/json"
+        elif self.format == "es_bulk":
+            body = es_bulk(events, shape, index=self.index)
+            content_type = "application/x-ndjson"
+        elif self.body == "ndjson":
+            body = b"".join(codec.dumps_line(shape(e)) for e in events)
             content_type = "application/x-ndjson"
         else:
-            body = b"[" + b",".join(codec.dumps(e) for e in events) + b"]"
+            body = b"[" + b",".join(codec.dumps(shape(e)) for e in events) + b"]"
             content_type = "application/json"
         headers = {**self._headers, "Content-Type": content_type,
                    "Idempotency-Key": batch_key(events),
@@ -120,6 +199,8 @@ class HttpSink:
         with self._lock:
             status, reason, answer, retry_after = self._post(body, headers)
         if 200 <= status < 300:
+            if self.format == "es_bulk":
+                check_es_bulk_answer(answer)
             return
         detail = f"HTTP {status} {reason}: {answer[:200].decode('utf-8', 'replace')}".strip()
         if status == 413:
@@ -151,13 +232,18 @@ class HttpSink:
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
+            host, port = ((self._proxy_host, self._proxy_port) if self._proxy
+                          else (self._host, self._port))
             if self._scheme == "https":
-                self._conn = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=self.timeout_s,
-                    context=ssl.create_default_context())
+                self._conn = http.client.HTTPSConnection(host, port, timeout=self.timeout_s,
+                                                         context=self._tls)
+                if self._proxy:  # CONNECT: TLS end to end, verified against the real host
+                    self._conn.set_tunnel(self._host, self._port,
+                                          headers=self._proxy_headers)
             else:
-                self._conn = http.client.HTTPConnection(self._host, self._port,
-                                                        timeout=self.timeout_s)
+                self._conn = http.client.HTTPConnection(host, port, timeout=self.timeout_s)
+                if self._proxy and self._proxy_headers:
+                    self._headers.update(self._proxy_headers)
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -179,7 +265,14 @@ class HttpSink:
 
 
 def from_config(config: HttpSinkConfig, **context: Any) -> HttpSink:
-    return HttpSink(config.url, format=config.format, gzip=config.gzip,
-                    headers=config.headers, signing_key=config.signing_key,
-                    timeout_s=config.timeout_s, max_retries=config.max_retries,
-                    batch_size=config.batch_size)
+    try:
+        return HttpSink(config.url, format=config.format, gzip=config.gzip,
+                        headers=config.headers, signing_key=config.signing_key,
+                        timeout_s=config.timeout_s, max_retries=config.max_retries,
+                        batch_size=config.batch_size, body=config.body,
+                        document=config.document, index=config.index,
+                        sourcetype=config.sourcetype, ca_file=config.ca_file,
+                        client_cert=config.client_cert, client_key=config.client_key,
+                        proxy=config.proxy)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise ConfigError(f"sinks (http {config.url}): {exc}") from None
