@@ -208,5 +208,6 @@ def test_a_bad_format_fails_at_start_naming_the_key() -> None:
     from auditmw.config import load_config
     from auditmw.errors import ConfigError
 
-    with pytest.raises(ConfigError, match=r"sinks\.0\.format: Input should be .auditmw., .ocsf. or .ecs."):
+    with pytest.raises(ConfigError,
+                       match=r"sinks\.0\.format: Input should be .auditmw., .ocsf. or .ecs."):
         load_config({"sinks": [{"type": "file", "format": "cef"}]})
