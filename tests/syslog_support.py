@@ -4,6 +4,7 @@ and keeps what it parsed, so a malformed message fails the test that sent it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import ssl
@@ -155,8 +156,6 @@ class SyslogServer:
         self._sock.close()
         with self.lock:
             for conn in self._open:  # a stopped server drops its clients too
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
         self._thread.join(2)

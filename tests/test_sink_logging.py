@@ -59,7 +59,7 @@ def test_levels_can_be_chosen_and_formats_apply(root_handler: Keep) -> None:
     sink = LoggingSink("audit.test2", format="ecs", levels={"success": "WARNING"})
     event = make_event(1)
     sink.write([event])
-    record = [r for r in root_handler.records if r.name == "audit.test2"][0]
+    record = next(r for r in root_handler.records if r.name == "audit.test2")
     assert record.levelno == logging.WARNING
     doc = json.loads(record.getMessage())
     assert doc == json.loads(json.dumps(to_ecs(event)))
