@@ -95,8 +95,8 @@ async def read_stream(stream: str, subject: str, expected: int,
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
-                batch = await sub.fetch(200, timeout=1)
-            except nats.errors.TimeoutError:
+                batch = await sub.fetch(200, timeout=2)
+            except (nats.errors.TimeoutError, asyncio.TimeoutError):
                 if len(got) >= expected:
                     break
                 continue
