@@ -210,6 +210,8 @@ class NatsSink:
         if nc is not None and not nc.is_closed:
             with contextlib.suppress(Exception):  # closing never raises into shutdown
                 self._run(nc.close(), self.ack_timeout_s)
+        with contextlib.suppress(Exception):  # let the client's tasks finish cancelling
+            self._run(_cancel_the_rest(), self.ack_timeout_s)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(self.ack_timeout_s)
         if not self._thread.is_alive():
@@ -220,6 +222,16 @@ class NatsSink:
         self._nc = None
         self._js = None
         self._start_loop()
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel and await every task still on this loop (nats-py's readers and flushers),
+    so none is left to be destroyed after the loop is closed."""
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _quiet(exc: Exception) -> None:
