@@ -96,7 +96,7 @@ async def read_stream(stream: str, subject: str, expected: int,
         while time.monotonic() < deadline:
             try:
                 batch = await sub.fetch(200, timeout=2)
-            except (nats.errors.TimeoutError, asyncio.TimeoutError):
+            except (nats.errors.TimeoutError, TimeoutError):
                 if len(got) >= expected:
                     break
                 continue
