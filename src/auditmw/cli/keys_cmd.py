@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
     create.add_argument("--expires", metavar="WHEN", default=None,
                         help="90d, 12h, 2w, 30m, 45s, an ISO date (UTC) or 'never' "
                              "(default: never)")
+    create.add_argument("--tenant", metavar="T", default=None,
+                        help="scope the key to one tenant: it reads and exports that "
+                             "tenant's events only (default: an operator key)")
     create.add_argument("--json", action="store_true",
                         help='print {"id","name","scopes","key","expires"}')
     create.set_defaults(handler=run_create)
@@ -71,7 +74,7 @@ def run_create(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     store = _open(args)
     try:
-        record, text = store.create(args.name, args.scope, expires)
+        record, text = store.create(args.name, args.scope, expires, tenant=args.tenant)
     except AccessKeyError as exc:
         return _fail(str(exc))
     finally:
@@ -79,7 +82,8 @@ def run_create(args: argparse.Namespace) -> int:
     if args.json:
         public = record.to_public_dict()
         print(json.dumps({"id": record.id, "name": record.name, "scopes": list(record.scopes),
-                          "key": text, "expires": public["expires"]}))
+                          "key": text, "expires": public["expires"],
+                          "tenant": record.tenant}))
     else:
         print(text)
     return 0
@@ -96,10 +100,10 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    table = [("ID", "NAME", "SCOPES", "STATUS", "CREATED", "EXPIRES")]
-    table += [(str(r["id"]), str(r["name"]), ",".join(k.scopes), str(r["status"]),
-               str(r["created"]), str(r["expires"] or "never")) for r, k in zip(rows, keys,
-                                                                               strict=True)]
+    table = [("ID", "NAME", "SCOPES", "TENANT", "STATUS", "CREATED", "EXPIRES")]
+    table += [(str(r["id"]), str(r["name"]), ",".join(k.scopes), k.tenant or "(all)",
+               str(r["status"]), str(r["created"]), str(r["expires"] or "never"))
+              for r, k in zip(rows, keys, strict=True)]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

@@ -8,9 +8,11 @@ the filters as details, ``denied`` for 401/403, ``failure`` for 400/500.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditmw.capture.ip import parse_networks, resolve_client_ip
+from auditmw.context import current_tenant
 from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
 from auditmw.outcome import outcome_of_status
 from auditmw.server.context import ApiError
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
 
     from auditmw.server.context import ServerContext
     from auditmw.server.keys import AccessKey
+    from auditmw.server.params import Filters
+    from auditmw.store.base import Query
+
+    F = TypeVar("F", bound=Filters)
 
 log = logging.getLogger("auditmw.server")
 
@@ -65,6 +71,36 @@ def authorize(ctx: ServerContext, request: Request) -> AccessKey | Actor:
     return caller
 
 
+def caller_tenant(caller: AccessKey | Actor | None) -> str | None:
+    """The one tenant ``caller`` may read, or ``None`` for an operator (every tenant).
+
+    A tenant key names its tenant. The host app's signed-in user (``host_auth``) reads
+    the tenant the request itself belongs to (``capture.tenant``), when there is one."""
+    if caller is None:
+        return None
+    if isinstance(caller, Actor):
+        return current_tenant.get()
+    return caller.tenant
+
+
+def scoped_query(query: Query, caller: AccessKey | Actor | None) -> Query:
+    """``query`` as ``caller`` may run it: a tenant caller reads its own tenant only, and
+    asking for another is :class:`ApiError` 403 (never an empty or wider answer that
+    could tell one tenant about another). Every read path goes through here."""
+    tenant = caller_tenant(caller)
+    if tenant is None:
+        return query
+    if query.tenant and set(query.tenant) != {tenant}:
+        raise ApiError(403, MISSING_SCOPE)
+    return replace(query, tenant=(tenant,))
+
+
+def scoped(filters: F, caller: AccessKey | Actor | None) -> F:
+    """:func:`scoped_query` over parsed Data API filters."""
+    query = scoped_query(filters.query, caller)
+    return filters if query is filters.query else replace(filters, query=query)
+
+
 def outcome_of(status: int) -> Outcome:
     """The audit server's own reads, by the one status rule (:mod:`auditmw.outcome`)."""
     return outcome_of_status(status)[0]
@@ -95,6 +131,8 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | Acto
             details=details,
             client=Client(ip=ip, forwarded=chain, user_agent=request.headers.get("user-agent")),
             channel="ui" if isinstance(key, Actor) else "api", source=source,
+            # A tenant's reads are part of that tenant's own trail.
+            tenant=caller_tenant(key),
             request=RequestInfo(method=request.method, path=request.url.path, status=status),
             error=None if outcome == "success" else ErrorInfo(f"HTTP{status}",
                                                               message or str(status)),

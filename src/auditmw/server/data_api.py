@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.exports import content_type, export_chunks
-from auditmw.server.access import identify, record_access, require_scope
+from auditmw.server.access import identify, record_access, require_scope, scoped
 from auditmw.server.context import ApiError
 from auditmw.server.params import FORMATS, Filters, multi_values, parse_filters
 from auditmw.server.streaming import prime, watched
@@ -58,7 +58,7 @@ async def list_events(request: Request) -> Response:
     try:
         key = await run_in_threadpool(identify, ctx, request)
         require_scope(key)
-        filters = parse_filters(raw)
+        filters = scoped(parse_filters(raw), key)
         details = {"endpoint": "audit-trail", **filters.details()}
         page = await run_in_threadpool(fetch_page, ctx, filters)
     except ApiError as exc:
@@ -99,7 +99,7 @@ async def export_events(request: Request) -> Response:
         if len(formats) > 1 or formats[0] not in FORMATS:
             raise ApiError(400, f"format: must be one of {', '.join(FORMATS)}")
         fmt = formats[0]
-        filters = parse_filters(raw, paged=False)
+        filters = scoped(parse_filters(raw, paged=False), key)
         query = filters.query
         now = ctx.now()
         if query.end is None or query.end > now:

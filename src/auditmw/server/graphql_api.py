@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from auditmw.server.access import identify, record_access, require_scope
+from auditmw.server.access import identify, record_access, require_scope, scoped
 from auditmw.server.context import ApiError
 from auditmw.server.data_api import fetch_page, page_body
 from auditmw.server.params import parse_filters
@@ -43,7 +43,7 @@ type AuditEvent {
   id: ID!  time: String!  event: String!  category: String!  action: String!
   outcome: String!  actor: Actor!  client: Client!  channel: String!  source: String!
   target: Target!  details: JSON  request: Request  trace: JSON  durationMs: Float
-  error: Error  service: JSON  integrity: JSON
+  error: Error  service: JSON  integrity: JSON  tenant: String
 }
 
 "One page of the audit trail."
@@ -64,6 +64,8 @@ type Query {
     "RFC 3339 date-time, inclusive." to: String
     event: [String!]  category: [String!]  actor: [String!]  outcome: [String!]
     target: [String!]  ip: [String!]
+    "Tenants to read (an operator key); a tenant key always reads its own alone."
+    tenant: [String!]
     order: Order = DESC  limit: Int = 100  cursor: String  page: Page = FIRST
   ): AuditTrail!
 }
@@ -115,7 +117,7 @@ def resolve_audit_trail(_: Any, info: Any, **args: Any) -> dict[str, Any]:
         if not cursor:
             raise ApiError(400, f"page: {page_kind} needs the cursor of the page before")
         values["cursor"] = [cursor]
-    filters = parse_filters(values)
+    filters = scoped(parse_filters(values), info.context["caller"])
     info.context["filters"].append({**filters.details(), "page": page_kind})
     if page_kind in ("NEXT", "PREV"):
         try:
@@ -176,7 +178,7 @@ async def graphql_endpoint(request: Request) -> Response:
                                 details=details, source="graphql", message=type(exc).__name__)
         return answer({"message": "Internal Server Error",
                        "errors": [{"message": "Internal Server Error"}]}, 500)
-    context: dict[str, Any] = {"audit": ctx, "filters": []}
+    context: dict[str, Any] = {"audit": ctx, "filters": [], "caller": key}
     result, status = await run_in_threadpool(_execute, request.app.state.graphql_schema,
                                              query, variables, operation, context)
     details |= {"operation": operation, "queries": context["filters"]}

@@ -41,6 +41,8 @@ class AccessKey:
     expires: datetime | None = None
     revoked: datetime | None = None
     pepper_id: str = ""
+    #: A tenant key reads only that tenant's events (SPEC §15); ``None``: an operator key.
+    tenant: str | None = None
 
     def status(self, now: datetime | None = None) -> str:
         """``active``, ``revoked`` or ``expired``."""
@@ -55,6 +57,7 @@ class AccessKey:
             "id": self.id, "name": self.name, "scopes": list(self.scopes),
             "created": _iso(self.created), "expires": _iso(self.expires),
             "revoked": _iso(self.revoked), "status": self.status(now),
+            "tenant": self.tenant,
         }
 
 

@@ -34,11 +34,12 @@ _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL,"
     " secret_hash TEXT NOT NULL, pepper_id TEXT NOT NULL DEFAULT '',"
-    " created TEXT NOT NULL, expires TEXT, revoked TEXT)",
+    " created TEXT NOT NULL, expires TEXT, revoked TEXT, tenant TEXT)",
     f"CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_active_name"
     f" ON {TABLE} (name) WHERE revoked IS NULL",
 )
-_COLUMNS = "id, name, scopes, pepper_id, created, expires, revoked"
+_COLUMNS = "id, name, scopes, pepper_id, created, expires, revoked, tenant"
+_KEY_FIELDS = 8  # the columns above, in that order
 
 
 class AccessKeyError(AuditError, LookupError):
@@ -62,7 +63,7 @@ def _row_to_key(row: Sequence[Any]) -> AccessKey:
     assert created is not None
     return AccessKey(id=row[0], name=row[1], scopes=tuple(json.loads(row[2])),
                      pepper_id=row[3], created=created, expires=_time(row[5]),
-                     revoked=_time(row[6]))
+                     revoked=_time(row[6]), tenant=row[7])
 
 
 class KeyStore:
@@ -92,7 +93,18 @@ class KeyStore:
                                    timeout=30)
         for statement in _SCHEMA:
             conn.execute(statement)
+        self._add_tenant_column(conn)
         return conn
+
+    def _add_tenant_column(self, conn: Any) -> None:
+        """Tables made before tenants (SPEC §15) get the column; their keys stay operator
+        keys (``NULL``)."""
+        if self._is_postgres:
+            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS tenant TEXT")
+            return
+        names = {row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")}
+        if "tenant" not in names:
+            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN tenant TEXT")
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self._is_postgres else statement
@@ -136,10 +148,15 @@ class KeyStore:
 
     # -- operations ---------------------------------------------------------------------
 
-    def create(self, name: str, scopes: Sequence[str],
-               expires: datetime | None = None) -> tuple[AccessKey, str]:
-        """A new key; returns the stored record and the key text (shown once, never kept)."""
+    def create(self, name: str, scopes: Sequence[str], expires: datetime | None = None, *,
+               tenant: str | None = None) -> tuple[AccessKey, str]:
+        """A new key; returns the stored record and the key text (shown once, never kept).
+        With ``tenant`` the key reads only that tenant's events."""
         name = name.strip()
+        if tenant is not None:
+            tenant = tenant.strip()
+            if not tenant:
+                raise AccessKeyError("--tenant needs a non-empty tenant id")
         if not name:
             raise AccessKeyError("a key needs a non-empty --name")
         clean = tuple(dict.fromkeys(s.strip() for s in scopes if s.strip()))
@@ -151,13 +168,13 @@ class KeyStore:
                 f"an active key named {name!r} exists; revoke it or pick another name")
         key_id, secret, text = new_key()
         record = AccessKey(id=key_id, name=name, scopes=clean, created=_now(),
-                           expires=expires, pepper_id=pepper_id(self._pepper))
+                           expires=expires, pepper_id=pepper_id(self._pepper), tenant=tenant)
         try:
             self._run(
                 f"INSERT INTO {TABLE} (id, name, scopes, secret_hash, pepper_id, created,"
-                " expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                " expires, revoked, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                 (key_id, name, json.dumps(list(clean)), hash_secret(secret, self._pepper),
-                 record.pepper_id, _text(record.created), _text(expires)))
+                 record.pepper_id, _text(record.created), _text(expires), tenant))
         except Exception as exc:  # the unique index caught a concurrent create
             if self._active_by_name(name):
                 raise AccessKeyError(f"an active key named {name!r} exists") from exc
@@ -200,7 +217,7 @@ class KeyStore:
                          (key_id,))
         if not rows:
             return None
-        if not secret_matches(secret, rows[0][7], self._pepper):
+        if not secret_matches(secret, rows[0][_KEY_FIELDS], self._pepper):
             return None
-        key = _row_to_key(rows[0][:7])
+        key = _row_to_key(rows[0][:_KEY_FIELDS])
         return key if key.status(now) == "active" else None

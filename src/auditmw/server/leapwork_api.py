@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.exports.leapwork import leapwork_record
-from auditmw.server.access import identify, record_access, require_scope
+from auditmw.server.access import identify, record_access, require_scope, scoped_query
 from auditmw.server.context import ApiError
 from auditmw.server.dates import local_to_utc, parse_leapwork_date
 from auditmw.server.streaming import prime, watched
@@ -88,12 +88,11 @@ def export_window(from_text: str | None, to_text: str | None, *, zone: tzinfo,
     return Window(start, end)
 
 
-def _json_array(ctx: ServerContext, window: Window) -> Iterator[bytes]:
+def _json_array(ctx: ServerContext, window: Window, query: Query) -> Iterator[bytes]:
     """The body, ``CHUNK_ROWS`` records a chunk; the first chunk comes after the first
     query, so :func:`prime` sees a failing store before any header is sent."""
     zone, edition = ctx.zone, ctx.edition
-    events = iter(ctx.store.iter_events(Query(start=window.start, end=window.end),
-                                        order="asc", chunk_size=CHUNK_ROWS))
+    events = iter(ctx.store.iter_events(query, order="asc", chunk_size=CHUNK_ROWS))
     first = next(events, None)
     if first is None:
         yield b"[]"
@@ -125,7 +124,10 @@ async def export_audit_logs(request: Request) -> Response:
         window = export_window(params.get("fromDate"), params.get("toDate"), zone=ctx.zone,
                                now=ctx.now(), max_days=ctx.max_export_days)
         details |= {"start": _rfc3339(window.start), "end": _rfc3339(window.end)}
-        body = await prime(_json_array(ctx, window))
+        query = scoped_query(Query(start=window.start, end=window.end), key)
+        if query.tenant:
+            details["tenant"] = list(query.tenant)
+        body = await prime(_json_array(ctx, window, query))
     except ApiError as exc:
         await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
                                 details=details, message=exc.message)

@@ -49,6 +49,8 @@ def _filter_params(paged: bool) -> list[dict[str, Any]]:
         _list_param("outcome", "Outcome (repeatable).", {"type": "string", "enum": list(OUTCOMES)}),
         _list_param("target", "Target id or name (repeatable)."),
         _list_param("ip", "Client IP address (repeatable)."),
+        _list_param("tenant", "Tenant (repeatable; an operator key). A tenant-scoped key "
+                    "always reads its own tenant alone; asking it for another is a 403."),
         {"name": "order", "in": "query", "required": False,
          "description": "`desc` (newest first, the default) or `asc`.",
          "schema": {"type": "string", "enum": ["asc", "desc"], "default": "desc"}},

@@ -14,7 +14,7 @@ from auditmw.server.context import ApiError
 from auditmw.server.dates import parse_rfc3339
 from auditmw.store.base import Order, Query
 
-FILTERS: tuple[str, ...] = ("event", "category", "actor", "outcome", "target", "ip")
+FILTERS: tuple[str, ...] = ("event", "category", "actor", "outcome", "target", "ip", "tenant")
 SINGLE: tuple[str, ...] = ("from", "to", "order", "limit", "cursor")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
