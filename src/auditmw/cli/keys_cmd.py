@@ -81,9 +81,11 @@ def run_create(args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         public = record.to_public_dict()
-        print(json.dumps({"id": record.id, "name": record.name, "scopes": list(record.scopes),
-                          "key": text, "expires": public["expires"],
-                          "tenant": record.tenant}))
+        made = {"id": record.id, "name": record.name, "scopes": list(record.scopes),
+                "key": text, "expires": public["expires"]}
+        if record.tenant is not None:  # SPEC §13's five keys, plus the tenant when scoped
+            made["tenant"] = record.tenant
+        print(json.dumps(made))
     else:
         print(text)
     return 0
