@@ -181,9 +181,11 @@ def calls_for(plan: DocumentPlan, operation_name: str | None,
         operation_name = next(iter(plan))
     variables = variables or {}
     calls: list[FieldCall] = []
+    keys: set[str] = set()
     for planned in operation.fields:
-        if not _included(planned.conditions, variables):
-            continue
+        if planned.response_key in keys or not _included(planned.conditions, variables):
+            continue  # GraphQL merges a response key's selections: one execution
+        keys.add(planned.response_key)
         arguments: dict[str, Any] = {}
         for name, node in planned.arguments:
             value = _value(node, variables)

@@ -288,9 +288,10 @@ class Watch:
         calls = [] if (state.executions or facts) else self.calls
         outcomes = self._field_results(status, encoding, body) \
             if calls and refused is None and exc is None else {}
+        hooked = self.capture.hook_active
         for i, call in enumerate(calls):
             got = outcomes.get(i)
-            if refused is None and exc is None and not _may_have_run(status, got):
+            if refused is None and not _may_have_run(status, got, exc, hooked=hooked):
                 continue  # a redirect, a page, 404/405, or a field the result lacks
             yield self._field_event(call, None, got, status=status, actor=actor,
                                     duration=duration, exc=exc, refused=refused)
@@ -453,10 +454,19 @@ def _shows(result: dict[str, Any], key: str) -> bool:
                and e["path"][0] == key for e in errors)
 
 
-def _may_have_run(status: int | None, got: FieldResult | None) -> bool:
-    """Only what ran (or was refused) is recorded: a GraphQL result that shows the
-    field, or an answer refusing the request (401/403, other errors but 404/405)."""
-    if got is not None:
+def _may_have_run(status: int | None, got: FieldResult | None,
+                  exc: BaseException | None, *, hooked: bool) -> bool:
+    """Only what ran (or was refused) is recorded from the wire.
+
+    With the execution hook installed and no execution seen, nothing ran: only a request
+    the answer refuses (401/403, the attempt is ``denied``) or a result that shows the
+    field succeeded (a server the hook cannot see; warned) is recorded. Without the hook:
+    a GraphQL result that shows the field, or an answer refusing the request (401/403,
+    other errors but 404/405), or the app raising."""
+    if hooked:
+        return status in (401, 403) or (got is not None and got.outcome == "success"
+                                        and exc is None)
+    if exc is not None or got is not None:
         return True
     return status is not None and status >= 400 and status not in (404, 405)
 

@@ -1,0 +1,160 @@
+"""The request shapes of the evasion suite: every way a reading of a GraphQL request
+could differ from the server's, and the judge (events == executions).
+
+A shape is sent as is; whatever the server makes of it, the counter inside every
+catalogued resolver says what ran, and the trail must say exactly that: the same fields,
+with the same arguments, and the outcome of the execution (``deleteScope`` raises
+``PermissionError``: denied; the others succeed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+#: What the suite's trail keeps in memory of a body: small, so padding passes it easily.
+MAX_BODY = 4096
+PAD = "x" * (MAX_BODY * 3)
+
+CREATE = 'mutation { createAssetGroup(name: "plain") { id name } }'
+DELETE = 'mutation { deleteScope(id: "s1") }'
+EXPORT = '{ exportView(viewId: "v1") }'
+OUTCOME = {"createAssetGroup": "success", "deleteScope": "denied", "exportView": "success"}
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    method: str = "POST"
+    path: str = "/graphql"
+    query_string: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    #: a WebSocket shape: (subprotocol, payloads of the operations sent)
+    socket: tuple[str, tuple[dict[str, Any], ...]] | None = None
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def post(name: str, body: Any, **headers: str) -> Shape:
+    return Shape(name, content=body if isinstance(body, bytes) else _json(body),
+                 headers={"content-type": "application/json", **headers})
+
+
+def get(name: str, query_string: str, **headers: str) -> Shape:
+    return Shape(name, method="GET", query_string=query_string, headers=headers)
+
+
+def multipart(name: str, *operations: Any) -> Shape:
+    boundary = "evasionBOUNDARY"
+    parts = [(f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+              f"{json.dumps(op)}\r\n") for op in operations]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{{}}\r\n')
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    return Shape(name, content=body,
+                 headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+
+
+def form(name: str, fields: list[tuple[str, str]]) -> Shape:
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in fields).encode()
+    return Shape(name, content=body,
+                 headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+def socket(name: str, protocol: str, *queries: str) -> Shape:
+    return Shape(name, method="WEBSOCKET",
+                 socket=(protocol, tuple({"query": q} for q in queries)))
+
+
+DEEP = "mutation { " + "... on Mutation { " * 60 + 'createAssetGroup(name: "deep") { id }' \
+    + " }" * 60 + " }"
+
+SHAPES: list[Shape] = [
+    post("post-json", {"query": CREATE}),
+    post("post-denied", {"query": DELETE}),
+    post("post-query-field", {"query": EXPORT}),
+    post("post-variables", {"query": "mutation ($n: String!) { createAssetGroup(name: $n) "
+                                     "{ id } }", "variables": {"n": "from-var"}}),
+    get("get-mutation", "query=" + quote(CREATE)),
+    get("get-query-field", "query=" + quote(EXPORT)),
+    get("get-explorer-page", "query=" + quote(DELETE), accept="text/html"),
+    get("get-repeated-query", "query=" + quote("{ ok }") + "&query=" + quote(EXPORT)),
+    get("get-repeated-query-reversed", "query=" + quote(EXPORT) + "&query=" + quote("{ ok }")),
+    get("get-percent-encoded-name", "q%75ery=" + quote(EXPORT)),
+    get("get-percent-encoded-all", "query=" + quote(EXPORT, safe="")),
+    post("batch", [{"query": CREATE}, {"query": DELETE}, {"query": EXPORT}]),
+    post("batch-with-junk", [1, {"query": DELETE}, "x", {"query": CREATE}]),
+    multipart("multipart", {"query": CREATE, "variables": {}}),
+    multipart("multipart-two-operations-decoy", {"query": CREATE}, {"query": DELETE}),
+    multipart("multipart-two-operations-decoy-reversed", {"query": DELETE}, {"query": CREATE}),
+    post("padded-comment", {"query": "# " + PAD + "\n" + CREATE}),
+    post("padded-unused-variables", {"query": CREATE, "variables": {"pad": PAD}}),
+    post("padded-whitespace", {"query": " " * len(PAD) + DELETE}),
+    post("padded-json-whitespace", b" " * len(PAD) + _json({"query": CREATE})),
+    post("fragments-60-deep", {"query": DEEP}),
+    post("fragment-spread-twice", {"query": "fragment F on Mutation { deleteScope(id: 9) } "
+                                            "mutation { ...F ...F }"}),
+    post("include-variable-default-true", {"query": 'mutation ($v: Boolean = true) { '
+                                                    'createAssetGroup(name: "inc") '
+                                                    "@include(if: $v) { id } }"}),
+    post("skip-variable-default-true", {"query": 'mutation ($v: Boolean = true) { '
+                                                 'createAssetGroup(name: "skip") '
+                                                 "@skip(if: $v) { id } }"}),
+    post("skip-variable-false", {"query": 'mutation ($v: Boolean = true) { '
+                                          'createAssetGroup(name: "run") @skip(if: $v) '
+                                          "{ id } }", "variables": {"v": False}}),
+    post("merged-fields", {"query": 'mutation { createAssetGroup(name: "m") { id } '
+                                    'createAssetGroup(name: "m") { name } }'}),
+    post("aliases", {"query": 'mutation { a: createAssetGroup(name: "a") { id } '
+                              'b: createAssetGroup(name: "b") { id } '
+                              'deleteScope: createAssetGroup(name: "c") { id } }'}),
+    post("alias-hides-name", {"query": 'mutation { ok: deleteScope(id: "h") }'}),
+    post("several-operations", {"query": "mutation A { createAssetGroup(name: \"A\") { id } } "
+                                          "mutation B { deleteScope(id: \"B\") }",
+                                "operationName": "B"}),
+    post("several-operations-unnamed-choice", {"query": "mutation A { deleteScope(id: 1) } "
+                                                        "mutation B { deleteScope(id: 2) }"}),
+    post("duplicate-json-keys",
+         b'{"query": "{ ok }", "query": "mutation { deleteScope(id: \\"dup\\") }"}'),
+    post("json-unicode-escapes",
+         b'{"query": "\\u006dutation { \\u0063reateAssetGroup(name: \\"esc\\") { id } }"}'),
+    post("text-plain-json", {"query": CREATE}, **{"content-type": "text/plain"}),
+    Shape("application-graphql", content=DELETE.encode(),
+          headers={"content-type": "application/graphql"}),
+    form("form-fields", [("query", CREATE)]),
+    form("form-70-fields-first", [*((f"f{i}", "x") for i in range(70)), ("query", DELETE)]),
+    post("invalid-argument-type", {"query": "mutation { createAssetGroup(name: 5) { id } }"}),
+    post("unknown-field-beside", {"query": 'mutation { createAssetGroup(name: "u") { id } '
+                                           "nope }"}),
+    post("syntax-error", {"query": 'mutation { createAssetGroup(name: "s") { id }'}),
+    Shape("redirect-307-trailing-slash", path="/graphql/", content=_json({"query": CREATE}),
+          headers={"content-type": "application/json"}),
+    Shape("not-a-graphql-path", path="/graphql2", content=_json({"query": CREATE}),
+          headers={"content-type": "application/json"}),
+    socket("ws-transport-mutation", "graphql-transport-ws", CREATE, DELETE),
+    socket("ws-transport-deep", "graphql-transport-ws", DEEP),
+    socket("ws-transport-query-field", "graphql-transport-ws", EXPORT),
+    socket("ws-transport-skip-default", "graphql-transport-ws",
+           'mutation ($v: Boolean = true) { createAssetGroup(name: "ws") @skip(if: $v) { id } }'),
+    socket("ws-legacy-mutation", "graphql-ws", CREATE),
+    socket("ws-legacy-query-field", "graphql-ws", EXPORT),
+]
+
+
+def judged(events: list[dict[str, Any]], executions: list[dict[str, Any]]) -> None:
+    """events == executions: same fields, arguments and outcomes (order aside: batched
+    and async operations may complete in any order)."""
+    def key(item: tuple[str, Any, str]) -> str:
+        return json.dumps(item, sort_keys=True)
+
+    got = sorted(((e["event"], e["details"], e["outcome"]) for e in events), key=key)
+    want = sorted(((x["field"], x["args"], OUTCOME[x["field"]]) for x in executions), key=key)
+    assert got == want, f"events {got}\n!= executions {want}"
+
+
+Sender = Callable[[Shape], None]
