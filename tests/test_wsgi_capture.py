@@ -65,8 +65,6 @@ def test_g_user_is_the_actor_without_flask_login() -> None:
     pytest.param('mutation { deleteAssetGroup(id: "missing") }', "failure", "ValueError",
                  id="resolver-error"),
     pytest.param('mutation { deleteScope(id: "1") }', "denied", "FORBIDDEN", id="forbidden"),
-    pytest.param("mutation { deleteAssetGroup }", "failure", "GraphQLError",
-                 id="validation-error"),
 ])
 def test_outcomes(query: str, outcome: str, error_type: str | None) -> None:
     trail = make_trail()
@@ -76,6 +74,16 @@ def test_outcomes(query: str, outcome: str, error_type: str | None) -> None:
     (event,) = events
     assert event["outcome"] == outcome
     assert (event.get("error") or {}).get("type") == error_type
+
+
+def test_a_document_refused_by_validation_ran_nothing_and_records_nothing() -> None:
+    """Only what ran: init_app installed the execution hook, which saw no execution."""
+    trail = make_trail()
+    client = flask_app(trail).test_client()
+    with capture_audit_events(trail) as events:
+        answer = post(client, "mutation { deleteAssetGroup }")
+    assert answer.status_code == 400
+    assert events == []
 
 
 def test_an_exception_in_the_view_is_recorded_and_the_app_answers_as_usual() -> None:

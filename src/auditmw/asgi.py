@@ -226,6 +226,8 @@ class _Responder:
                         lower = bytes(name).lower()
                         if lower == b"content-type":
                             self.watch.response_type = bytes(value).decode("latin-1")
+                if not self.keep and self.watch.wire_needed():
+                    self.keep = True  # nothing ran that the hook saw: the answer may tell
                 if self.keep:
                     for name, value in message.get("headers") or ():
                         if bytes(name).lower() == b"content-encoding":

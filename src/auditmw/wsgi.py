@@ -182,6 +182,8 @@ class _Response:
             if self.watch.is_login:  # how the login page answered (capture/login.py)
                 self.watch.response_type = next((v for k, v in headers
                                                  if k.lower() == "content-type"), None)
+            if not self.keep and self.watch.wire_needed():
+                self.keep = True  # nothing ran that the hook saw: the answer may tell
             if self.keep:
                 self.encoding = next((v for k, v in headers
                                       if k.lower() == "content-encoding"), None)

@@ -157,6 +157,7 @@ class Watch:
         self.trusted_peer = trusted_peer
         self.wire: WireRequest = NOTHING
         self.calls: list[FieldCall] = []
+        self._unread: tuple[bytes | None] | None = None  # a body read only if needed
         self.route: RouteMatch | None = None
         self.is_login = False
         self.started = time.perf_counter()
@@ -173,7 +174,30 @@ class Watch:
 
     def analyse_graphql(self, body: bytes | None) -> None:
         """Find the catalogued fields the request executes (``body`` is ``None`` when it
-        was too large or unreadable: then only resolver hooks can tell)."""
+        was too large or unreadable: then only the execution hook can tell).
+
+        With the execution hook installed (and no ``fail_closed``, which must refuse
+        before the app), the wire is only read if the hook saw nothing run — lazily,
+        when the events are built (in a delivery thread in async mode)."""
+        if self.capture.hook_active and not self.capture.fail_closed:
+            self.request_bytes = len(body or b"")
+            self._unread = (body,)
+            return
+        self._read_wire(body)
+
+    def wire_needed(self) -> bool:
+        """At the response's start: the request's wire reading may still matter (the hook
+        saw no execution), so its response body is worth keeping."""
+        return self._unread is not None and not self.state.executions \
+            and not self.state.fields
+
+    def _settle_wire(self) -> None:
+        if self._unread is not None:
+            body, = self._unread
+            self._unread = None
+            self._read_wire(body)
+
+    def _read_wire(self, body: bytes | None) -> None:
         try:
             if body is not None and self.headers.get("content-encoding"):
                 body = inflate(body, self.headers["content-encoding"],
@@ -205,7 +229,7 @@ class Watch:
 
     @property
     def wants_response_body(self) -> bool:
-        return bool(self.calls)
+        return bool(self.calls) or self.wire_needed()
 
     def refuse(self) -> bool:
         """``fail_closed`` and the durable sink is failing: refuse before the app runs.
@@ -285,7 +309,11 @@ class Watch:
         # What ran is decided where it runs: once the execution hook saw this request's
         # operation (or a resolver hook left facts), its facts are the events and the
         # door's own reading of the request is dropped.
-        calls = [] if (state.executions or facts) else self.calls
+        if state.executions or facts:
+            calls: list[FieldCall] = []
+        else:
+            self._settle_wire()
+            calls = self.calls
         outcomes = self._field_results(status, encoding, body) \
             if calls and refused is None and exc is None else {}
         hooked = self.capture.hook_active
