@@ -317,3 +317,110 @@ def test_store_filters_by_tenant_on_both_backends(tmp_path: Path,
                 assert store.count(Query(tenant=(tenant,))) == len(got)
         finally:
             store.close()
+
+
+# --- capture.tenant: the request's tenant, on real apps through both doors -------------
+
+SITE_ROUTES = [{"method": "POST", "path": "/sites/{site}/assets/{id}/resync",
+                "event": "assetsResync", "target": "id"}]
+
+
+def _starlette_app() -> Any:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def resync(request: Any) -> Any:
+        return JSONResponse({"ok": True})
+
+    return Starlette(routes=[Route("/sites/{site}/assets/{id}/resync", resync,
+                                   methods=["POST"])])
+
+
+def _flask_app() -> Any:
+    import flask
+
+    app = flask.Flask("tenants")
+
+    @app.post("/sites/<site>/assets/<id>/resync")
+    def resync(site: str, id: str) -> Any:
+        return {"ok": True}
+
+    return app
+
+
+def _tenant_trail(rule: str, **capture: Any) -> AuditTrail:
+    from auditmw.testing import MemorySink
+
+    return AuditTrail(store=False, sinks=[MemorySink()],
+                      capture={"routes": SITE_ROUTES, "tenant": rule, **capture})
+
+
+CASES = [
+    # rule, peer, headers, host, expected tenant
+    pytest.param("path:/sites/{tenant}/...", "203.0.113.9", {}, "app.test", "acme",
+                 id="path"),
+    pytest.param("host:{tenant}.example.com", "203.0.113.9", {}, "globex.example.com",
+                 "globex", id="host"),
+    pytest.param("host:{tenant}.example.com", "203.0.113.9", {}, "evil.test", None,
+                 id="host-other-domain"),
+    pytest.param("header:X-Site-Id", "10.0.0.5", {"X-Site-Id": "initech"}, "app.test",
+                 "initech", id="header-from-trusted-proxy"),
+    pytest.param("header:X-Site-Id", "203.0.113.9", {"X-Site-Id": "initech"}, "app.test",
+                 None, id="header-from-client-not-believed"),
+    pytest.param("header:X-Site-Id", "10.0.0.5", {"X-Site-Id": "a b <script>"},
+                 "app.test", None, id="header-garbage"),
+    pytest.param("call:test_tenants:tenant_from_header", "203.0.113.9",
+                 {"X-Org": "umbrella"}, "app.test", "umbrella", id="call"),
+]
+
+
+def tenant_from_header(request: Any) -> str | None:
+    """A ``call:`` tenant function of the app's own (this test module)."""
+    return request.header("X-Org")
+
+
+@pytest.mark.parametrize(("rule", "peer", "headers", "host", "tenant"), CASES)
+async def test_capture_tenant_asgi(rule: str, peer: str, headers: dict[str, str], host: str,
+                                   tenant: str | None) -> None:
+    from auditmw.asgi import AuditMiddleware
+
+    trail = _tenant_trail(rule, trusted_proxies=["10.0.0.0/8"])
+    app = AuditMiddleware(_starlette_app(), trail=trail)
+    transport = httpx.ASGITransport(app=app, client=(peer, 4711))
+    with capture_audit_events(trail) as events:
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as c:
+            answer = await c.post("/sites/acme/assets/a1/resync", headers=headers)
+            assert answer.status_code == 200
+    (event,) = events
+    assert event["event"] == "assetsResync"
+    assert event.get("tenant") == tenant
+    trail.close()
+
+
+@pytest.mark.parametrize(("rule", "peer", "headers", "host", "tenant"), CASES)
+def test_capture_tenant_wsgi(rule: str, peer: str, headers: dict[str, str], host: str,
+                             tenant: str | None) -> None:
+    from auditmw.wsgi import AuditMiddleware
+
+    trail = _tenant_trail(rule, trusted_proxies=["10.0.0.0/8"])
+    flask_app = _flask_app()
+    flask_app.wsgi_app = AuditMiddleware(flask_app.wsgi_app, trail=trail)  # type: ignore[method-assign]
+    with capture_audit_events(trail) as events:
+        answer = flask_app.test_client().post(
+            "/sites/acme/assets/a1/resync", headers={**headers, "Host": host},
+            environ_base={"REMOTE_ADDR": peer})
+        answer.get_data()  # the events are recorded once the body has been sent
+        assert answer.status_code == 200
+    (event,) = events
+    assert event.get("tenant") == tenant
+    trail.close()
+
+
+@pytest.mark.parametrize("bad", ["site", "header:", "host:example.com", "path:/sites/",
+                                 "call:nomodule", "path:/{tenant}/{tenant}"])
+def test_a_bad_capture_tenant_fails_at_start_naming_the_key(bad: str) -> None:
+    from auditmw.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"capture\.tenant"):
+        AuditTrail(store=False, sinks=[], capture={"tenant": bad})

@@ -125,6 +125,19 @@ class CaptureConfig(_Table):
     #: Added to the built-in denial rule: "pkg.mod:Class" exception paths (imported when
     #: the trail starts) and GraphQL ``extensions.code`` values (auditmw.outcome).
     denied_errors: list[str] = Field(default_factory=list)
+    #: Which tenant a request belongs to (SPEC §15, auditmw.capture.tenant): header:NAME
+    #: (trusted proxies only), host:{tenant}.example.com, path:/sites/{tenant}/...,
+    #: call:module:function. None: requests carry no tenant.
+    tenant: str | None = None
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        if value is not None:
+            from auditmw.capture.tenant import TenantRule
+
+            TenantRule.parse(value)  # ValueError says what is allowed
+        return value
 
     @field_validator("denied_errors")
     @classmethod

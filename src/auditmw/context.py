@@ -53,6 +53,9 @@ class RequestState:
     channel: Channel
     request_id: str | None = None
     actor: Actor | None = None
+    #: The request's tenant from ``capture.tenant`` (SPEC §15); events recorded while
+    #: this state is current carry it.
+    tenant: str | None = None
     #: Deposited by resolver hooks, in execution order.
     fields: list[FieldFacts] = field(default_factory=list)
     #: ``True`` (HTTP): hooks deposit facts and the door records them when the response

@@ -21,7 +21,7 @@ import wrapt
 from auditmw.capture.ip import apply_ip_policy
 from auditmw.catalog import Catalog, Entry
 from auditmw.config import Config, load_config
-from auditmw.context import acting_actor, current_tenant
+from auditmw.context import acting_actor, current_request, current_tenant
 from auditmw.delivery import Dispatcher, build_dispatcher
 from auditmw.errors import UnknownEventError
 from auditmw.event import (
@@ -196,7 +196,7 @@ class AuditTrail:
         """
         try:
             if event.tenant is None:
-                tenant = current_tenant.get()
+                tenant = _context_tenant()
                 if tenant is not None:
                     event = event.with_(tenant=tenant)
             trace = dict(event.trace) or current_trace()
@@ -226,7 +226,7 @@ class AuditTrail:
         the bytes ``build`` holds (bodies), counted against ``delivery.pending_max_bytes``
         (estimated from its closure when not given)."""
         try:
-            tenant = current_tenant.get()
+            tenant = _context_tenant()
             if tenant is not None:  # read here: the build may run in a delivery thread
                 build = _with_tenant(build, tenant)
             if self._deferred and not self._taps:
@@ -371,6 +371,17 @@ class AuditTrail:
         self._closed = True
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
+
+
+def _context_tenant() -> str | None:
+    """The tenant of what is running here: ``acting_as``/``current_tenant``, else the
+    watched request's (``capture.tenant``)."""
+    tenant = current_tenant.get()
+    if tenant is None:
+        state = current_request.get()
+        if state is not None:
+            tenant = state.tenant
+    return tenant
 
 
 def _with_tenant(build: Callable[[], Iterable[AuditEvent]], tenant: str

@@ -32,6 +32,7 @@ from auditmw.capture.outcome import (
 from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
 from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
 from auditmw.capture.site_access import SITE_ACCESS_EVENT, IdleTracker
+from auditmw.capture.tenant import TenantRequest, TenantRule
 from auditmw.context import FieldFacts, RequestState, execution_hook
 from auditmw.event import (
     ANONYMOUS,
@@ -87,8 +88,10 @@ class HttpCapture:
         self.sync = trail.config.delivery.mode == "sync"
         # async: events are built in a delivery thread (fail_closed needs them now)
         self.defer = not self.sync and not self.fail_closed
+        self.tenant_rule = TenantRule.parse(cfg.tenant) if cfg.tenant else None
         self.header_names = frozenset(
-            (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names))
+            (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names,
+             *(self.tenant_rule.header_names if self.tenant_rule else ())))
         self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
@@ -129,6 +132,9 @@ class HttpCapture:
         state = RequestState(method=method, path=path, client=client, channel=channel,
                              request_id=headers.get("x-request-id"))
         trusted_peer = bool(self.networks) and peer_is_trusted(peer, self.networks)
+        if self.tenant_rule is not None and not self.tenant_rule.needs_native:
+            state.tenant = self.tenant_rule.of(
+                TenantRequest(method, path, headers, trusted_peer))
         return Watch(self, state, headers, query_string, trusted_peer)
 
     def resolve_early(self, state: RequestState, native: Any) -> None:
@@ -163,12 +169,25 @@ class Watch:
         self.started = time.perf_counter()
         #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
         self.location: str | None = None
-        self.native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+        self._native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
         # login routes: what the client submitted and how the app answered
         self.login_username: str | None = None
         self.response_type: str | None = None
         self.at_ns: int | None = None  # set when the response is complete
         self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
+
+    @property
+    def native(self) -> Any:
+        return self._native
+
+    @native.setter
+    def native(self, value: Any) -> None:
+        self._native = value
+        rule = self.capture.tenant_rule
+        if value is not None and rule is not None and rule.needs_native:
+            state = self.state
+            state.tenant = rule.of(TenantRequest(state.method, state.path, self.headers,
+                                                 self.trusted_peer, value))
 
     # -- before the app -------------------------------------------------------------
 
