@@ -93,3 +93,12 @@ def test_date_reads_back_to_the_instant_cut_to_seconds(moment: datetime) -> None
     assert moment.replace(microsecond=0) in candidates
     assert all(c <= moment < c + timedelta(seconds=1) for c in candidates
                if c == moment.replace(microsecond=0))
+
+
+def test_an_impersonator_is_named_after_the_user() -> None:
+    from auditmw.exports.leapwork import user_or_system
+
+    assert user_or_system({"type": "user", "id": "u2", "name": "Bo",
+                           "on_behalf_of": {"id": "admin-9", "name": "Ada Admin"}}) == \
+        "Bo (impersonated by Ada Admin)"
+    assert user_or_system({"type": "user", "id": "u2", "name": "Bo"}) == "Bo"

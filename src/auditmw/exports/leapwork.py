@@ -45,11 +45,17 @@ def format_local(moment: datetime, zone: tzinfo) -> str:
 
 
 def user_or_system(actor: Mapping[str, Any]) -> str:
-    """The user's name for a user (its id if it has no name); else the actor type."""
+    """The user's name for a user (its id if it has no name); else the actor type. An
+    impersonator (``actor.on_behalf_of``) follows: ``Kim (impersonated by admin)``."""
     kind = str(actor.get("type") or "anonymous")
     if kind == "user":
-        return str(actor.get("name") or actor.get("id") or "User")
-    return _ACTOR_LABELS.get(kind, kind.capitalize())
+        named = str(actor.get("name") or actor.get("id") or "User")
+    else:
+        named = _ACTOR_LABELS.get(kind, kind.capitalize())
+    by = actor.get("on_behalf_of")
+    if isinstance(by, Mapping) and (by.get("name") or by.get("id")):
+        return f"{named} (impersonated by {by.get('name') or by.get('id')})"
+    return named
 
 
 def _text(value: Any) -> str:

@@ -228,6 +228,8 @@
     if (type !== "user") sub.push(capitalise(type));
     if (actor.team) sub.push(actor.team);
     if (actor.name && actor.id && actor.id !== actor.name) sub.push(actor.id);
+    const by = actor.on_behalf_of;
+    if (by) sub.push(`impersonated by ${by.name || by.id || "someone"}`);
     return [name, sub.length ? el("span", { className: "sub" }, sub.join(" · ")) : null];
   }
 
@@ -341,6 +343,8 @@
     addField(list, "Category", categoryName(item.category));
     addField(list, "Action", item.action);
     addField(list, "User", actor.name, actor.id, actor.type, actor.team);
+    const by = actor.on_behalf_of;
+    if (by) addField(list, "Impersonated by", by.name, by.id && by.id !== by.name ? by.id : "");
     addField(list, "Client", client.ip, client.hostname, client.user_agent);
     addField(list, "Channel", item.channel, item.source);
     addField(list, "Target", target.type, target.id, target.name);
