@@ -5,6 +5,7 @@ overlap. Real Starlette (ASGI) and Flask (WSGI) apps."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditmw.capture.routes import overlaps, specificity, templates_overlap
 from auditmw.config import RouteConfig
@@ -272,6 +275,7 @@ def test_check_config_warns_about_overlaps_and_checks_denied_errors(tmp_path: Pa
 
 @pytest.mark.parametrize(("route", "message"), [
     ({"success_status": [99]}, "99 is not an HTTP status"),
+    ({"path": "/a/{id}/b/{id:int}"}, "parameter {id} appears twice"),
     ({"denied_redirect": "login"}, "must be a path starting with '/'"),
 ])
 def test_bad_route_options_name_the_key(route: dict[str, Any], message: str) -> None:
@@ -281,3 +285,40 @@ def test_bad_route_options_name_the_key(route: dict[str, Any], message: str) -> 
         AuditTrail(store=False, sinks=[], capture={"routes": [
             {"method": "POST", "path": "/x", "event": "deleteAsset", **route}]})
     assert message in str(caught.value)
+
+
+_segment = st.sampled_from(["a", "b", "1", "{x}", "{n:int}", "v{n}", "{p:path}"])
+
+
+def _numbered(segments: list[str]) -> str:
+    """A template from segments, each parameter named apart (``{x}`` → ``{x0}``)."""
+    return "/" + "/".join(
+        re.sub(r"\{(\w+)(:\w+)?\}", lambda m, i=i: f"{{{m.group(1)}{i}{m.group(2) or ''}}}",
+               part) for i, part in enumerate(segments))
+
+
+_templates = st.lists(_segment, min_size=1, max_size=3).map(_numbered)
+_paths = st.lists(st.sampled_from(["a", "b", "1", "v1", "c"]), min_size=1,
+                  max_size=4).map(lambda s: "/" + "/".join(s))
+
+
+@given(templates=st.lists(_templates, min_size=2, max_size=4, unique=True),
+       path=_paths)
+def test_a_path_goes_to_the_most_specific_matching_template(templates: list[str],
+                                                            path: str) -> None:
+    from auditmw.capture.routes import RouteTable, compile_template
+    from auditmw.catalog import Catalog
+
+    table = RouteTable([RouteConfig(method="GET", path=t, event="deleteAsset")
+                        for t in templates], Catalog.load())
+    matching = [t for t in templates if compile_template(t).match(path)]
+    found = table.match("GET", path)
+    if not matching:
+        assert found is None
+        return
+    assert found is not None
+    assert found.route.template in matching
+    assert all(specificity(found.route.template) >= specificity(t) for t in matching)
+    for first in matching:  # a path both match: the overlap check must have said so
+        for second in matching:
+            assert templates_overlap(first, second)

@@ -98,6 +98,10 @@ class RouteConfig(_Table):
     def _absolute(cls, path: str) -> str:
         if not path.startswith("/"):
             raise ValueError("must start with '/'")
+        names = re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}", path)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"parameter {{{twice[0]}}} appears twice; give each its own name")
         return path
 
 

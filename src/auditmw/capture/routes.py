@@ -120,9 +120,10 @@ def overlaps(routes: Sequence[RouteConfig]) -> list[str]:
     for i, first in enumerate(routes):
         for j in range(i + 1, len(routes)):
             second = routes[j]
-            if first.method != second.method or not templates_overlap(first.path,
-                                                                      second.path):
-                continue
+            paths = (getattr(first, "path", None), getattr(second, "path", None))
+            if first.method != second.method or not all(isinstance(p, str) for p in paths) \
+                    or not templates_overlap(first.path, second.path):
+                continue  # routes named otherwise (a URL name) are the router's to order
             winner = j if specificity(second.path) > specificity(first.path) else i
             found.append(
                 f"capture.routes[{i}] ({first.method} {first.path}) and capture.routes[{j}] "
