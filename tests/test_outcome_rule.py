@@ -12,7 +12,7 @@ import graphql
 import pytest
 import starlette.exceptions
 import werkzeug.exceptions
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditmw.errors import ConfigError
@@ -293,6 +293,7 @@ _codes = st.one_of(st.sampled_from(sorted(DENIED_CODES)), st.text(max_size=20),
                    st.sampled_from(["access-denied", "Forbidden", "not authorized", "NOPE"]))
 
 
+@settings(deadline=None)
 @given(code=_codes, message=st.text(min_size=1, max_size=50))  # graphql-core fills ""
 def test_a_raised_error_and_its_response_agree(code: str, message: str) -> None:
     """What a hook sees (the raised GraphQLError) and what the HTTP door reads (the same
@@ -314,6 +315,7 @@ _payloads = st.recursive(
     max_leaves=12)
 
 
+@settings(deadline=None)
 @given(value=_payloads, arguments=st.dictionaries(st.sampled_from(["id", "name", "input"]),
                                                   _scalars, max_size=3))
 def test_target_and_payload_rules_never_raise_and_read_objects_like_mappings(

@@ -14,6 +14,7 @@ specific ones keep their config order. :func:`overlaps` names the pairs for
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,20 +95,33 @@ def _segments_may_meet(a: str, b: str) -> bool:
     return True  # two parameters (or partly literal ones): assume a path can meet both
 
 
+_ONE_OR_MORE = "{*}"  # a path parameter's tail: zero or more further segments
+
+
+def _tokens(template: str) -> tuple[str, ...]:
+    """Segments, with ``{x:path}`` as one segment (``{x}``) then any number more."""
+    out: list[str] = []
+    for segment in _segments(template):
+        if _rank(segment) == PATH:
+            out += ["{x}", _ONE_OR_MORE]
+        else:
+            out.append(segment)
+    return tuple(out)
+
+
 def templates_overlap(a: str, b: str) -> bool:
     """Whether some path matches both templates (``{x:path}`` spans one or more
     segments)."""
-    left, right = _segments(a), _segments(b)
+    left, right = _tokens(a), _tokens(b)
 
+    @functools.cache
     def meet(i: int, j: int) -> bool:
-        if i == len(left) and j == len(right):
-            return True
-        if i < len(left) and _rank(left[i]) == PATH:
-            return any(meet(i + 1, k) for k in range(j + 1, len(right) + 1))
-        if j < len(right) and _rank(right[j]) == PATH:
-            return any(meet(k, j + 1) for k in range(i + 1, len(left) + 1))
+        if i < len(left) and left[i] == _ONE_OR_MORE:
+            return meet(i + 1, j) or (j < len(right) and meet(i, j + 1))
+        if j < len(right) and right[j] == _ONE_OR_MORE:
+            return meet(i, j + 1) or (i < len(left) and meet(i + 1, j))
         if i == len(left) or j == len(right):
-            return False
+            return i == len(left) and j == len(right)
         return _segments_may_meet(left[i], right[j]) and meet(i + 1, j + 1)
 
     return meet(0, 0)
