@@ -379,3 +379,27 @@ def test_audited_functions_use_the_same_rules() -> None:
             ("success", {"id": "g2", "name": "Ops"})]
     finally:
         trail.close()
+
+
+@pytest.mark.subprocess
+def test_outcome_path_in_a_catalogue_file_and_the_catalog_listing(tmp_path: Any) -> None:
+    import json
+    import subprocess
+
+    from auditmw.catalog import Catalog
+
+    (tmp_path / "catalog.toml").write_text(
+        "[events.createInvoice]\ncategory = 'inventory_configuration'\n"
+        "outcome_path = 'result.ok'\n", encoding="utf-8")
+    catalog = Catalog.load(files=[tmp_path / "catalog.toml"])
+    entry = catalog.get("createInvoice")
+    assert entry is not None
+    assert entry.outcome_path == "result.ok"
+    (tmp_path / "auditmw.toml").write_text("[catalog]\nfiles = ['catalog.toml']\n",
+                                           encoding="utf-8")
+    listed = subprocess.run([sys.executable, "-m", "auditmw", "catalog", "--json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            check=True, env={"PATH": "/usr/bin:/bin"})
+    events = {e["name"]: e for e in json.loads(listed.stdout)["events"]}
+    assert events["createInvoice"]["outcome_path"] == "result.ok"
+    assert events["createAssetGroup"]["outcome_path"] is None

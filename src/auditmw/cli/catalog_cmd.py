@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
                            for c in catalog.categories.values()],
             "events": [{"name": e.name, "category": e.category, "action": e.action,
                         "sensitive": e.sensitive, "operations": sorted(e.operations),
-                        "target": e.target, "description": e.description} for e in entries],
+                        "target": e.target, "outcome_path": e.outcome_path,
+                        "description": e.description} for e in entries],
         }, sys.stdout, indent=2)
         print()
         return 0
