@@ -403,3 +403,44 @@ def test_outcome_path_in_a_catalogue_file_and_the_catalog_listing(tmp_path: Any)
     events = {e["name"]: e for e in json.loads(listed.stdout)["events"]}
     assert events["createInvoice"]["outcome_path"] == "result.ok"
     assert events["createAssetGroup"]["outcome_path"] is None
+
+
+def test_denied_errors_from_inside_the_apps_own_import(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trail built while the app's package is still importing (what ``auditmw run``
+    can do): a circular import, or a module that is itself still loading, is matched by
+    name rather than stopping the trail."""
+    package = tmp_path / "circ_app"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from auditmw.outcome import OutcomeRules\n"
+        "RULES = OutcomeRules.from_config(['circ_app.errors:Refused', 'circ_app:Late'])\n"
+        "class Late(Exception):\n    pass\n"
+        "VERSION = 1\n", encoding="utf-8")
+    (package / "errors.py").write_text(
+        "from circ_app import VERSION  # not defined yet: a circular import\n"
+        "class Refused(Exception):\n    pass\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    module = importlib.import_module("circ_app")
+    try:
+        rules = module.RULES
+        assert rules.names == frozenset({"circ_app.errors.Refused", "circ_app.Late"})
+        assert outcome_of_error(module.Late(), rules)[0] == "denied"
+        assert outcome_of_error(_lookalike("circ_app.errors", "Refused")(), rules)[0] == \
+            "denied"
+    finally:
+        for name in ("circ_app", "circ_app.errors"):
+            sys.modules.pop(name, None)
+
+
+def test_a_missing_dependency_of_an_existing_module_is_matched_by_name(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "needs_missing.py").write_text("import no_such_dependency_zz\n",
+                                               encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rules = OutcomeRules.from_config(["needs_missing:Refused"])
+    assert rules.names == frozenset({"needs_missing.Refused"})
+    with pytest.raises(ConfigError, match=r"capture\.denied_errors\[0\]: cannot import"):
+        OutcomeRules.from_config(["no_such_pkg_qq.sub:Refused"])  # the package is missing

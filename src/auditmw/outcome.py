@@ -159,26 +159,40 @@ DEFAULT_RULES = OutcomeRules()
 
 
 def _import_exception(path: str, key: str) -> type[BaseException] | str:
-    """The class ``path`` names, or its qualified name when its module exists but raised
-    while loading (to be matched by name)."""
+    """The class ``path`` names, or its qualified name (to be matched by name) when its
+    module exists but cannot be loaded yet: it raised while loading (a Django app's module
+    before ``django.setup()``), or it is still loading (the trail is being built from
+    inside the app's own import)."""
     module_name, _, attr = path.partition(":")
     if not module_name or not attr:
         raise ConfigError(f"{key}: {path!r} must be 'package.module:ClassName' or a code")
     try:
-        value: Any = importlib.import_module(module_name)
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing and (module_name == missing or module_name.startswith(missing + ".")):
+            raise ConfigError(f"{key}: cannot import {module_name!r}: {exc}") from None
+        return _by_name(path, key, exc)
+    except Exception as exc:  # the module is there but cannot load yet
+        return _by_name(path, key, exc)
+    if getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return f"{module_name}.{attr}"  # still executing: its classes may come later
+    value: Any = module
+    try:
         for part in attr.split("."):
             value = getattr(value, part)
-    except ImportError as exc:
-        raise ConfigError(f"{key}: cannot import {module_name!r}: {exc}") from None
     except AttributeError:
         raise ConfigError(f"{key}: {module_name!r} has no {attr!r}") from None
-    except Exception as exc:  # the module is there but cannot load yet
-        log.warning("auditmw: %s: importing %r raised %s (%s); matching %s by name",
-                    key, module_name, type(exc).__name__, exc, path)
-        return f"{module_name}.{attr}"
     if not (isinstance(value, type) and issubclass(value, BaseException)):
         raise ConfigError(f"{key}: {path!r} is not an exception class")
     return value
+
+
+def _by_name(path: str, key: str, exc: BaseException) -> str:
+    module_name, _, attr = path.partition(":")
+    log.warning("auditmw: %s: importing %r raised %s (%s); matching %s by name",
+                key, module_name, type(exc).__name__, exc, path)
+    return f"{module_name}.{attr}"
 
 
 def member(obj: Any, name: str) -> Any:
