@@ -92,6 +92,7 @@ class AuditMiddleware:
         method = scope.get("method", "GET")
         replay: Receive = receive
         body: bytes | None = None
+        quiet = False
         if method not in _NO_BODY_METHODS:
             messages, body, oversize = await _read_body(receive, self.capture.max_body)
             if oversize and self.capture.refuse_oversize:
@@ -100,9 +101,9 @@ class AuditMiddleware:
             replay = _replayer(messages, receive)
             # A document known to execute nothing catalogued: no state, no analysis.
             # (Resolver hooks, finding no state, would record on their own.) With the
-            # site_access idle gap on, every request's actor counts: no fast path.
-            if body is not None and self.capture.idle is None \
-                    and self.capture.nothing_to_watch(body):
+            # site_access idle gap on, the request is still watched for its actor alone.
+            quiet = body is not None and self.capture.nothing_to_watch(body)
+            if quiet and self.capture.idle is None:
                 await self.app(scope, replay, send)
                 return
         elif not _may_carry_graphql(scope.get("query_string", b"")):
@@ -112,7 +113,8 @@ class AuditMiddleware:
         if watch is None:
             await self.app(scope, replay, send)
             return
-        watch.analyse_graphql(body)
+        if not quiet:
+            watch.analyse_graphql(body)
         await self._run(watch, scope, replay, send, graphql=True)
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -86,6 +86,7 @@ class AuditMiddleware:
                  start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         body: bytes | None = None
+        quiet = False
         if method not in _NO_BODY_METHODS:
             body, oversize = _take_body(environ, self.capture.max_body)
             if oversize and self.capture.refuse_oversize:
@@ -94,16 +95,17 @@ class AuditMiddleware:
                     ("Content-Length", str(len(TOO_LARGE_BODY)))])
                 return [TOO_LARGE_BODY]
             # A document known to execute nothing catalogued: no state, no analysis.
-            # With the site_access idle gap on, every request's actor counts.
-            if body is not None and self.capture.idle is None \
-                    and self.capture.nothing_to_watch(body):
+            # With the site_access idle gap on, it is still watched for its actor alone.
+            quiet = body is not None and self.capture.nothing_to_watch(body)
+            if quiet and self.capture.idle is None:
                 return self.app(environ, start_response)
         elif not _may_carry_graphql(environ.get("QUERY_STRING", "")):
             return self.app(environ, start_response)
         watch = self._open(path, environ)
         if watch is None:
             return self.app(environ, start_response)
-        watch.analyse_graphql(body)
+        if not quiet:
+            watch.analyse_graphql(body)
         return self._run(watch, environ, start_response, graphql=True)
 
     def _other(self, path: str, environ: Environ,

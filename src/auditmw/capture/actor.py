@@ -209,6 +209,7 @@ class ActorSources:
 
         self.sources = tuple(cfg.sources)
         self.header_names = header_sources(self.sources)
+        self.reads_headers = bool(self.header_names)
         self.calls = tuple(s for s in self.sources if s.startswith("call:"))
         self.jwt: JwtSource | None = None
         if any(s in ("jwt", "jwt:") for s in self.sources):
@@ -224,6 +225,8 @@ class ActorSources:
             from auditmw.capture.actor_calls import warn_unimported
 
             warn_unimported(self.calls)
+        if not self.reads_headers and not any(v is not None for v in seen.values()):
+            return None  # nothing seen, nothing to read: the anonymous fast way
         for source in self.sources:
             if source.startswith("header:"):
                 if not trusted_peer:

@@ -278,7 +278,9 @@ class Watch:
         try:
             trail = self.capture.trail
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
-            if self.capture.defer:
+            if not self.calls and self.route is None and not self.state.fields:
+                kept = True  # nothing catalogued ran (watched for site access only)
+            elif self.capture.defer:
                 actor, field_actors = self._settle_actors()
                 duration = round((time.perf_counter() - self.started) * 1000, 3)
                 self.native = None  # nothing of the live request is kept past here
