@@ -1,5 +1,6 @@
-"""Delivery throughput: events per second through the async engine to the file, http and
-otel sinks, and what a collector outage costs the recording call.
+"""Delivery throughput: events per second through the async engine to each sink and
+format (file, http and its envelopes, otel, syslog, nats, logging), and what a collector
+outage costs the recording call.
 
 Everything runs pinned to one CPU (``os.sched_setaffinity``), the local receivers too
 (they are separate processes pinned to the same CPU), so the figures are "one core".
@@ -33,11 +34,28 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         self.send_response(200)
-        self.send_header("Content-Length", "0")
+        self.send_header("Content-Length", "16")
         self.end_headers()
+        self.wfile.write(b'{"errors":false}')  # what _bulk answers; others ignore it
 server = http.server.HTTPServer(("127.0.0.1", 0), H)
 print(server.server_address[1], flush=True)
 server.serve_forever()
+'''
+
+
+SYSLOG_RECEIVER = r'''
+import socket, threading
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(4)
+print(server.getsockname()[1], flush=True)
+def drain(conn):
+    while conn.recv(1 << 20):
+        pass
+    conn.close()
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=drain, args=(conn,), daemon=True).start()
 '''
 
 
@@ -49,8 +67,8 @@ def pin_to_one_cpu() -> int | None:
     return cpu
 
 
-def start_receiver(cpu: int | None) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE,
+def start_receiver(cpu: int | None, code: str = RECEIVER) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             text=True)
     if cpu is not None:
         os.sched_setaffinity(proc.pid, {cpu})
@@ -117,41 +135,81 @@ def free_port() -> int:
         return port
 
 
-def main() -> str:
+def sinks_to_measure(root: Path, port: int, syslog_port: int) -> list[tuple[str, Any]]:
+    import logging
+
     from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.sdk.resources import Resource
 
     from auditmw.sinks.file import FileSink
     from auditmw.sinks.http import HttpSink
+    from auditmw.sinks.logging import LoggingSink
     from auditmw.sinks.otel import OtelSink
+    from auditmw.sinks.otlp import OtlpHttpSink
+    from auditmw.sinks.syslog import SyslogSink
 
+    url = f"http://127.0.0.1:{port}/ingest"
+    logging.getLogger("bench.audit").addHandler(logging.NullHandler())
+    logging.getLogger("bench.audit").propagate = False
+    found: list[tuple[str, Any]] = [
+        ("file (fsync = batch), auditmw", FileSink(root / "a.jsonl")),
+        ("file, ocsf", FileSink(root / "o.jsonl", format="ocsf")),
+        ("file, ecs", FileSink(root / "e.jsonl", format="ecs")),
+        ("http (JSON array, local receiver), auditmw", HttpSink(url)),
+        ("http (NDJSON + gzip + HMAC), auditmw",
+         HttpSink(url, body="ndjson", gzip=True, signing_key="k")),
+        ("http, ocsf", HttpSink(url, format="ocsf")),
+        ("http, ecs", HttpSink(url, format="ecs")),
+        ("http, splunk_hec", HttpSink(url, format="splunk_hec")),
+        ("http, es_bulk (ecs)", HttpSink(url, format="es_bulk", index="audit")),
+        ("otel (OTLP/HTTP protobuf, direct encoding)",
+         OtlpHttpSink(f"http://127.0.0.1:{port}/v1/logs",
+                      resource=Resource({"service.name": "bench"}))),
+        ("otel through the SDK's exporter (before)",
+         OtelSink(OTLPLogExporter(endpoint=f"http://127.0.0.1:{port}/v1/logs"))),
+        ("syslog (TCP, octet counting), auditmw",
+         SyslogSink(f"127.0.0.1:{syslog_port}", protocol="tcp")),
+        ("syslog (TCP), ocsf", SyslogSink(f"127.0.0.1:{syslog_port}", protocol="tcp",
+                                          format="ocsf")),
+        ("logging (a NullHandler), auditmw", LoggingSink("bench.audit")),
+    ]
+    try:
+        from auditmw.sinks.nats import NatsSink
+        nats_sink = NatsSink("nats://127.0.0.1:4222", stream="AUDITBENCH",
+                             subject="auditbench.{category}", ack_timeout_s=10)
+        nats_sink.write(events(1))  # JetStream reachable? (creates the stream)
+        found.append(("nats (JetStream, acknowledged), auditmw", nats_sink))
+    except Exception as exc:
+        found.append((f"nats: not measured ({type(exc).__name__})", None))
+    return found
+
+
+def main() -> str:
     cpu = pin_to_one_cpu()
     receiver, port = start_receiver(cpu)
+    syslog_receiver, syslog_port = start_receiver(cpu, SYSLOG_RECEIVER)
     batch = events(N)
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            sinks = [
-                ("file (fsync = batch)", FileSink(root / "a.jsonl")),
-                ("http (JSON array, local receiver)",
-                 HttpSink(f"http://127.0.0.1:{port}/ingest")),
-                ("http (NDJSON + gzip + HMAC)",
-                 HttpSink(f"http://127.0.0.1:{port}/ingest", format="ndjson", gzip=True,
-                          signing_key="k")),
-                ("otel (OTLP/HTTP protobuf)",
-                 OtelSink(OTLPLogExporter(endpoint=f"http://127.0.0.1:{port}/v1/logs"))),
-            ]
-            for label, sink in sinks:
+            for label, sink in sinks_to_measure(root, port, syslog_port):
+                if sink is None:
+                    rows.append(f"| {label} | | | |")
+                    continue
                 base = direct_baseline(sink, batch)
                 rate = throughput(sink, batch, root / "spool")
                 rows.append(f"| {label} | {rate:,.0f} | {base:,.0f} | {rate / base:.2f} |")
+                if label.startswith("nats"):
+                    _delete_bench_stream()
             count = max(2000, N // 5)
             normal = record_latency(f"http://127.0.0.1:{port}/ingest", root / "s1", count)
             outage = record_latency(f"http://127.0.0.1:{free_port()}/ingest", root / "s2",
                                     count)
     finally:
-        receiver.terminate()
-        receiver.wait(10)
+        for proc in (receiver, syslog_receiver):
+            proc.terminate()
+            proc.wait(10)
 
     def us(samples: list[float], q: float) -> float:
         return statistics.quantiles(samples, n=100)[int(q) - 1] * 1e6
@@ -182,6 +240,21 @@ def main() -> str:
         "(`AUDITMW_BENCH_DELIVERY_N` events per run).",
         "",
     ])
+
+
+def _delete_bench_stream() -> None:
+    import asyncio
+
+    import nats
+
+    async def delete() -> None:
+        client = await nats.connect("nats://127.0.0.1:4222")
+        try:
+            await client.jetstream().delete_stream("AUDITBENCH")
+        finally:
+            await client.close()
+
+    asyncio.run(delete())
 
 
 if __name__ == "__main__":

@@ -43,8 +43,12 @@ def full_event(outcome: str = "success") -> dict[str, Any]:
 
 def test_attributes_follow_semantic_conventions_and_keep_the_rest_as_audit() -> None:
     event = full_event()
-    attrs = attributes_of(event)
-    assert attrs["event.name"] == "deleteScope"
+    attrs = attributes_of(event, {"deleteScope": "mutation"})
+    assert "event.name" not in attrs  # deprecated: the record's EventName carries it
+    assert attrs["log.record.uid"] == event["id"]
+    assert "audit.id" not in attrs
+    assert attrs["graphql.operation.name"] == "Del"
+    assert attrs["graphql.operation.type"] == "mutation"
     assert attrs["user.id"] == "u1"
     assert attrs["user.name"] == "Ann"
     assert attrs["client.address"] == "203.0.113.7"
@@ -52,11 +56,9 @@ def test_attributes_follow_semantic_conventions_and_keep_the_rest_as_audit() -> 
     assert attrs["http.request.method"] == "POST"
     assert attrs["url.path"] == "/graphql"
     assert attrs["http.response.status_code"] == 200
-    assert attrs["audit.id"] == event["id"]
     assert attrs["audit.category"] == "discovery_configuration"
     assert attrs["audit.actor.team"] == "blue"
     assert attrs["audit.target.id"] == "42"
-    assert attrs["audit.request.operation"] == "Del"
     assert attrs["audit.details"] == '{"id":42,"nested":{"a":[1,2]}}'
     assert attrs["audit.service.name"] == "inventory"
     assert not any(k.startswith("audit.trace") or k == "audit.time" for k in attrs)
@@ -118,6 +120,7 @@ class OtlpReceiver:
     def __init__(self) -> None:
         self.records: list[tuple[dict[str, Any], Any]] = []
         self.fail_next = 0
+        self.partial = 0
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -142,7 +145,11 @@ class OtlpReceiver:
                                     for a in resource_logs.resource.attributes}
                         for scope_logs in resource_logs.scope_logs:
                             owner.records.extend((resource, r) for r in scope_logs.log_records)
-                answer = ExportLogsServiceResponse().SerializeToString()
+                response = ExportLogsServiceResponse()
+                if owner.partial:
+                    response.partial_success.rejected_log_records = owner.partial
+                    response.partial_success.error_message = "too old"
+                answer = response.SerializeToString()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.send_header("Content-Length", str(len(answer)))
@@ -185,7 +192,7 @@ def test_otlp_http_receiver_decodes_what_the_trail_sends(otlp: OtlpReceiver,
     seen: dict[str, Any] = {}
     for resource, record in otlp.records:
         attrs = {a.key: a.value for a in record.attributes}
-        seen[attrs["audit.id"].string_value] = (resource, record, attrs)
+        seen[attrs["log.record.uid"].string_value] = (resource, record, attrs)
     assert sorted(seen) == sorted(ids)
     resource, record, attrs = seen[ids[1]]
     assert resource["service.name"] == "inventory"
@@ -194,4 +201,119 @@ def test_otlp_http_receiver_decodes_what_the_trail_sends(otlp: OtlpReceiver,
     assert attrs["user.id"].string_value == "u1"
     assert attrs["client.address"].string_value == "198.51.100.9"
     assert attrs["audit.target.id"].string_value == "1"
-    assert attrs["event.name"].string_value == "deleteScope"
+    assert "event.name" not in attrs
+    assert attrs["log.record.uid"].string_value == ids[1]
+
+
+def test_error_type_follows_semantic_conventions() -> None:
+    event = {**full_event("failure"), "error": {"type": "ValueError", "message": "bad"}}
+    attrs = attributes_of(event)
+    assert attrs["error.type"] == "ValueError"
+    assert attrs["audit.error.message"] == "bad"
+
+
+def test_the_direct_encoding_is_what_the_sdk_exporter_would_send(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same events through the SDK path and its own OTLP encoder (the reference), and
+    through the direct encoder: the decoded requests are equal, record by record."""
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+
+    from auditmw.sinks.otlp import OtlpEncoder
+
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,n=3")
+    events = [full_event(o) for o in ("success", "denied", "failure")]
+    del events[1]["trace"]
+    events[2]["error"] = {"type": "KeyError", "message": "ünï \u2028 \x00"}
+    events[2]["details"] = {"big": 2**70, "neg": -5, "f": 1.5, "b": True}
+    events[2]["duration_ms"] = -0.25
+    events[2]["n"] = -7
+    types = {"deleteScope": "mutation"}
+    exporter = InMemoryLogRecordExporter()
+    sdk_sink = OtelSink(exporter, service="inventory", operation_types=types)
+    sdk_sink.write(events)
+    reference = encode_logs(exporter.get_finished_logs())
+    ours = ExportLogsServiceRequest()
+    ours.ParseFromString(OtlpEncoder(sdk_sink.resource, operation_types=types)
+                         .request(events))
+    for request in (ours, reference):
+        for scope_logs in request.resource_logs[0].scope_logs:
+            scope_logs.scope.version = ""
+            for record in scope_logs.log_records:
+                record.observed_time_unix_nano = 0
+    assert ours.resource_logs[0].resource == reference.resource_logs[0].resource
+    got = ours.resource_logs[0].scope_logs[0]
+    want = reference.resource_logs[0].scope_logs[0]
+    assert got.scope.name == want.scope.name == "auditmw"
+    assert len(got.log_records) == 3
+    for mine, theirs in zip(got.log_records, want.log_records, strict=True):
+        # attributes are a set: compare them as such, and everything else as is
+        assert {a.key: a.value for a in mine.attributes} == {
+            a.key: a.value for a in theirs.attributes}
+        assert len(mine.attributes) == len(theirs.attributes)
+        del mine.attributes[:]
+        del theirs.attributes[:]
+        assert mine == theirs
+    sdk_sink.close()
+
+
+def test_service_name_comes_from_the_environment_unless_the_config_sets_it(
+        monkeypatch: pytest.MonkeyPatch, otlp: OtlpReceiver, tmp_path: Path) -> None:
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "from-env")
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod")
+    for config, expected in (({}, "from-env"), ({"service": "inventory"}, "inventory")):
+        otlp.records.clear()
+        trail = AuditTrail(store=False, **config,
+                           delivery={"spool_dir": str(tmp_path / "spool")},
+                           sinks=[{"type": "otel", "endpoint": otlp.endpoint}])
+        trail.record("deleteScope")
+        assert trail.flush(20)
+        trail.close()
+        resource, _record = otlp.records[0]
+        assert resource["service.name"] == expected
+        assert resource["deployment.environment"] == "prod"
+
+
+def test_without_any_service_name_the_trail_default_is_used(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditmw.sinks.otel import resource_for
+
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("OTEL_RESOURCE_ATTRIBUTES", raising=False)
+    assert resource_for(None, "app").attributes["service.name"] == "app"
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "service.name=attr-svc")
+    assert resource_for(None, "app").attributes["service.name"] == "attr-svc"
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "env-svc")
+    assert resource_for(None, "app").attributes["service.name"] == "env-svc"
+    assert resource_for("cfg", "app").attributes["service.name"] == "cfg"
+
+
+def test_standard_exporter_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditmw.config import OtelSinkConfig
+    from auditmw.sinks.otel import otlp_settings
+
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318",
+           "OTEL_EXPORTER_OTLP_HEADERS": "api-key=a%20b,x=1",
+           "OTEL_EXPORTER_OTLP_LOGS_HEADERS": "only=logs",
+           "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip"}
+    found = otlp_settings(OtelSinkConfig(), env)
+    assert found["url"] == "http://c:4318/v1/logs"
+    assert found["headers"] == {"only": "logs"}  # the LOGS_ variable wins
+    assert found["gzip"] is True
+    env["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"] = "http://d:1/custom"
+    assert otlp_settings(OtelSinkConfig(), env)["url"] == "http://d:1/custom"
+    given = OtelSinkConfig(endpoint="http://e:4318", headers={"k": "v"})
+    assert otlp_settings(given, {})["url"] == "http://e:4318/v1/logs"
+    assert otlp_settings(given, {})["headers"] == {"k": "v"}
+
+
+def test_gzip_and_a_partial_success_is_dead_lettered(otlp: OtlpReceiver) -> None:
+    from auditmw.delivery.retry import PermanentError
+    from auditmw.sinks.otlp import OtlpHttpSink
+
+    sink = OtlpHttpSink(otlp.endpoint + "/v1/logs", gzip=True)
+    sink.write([full_event()])
+    assert len(otlp.records) == 1
+    otlp.partial = 1
+    with pytest.raises(PermanentError, match="rejected 1 of 2"):
+        sink.write([full_event(), full_event()])
+    sink.close()

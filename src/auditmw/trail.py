@@ -163,7 +163,10 @@ class AuditTrail:
         return processors
 
     def _build_sinks(self) -> list[Sink]:
-        context = {"service": self.config.service, "integrity_key": self.config.integrity.key}
+        context = {"service": self.config.service, "integrity_key": self.config.integrity.key,
+                   # the otel sink leaves service.name to OTEL_SERVICE_NAME unless it is set
+                   "service_set": "service" in self.config.model_fields_set,
+                   "catalog": self.catalog}
         sinks = [build_sink(sink, **context) for sink in self.config.sinks]
         if self.config.store.enabled:
             from auditmw.store import open_store_sink

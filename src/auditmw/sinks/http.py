@@ -196,12 +196,22 @@ class HttpSink:
         if not events:
             return
         body, headers = self.encode(events)
+        answer = self._deliver(body, headers)
+        if self.format == "es_bulk":
+            check_es_bulk_answer(answer)
+
+    def send(self, body: bytes, headers: Mapping[str, str]) -> bytes:
+        """POST ``body`` as is with the sink's headers and ``headers`` (another sink's
+        encoding over this transport: the otel sink's protobuf); the answer of a 2xx,
+        else the same exceptions as :meth:`write`."""
+        return self._deliver(body, {**self._headers, **headers,
+                                    "Content-Length": str(len(body))})
+
+    def _deliver(self, body: bytes, headers: dict[str, str]) -> bytes:
         with self._lock:
             status, reason, answer, retry_after = self._post(body, headers)
         if 200 <= status < 300:
-            if self.format == "es_bulk":
-                check_es_bulk_answer(answer)
-            return
+            return answer
         detail = f"HTTP {status} {reason}: {answer[:200].decode('utf-8', 'replace')}".strip()
         if status == 413:
             raise PayloadTooLarge(detail)

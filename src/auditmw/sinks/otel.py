@@ -1,29 +1,46 @@
 """``type = "otel"``: each event as an OpenTelemetry log record, exported over OTLP/HTTP.
 
-Records go through the SDK's own ``LoggerProvider`` (resource ``service.name`` = the
-trail's service, ``host.name``), and each batch is exported synchronously so the engine
-knows whether it arrived: a failed export is retried and spooled like any other sink's
-batch (the SDK's ``BatchLogRecordProcessor`` would drop it silently when full).
+Two paths, one mapping (:func:`attributes_of`, :func:`severity_of`, :func:`body_of`):
 
-A record carries:
+- **OTLP/HTTP** (``from_config``, the configured sink): each batch is encoded straight to
+  one protobuf ``ExportLogsServiceRequest`` (:mod:`auditmw.sinks.otlp`) — no SDK record
+  objects, the bytes built once per batch — and POSTed through the http sink's transport
+  (keep-alive, TLS, proxies, Retry-After). The collector's answer decides: 2xx delivered
+  (a partial success that rejected records goes to the dead-letter file with the
+  collector's message), 429/5xx and connection errors retried and spooled, other 4xx
+  dead-lettered.
+- **an SDK exporter** (``OtelSink(exporter)``: the in-memory exporter in tests, any
+  custom ``LogRecordExporter``): records go through the SDK's own ``LoggerProvider`` and
+  each batch is exported synchronously, so a failed export is retried and spooled like
+  any other batch (the SDK's ``BatchLogRecordProcessor`` would drop it when full).
 
-- ``event_name`` and the attribute ``event.name``: the catalogue name;
+A record carries (semantic conventions as of 1.3x):
+
+- ``EventName`` (the log record's ``event_name`` field): the catalogue name — not the
+  deprecated ``event.name`` attribute;
 - ``timestamp`` = the event's ``time``; trace and span id from the event's ``trace``;
 - severity by outcome: ``success`` INFO, ``denied`` WARN, ``failure`` ERROR;
-- semantic-convention attributes ``user.id``, ``user.name``, ``client.address``,
+- ``log.record.uid`` = the event id; ``user.id``, ``user.name``, ``client.address``,
   ``user_agent.original``, ``http.request.method``, ``url.path``,
-  ``http.response.status_code``;
+  ``http.response.status_code``, ``error.type``, ``graphql.operation.name`` and, when the
+  catalogue entry matches one operation type only, ``graphql.operation.type``;
 - everything else as ``audit.<field>`` (``audit.target.id``, ``audit.integrity.hash``...),
   with ``audit.details`` as compact JSON;
 - a short human body: ``"createAssetGroup by Ann: success"``.
+
+The resource: ``service.name`` = the configured ``service`` when the configuration sets
+one, else ``OTEL_SERVICE_NAME`` / ``OTEL_RESOURCE_ATTRIBUTES`` (as the SDK reads them),
+else the trail's default; ``host.name``; the rest of ``OTEL_RESOURCE_ATTRIBUTES``.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from opentelemetry import trace
 from opentelemetry._logs import SeverityNumber
@@ -40,6 +57,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from auditmw import codec
 from auditmw.delivery.retry import RetryableError
+from auditmw.formats import summary
 from auditmw.ids import parse_time
 from auditmw.sinks.base import EventDict
 
@@ -54,36 +72,75 @@ SEMCONV = {
     ("request", "method"): "http.request.method",
     ("request", "path"): "url.path",
     ("request", "status"): "http.response.status_code",
+    ("request", "operation"): "graphql.operation.name",
+    ("error", "type"): "error.type",
 }
 SEVERITY = {
     "success": (SeverityNumber.INFO, "INFO"),
     "denied": (SeverityNumber.WARN, "WARN"),
     "failure": (SeverityNumber.ERROR, "ERROR"),
 }
-_NOT_ATTRIBUTES = frozenset({"event", "time", "trace", "details"})
+NOT_ATTRIBUTES = frozenset({"event", "time", "trace", "details", "id"})
+#: event name -> "mutation" | "query" when its catalogue entry matches only that type.
+OperationTypes = Mapping[str, str]
 
 
 def _scalar(value: Any) -> str | int | float | bool:
-    if isinstance(value, str | bool | int | float):
+    if isinstance(value, str | bool | float):
         return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else str(value)
     return codec.dumps_str(value)
 
 
-def attributes_of(event: EventDict) -> dict[str, Any]:
-    """The log record attributes for one event (see the module docstring)."""
-    attrs: dict[str, Any] = {"event.name": event.get("event", "")}
+def field_attributes(key: str, value: Any) -> list[tuple[str, Any]]:
+    """The attributes one top-level field of the event gives (``[]`` for the fields
+    carried elsewhere: name, time, trace, id, details)."""
+    if key in NOT_ATTRIBUTES or value is None:
+        return []
+    if isinstance(value, dict):
+        return [(SEMCONV.get((key, sub)) or f"audit.{key}.{sub}", _scalar(inner))
+                for sub, inner in value.items() if inner is not None]
+    return [(f"audit.{key}", _scalar(value))]
+
+
+def operation_type(event: EventDict, operation_types: OperationTypes | None) -> str | None:
+    if operation_types and event.get("source") == "graphql":
+        return operation_types.get(str(event.get("event")))
+    return None
+
+
+def attributes_of(event: EventDict,
+                  operation_types: OperationTypes | None = None) -> dict[str, Any]:
+    """The log record attributes for one event (see the module docstring), in the order
+    both export paths write them."""
+    attrs: dict[str, Any] = {}
+    if event.get("id") is not None:
+        attrs["log.record.uid"] = str(event["id"])
     for key, value in event.items():
-        if key in _NOT_ATTRIBUTES or value is None:
-            continue
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                if inner is not None:
-                    attrs[SEMCONV.get((key, sub), f"audit.{key}.{sub}")] = _scalar(inner)
-        else:
-            attrs[f"audit.{key}"] = _scalar(value)
+        attrs.update(field_attributes(key, value))
     if "details" in event:
         attrs["audit.details"] = codec.dumps_str(event["details"])
+    kind = operation_type(event, operation_types)
+    if kind:
+        attrs["graphql.operation.type"] = kind
     return attrs
+
+
+def severity_of(event: EventDict) -> tuple[SeverityNumber, str]:
+    return SEVERITY.get(str(event.get("outcome")), SEVERITY["success"])
+
+
+def body_of(event: EventDict) -> str:
+    return summary(event)
+
+
+def time_ns(text: Any) -> int | None:
+    try:
+        moment = parse_time(str(text))
+    except ValueError:
+        return None
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
 
 
 def context_of(event: EventDict) -> Context:
@@ -100,18 +157,16 @@ def context_of(event: EventDict) -> Context:
     return trace.set_span_in_context(span, Context())
 
 
-def _time_ns(text: Any) -> int | None:
-    try:
-        moment = parse_time(str(text))
-    except ValueError:
-        return None
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
-
-
-def body_of(event: EventDict) -> str:
-    actor = event.get("actor") or {}
-    who = actor.get("name") or actor.get("id") or actor.get("type") or "anonymous"
-    return f"{event.get('event', '?')} by {who}: {event.get('outcome', '?')}"
+def resource_for(service: str | None, default: str = "app") -> Resource:
+    """The sink's resource: an explicit ``service`` wins; else what the SDK reads from
+    ``OTEL_SERVICE_NAME`` / ``OTEL_RESOURCE_ATTRIBUTES``; else ``default``."""
+    attributes: dict[str, Any] = {"host.name": socket.gethostname()}
+    if service:
+        attributes["service.name"] = service
+    resource = Resource.create(attributes)
+    if str(resource.attributes.get("service.name", "")).startswith("unknown_service"):
+        resource = resource.merge(Resource({"service.name": default}))
+    return resource
 
 
 class _Collector(LogRecordProcessor):
@@ -133,15 +188,19 @@ class _Collector(LogRecordProcessor):
 
 
 class OtelSink:
+    """Through an SDK ``LogRecordExporter`` (see the module docstring)."""
+
     durable = False
 
-    def __init__(self, exporter: LogRecordExporter, *, service: str = "app",
-                 name: str = "otel", batch_size: int | None = None) -> None:
+    def __init__(self, exporter: LogRecordExporter, *, service: str | None = "app",
+                 name: str = "otel", batch_size: int | None = None,
+                 operation_types: OperationTypes | None = None) -> None:
         self.name = name
         self.exporter = exporter
         self.batch_size = batch_size
-        resource = Resource.create({"service.name": service, "host.name": socket.gethostname()})
-        self.provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
+        self.operation_types = operation_types
+        self.resource = resource_for(service)
+        self.provider = LoggerProvider(resource=self.resource, shutdown_on_exit=False)
         self._collector = _Collector()
         self.provider.add_log_record_processor(self._collector)
         self._logger = self.provider.get_logger("auditmw")
@@ -151,11 +210,12 @@ class OtelSink:
         with self._lock:
             self._collector.records = []
             for event in events:
-                severity, text = SEVERITY.get(str(event.get("outcome")), SEVERITY["success"])
+                severity, text = severity_of(event)
                 self._logger.emit(
-                    timestamp=_time_ns(event.get("time")), context=context_of(event),
+                    timestamp=time_ns(event.get("time")), context=context_of(event),
                     severity_number=severity, severity_text=text, body=body_of(event),
-                    attributes=attributes_of(event), event_name=str(event.get("event", "")))
+                    attributes=attributes_of(event, self.operation_types),
+                    event_name=str(event.get("event", "")))
             batch, self._collector.records = self._collector.records, []
             result = self.exporter.export(batch)
         if result is not LogRecordExportResult.SUCCESS:
@@ -177,10 +237,52 @@ def logs_endpoint(endpoint: str) -> str:
     return endpoint
 
 
-def from_config(config: OtelSinkConfig, **context: Any) -> OtelSink:
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+def _env(name: str, environ: Mapping[str, str]) -> str:
+    """``OTEL_EXPORTER_OTLP_LOGS_<name>``, else ``OTEL_EXPORTER_OTLP_<name>``."""
+    return (environ.get(f"OTEL_EXPORTER_OTLP_LOGS_{name}")
+            or environ.get(f"OTEL_EXPORTER_OTLP_{name}") or "")
 
-    exporter = OTLPLogExporter(
-        endpoint=logs_endpoint(config.endpoint) if config.endpoint else None,
-        headers=config.headers or None, timeout=config.timeout_s)
-    return OtelSink(exporter, service=str(context.get("service") or "app"))
+
+def otlp_settings(config: OtelSinkConfig,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Endpoint, headers, TLS files and compression: the config's, else the standard
+    ``OTEL_EXPORTER_OTLP_*`` variables (the ``LOGS_`` ones first), else the defaults."""
+    env = os.environ if environ is None else environ
+    if config.endpoint:
+        url = logs_endpoint(config.endpoint)
+    elif env.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"):
+        url = env["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"]  # used as is, per the spec
+    elif env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        url = logs_endpoint(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    else:
+        url = "http://localhost:4318/v1/logs"
+    headers: dict[str, str] = {}
+    for item in _env("HEADERS", env).split(","):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            headers[unquote(key.strip())] = unquote(value.strip())
+    headers.update(config.headers)
+    return {"url": url, "headers": headers,
+            "ca_file": _env("CERTIFICATE", env),
+            "client_cert": _env("CLIENT_CERTIFICATE", env),
+            "client_key": _env("CLIENT_KEY", env),
+            "gzip": _env("COMPRESSION", env).strip().lower() == "gzip"}
+
+
+def from_config(config: OtelSinkConfig, **context: Any) -> Any:
+    from auditmw.sinks.otlp import OtlpHttpSink
+
+    explicit = context.get("service") if context.get("service_set", True) else None
+    return OtlpHttpSink(**otlp_settings(config), timeout_s=config.timeout_s,
+                        resource=resource_for(explicit, str(context.get("service") or "app")),
+                        operation_types=_operation_types(context.get("catalog")))
+
+
+def _operation_types(catalog: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entry in catalog or ():
+        operations = set(getattr(entry, "operations", ()))
+        if len(operations) == 1:
+            found[entry.name] = next(iter(operations))
+    return found
+
