@@ -227,3 +227,46 @@ def test_disabled_everything_says_so_when_serving(tmp_path: Path) -> None:
         _, stderr = proc.communicate(timeout=20)
     assert "NO AUDIT EVENT WILL BE RECORDED" in stderr, stderr
     assert "flask: disabled by AUDITMW_DISABLED_ADAPTERS" in stderr
+
+
+def _doctor(folder: Path, *command: str, timeout: str = "20") -> subprocess.CompletedProcess[str]:
+    return _run(folder, sys.executable, "-m", "auditmw", "doctor", "-c", str(_config(folder)),
+                "--timeout", timeout, "--", *command, timeout=120)
+
+
+def test_doctor_reports_what_it_would_audit(tmp_path: Path) -> None:
+    port = free_port()
+    done = _doctor(tmp_path, sys.executable, "-m", "uvicorn", "--app-dir",
+                   str(ROOT / "tests" / "data" / "wheel_apps"), "fastapi_strawberry_app:app",
+                   "--port", str(port), "--host", "127.0.0.1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "app   FastAPI app" in done.stdout
+    assert "Strawberry schemas" in done.stdout
+    assert "GraphQL at /graphql" in done.stdout
+
+
+def test_doctor_exits_1_when_it_would_audit_nothing(tmp_path: Path) -> None:
+    (tmp_path / "server.py").write_text(SERVER, encoding="utf-8")
+    done = _doctor(tmp_path, sys.executable, "server.py", str(free_port()), timeout="4")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Would audit: NOTHING" in done.stdout
+    assert "flask is installed, but this app never imported it" in done.stdout
+
+
+def test_doctor_names_a_refused_framework(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _fake_distribution(site, "graphql-core", "2.3.2")
+    done = _run(tmp_path, sys.executable, "-m", "auditmw", "doctor", "-c",
+                str(_config(tmp_path)), "--timeout", "10", "--", sys.executable, str(PROBE),
+                "graphql-core", "run", env=_env(PYTHONPATH=str(site)), timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "graphql-core 2.3.2 is not supported" in done.stdout
+
+
+def test_doctor_stops_on_a_bad_config(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("[capture]\nnot_a_key = 1\n", encoding="utf-8")
+    done = _run(tmp_path, sys.executable, "-m", "auditmw", "doctor", "-c", "bad.toml", "--",
+                sys.executable, "-c", "print('never started')")
+    assert done.returncode == 2
+    assert "capture.not_a_key" in done.stderr
+    assert "never started" not in done.stdout

@@ -38,7 +38,7 @@ CELLS: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
     "flask-oldest": (["flask"], ["flask==3.0.0", "werkzeug==3.0.0", "flask-login==0.6.3"],
                      ["flask"], ["adapters/auditmw-flask/tests"]),
     "flask-newest": (["flask"], ["flask-login"], ["flask"], ["adapters/auditmw-flask/tests"]),
-    "strawberry-oldest": (["strawberry", "starlette"], ["strawberry-graphql==0.265.0",
+    "strawberry-oldest": (["strawberry", "starlette"], ["strawberry-graphql==0.278.0",
                                                           "graphql-core<3.3"],
                           ["strawberry"], ["adapters/auditmw-strawberry/tests"]),
     "strawberry-newest": (["strawberry", "starlette"], [], ["strawberry"],
@@ -50,15 +50,24 @@ CELLS: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
     "graphene-oldest": (["graphene"], ["graphene==3.3"], ["graphene"],
                         ["adapters/auditmw-graphene/tests"]),
     "graphene-newest": (["graphene"], [], ["graphene"], ["adapters/auditmw-graphene/tests"]),
-    "graphql-core-3.2": ([], ["graphql-core==3.2.3"], ["graphql-core"],
+    "graphql-core-3.2": (["starlette"], ["graphql-core==3.2.3"], ["graphql-core"],
                          ["tests/test_graphql_hooks_instrument.py"]),
-    "graphql-core-3.3": ([], ["graphql-core>=3.3,<3.4"], ["graphql-core"],
+    "graphql-core-3.3": (["starlette"], ["graphql-core>=3.3,<3.4"], ["graphql-core"],
                          ["tests/test_graphql_hooks_instrument.py"]),
-    "otel-oldest": (["otel"], ["opentelemetry-api==1.25.0", "opentelemetry-sdk==1.25.0",
-                               "opentelemetry-exporter-otlp-proto-http==1.25.0"], [],
+    "otel-oldest": (["otel"], ["opentelemetry-api==1.39.0", "opentelemetry-sdk==1.39.0",
+                               "opentelemetry-exporter-otlp-proto-http==1.39.0"], [],
                     ["tests/test_sink_otel.py"]),
     "otel-newest": (["otel"], [], [], ["tests/test_sink_otel.py"]),
 }
+# The Django integration, once its sources are in the checkout (adapters/auditmw-django).
+DJANGO_TOOLS = ["djangorestframework", "graphene-django", "strawberry-graphql-django",
+                "django-hijack", "gunicorn"]
+if (ROOT / "adapters" / "auditmw-django" / "tests").is_dir():
+    CELLS["django-oldest"] = (["django", "strawberry", "graphene", "server"],
+                              ["django==4.2", *DJANGO_TOOLS], [],
+                              ["adapters/auditmw-django/tests"])
+    CELLS["django-newest"] = (["django", "strawberry", "graphene", "server"], DJANGO_TOOLS, [],
+                              ["adapters/auditmw-django/tests"])
 
 
 @pytest.fixture(scope="module")

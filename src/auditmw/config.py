@@ -638,5 +638,28 @@ def load_config(
     if isinstance(source, Mapping):
         return build_config(source, overrides=overrides, environ=environ)
     path = find_config_file(source, environ)
-    data = read_toml(path) if path else {}
+    data = resolve_file_paths(read_toml(path), path.parent) if path else {}
     return build_config(data, overrides=overrides, environ=environ)
+
+
+def resolve_file_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Files a config file *reads* — ``catalog.files`` and a sink's ``*_file`` keys (CA,
+    certificate, key) — are relative to that file's folder, not to wherever the app was
+    started. Paths auditmw writes (a file sink's ``path``, the SQLite store) stay relative
+    to the working directory, as the defaults ``./auditmw-audit.jsonl`` and
+    ``sqlite:///./auditmw.db`` are."""
+
+    def anchored(value: Any) -> Any:
+        if isinstance(value, str) and value and not value.startswith("${"):
+            candidate = Path(value).expanduser()
+            return value if candidate.is_absolute() else str(folder / candidate)
+        return value
+
+    catalog = data.get("catalog")
+    if isinstance(catalog, dict) and isinstance(catalog.get("files"), list):
+        catalog["files"] = [anchored(f) for f in catalog["files"]]
+    for sink in data.get("sinks", []) if isinstance(data.get("sinks"), list) else []:
+        if isinstance(sink, dict):
+            for key in [k for k in sink if k.endswith("_file")]:
+                sink[key] = anchored(sink[key])
+    return data

@@ -11,6 +11,7 @@ routes mapped in ``capture.routes``, and compares them with the enabled catalogu
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import re
 import sys
@@ -71,6 +72,8 @@ def load_object(spec: str, option: str) -> Any:
     """``package.module:attr.sub`` → the object, importing from the current directory as
     servers such as uvicorn do. Errors name the option and what went wrong."""
     module_name, _, attr = spec.partition(":")
+    call = attr.endswith("()")  # flask --app's "module:create_app()"
+    attr = attr.removesuffix("()")
     if not module_name or not attr:
         raise ConfigError(f"{option}: {spec!r} must be 'module:attribute', e.g. 'app.api:schema'")
     if os.getcwd() not in sys.path and "" not in sys.path:
@@ -84,6 +87,13 @@ def load_object(spec: str, option: str) -> Any:
             obj = getattr(obj, part)
         except AttributeError:
             raise ConfigError(f"{option}: {module_name!r} has no attribute {attr!r}") from None
+    if call or inspect.isfunction(obj) or inspect.ismethod(obj):
+        # an app factory (flaskr:create_app), as `flask --app` and gunicorn accept
+        try:
+            obj = obj()
+        except TypeError as exc:
+            raise ConfigError(f"{option}: {spec!r} is a factory that needs arguments "
+                              f"({exc}); point at the app object instead") from None
     return obj
 
 
@@ -107,6 +117,13 @@ def graphql_schema_of(obj: Any, option: str = "--schema") -> GraphQLSchema:
 
 
 _PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+_TYPED = re.compile(r"\{([^}:]+):[^}]+\}")
+
+
+def normalise_path(path: str) -> str:
+    """One spelling per route template: Flask's ``<int:id>``/``<id>`` and Starlette's
+    ``{id:int}`` are all ``{id}``."""
+    return _TYPED.sub(r"{\1}", _PARAM.sub(r"{\1}", path))
 
 
 def app_routes(app: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -116,7 +133,7 @@ def app_routes(app: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     if url_map is not None and hasattr(url_map, "iter_rules"):
         for rule in url_map.iter_rules():
             for method in rule.methods or ():
-                yield method, prefix + _PARAM.sub(r"{\1}", rule.rule)
+                yield method, normalise_path(prefix + rule.rule)
         return
     routes = getattr(app, "routes", None)
     if routes is None:
@@ -127,7 +144,7 @@ def app_routes(app: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
         raise ConfigError(f"--app: {type(app).__name__} is not a Starlette, FastAPI or Flask "
                           "app (no 'routes' nor 'url_map')")
     for route in routes:
-        path = prefix + re.sub(r"\{([^}:]+):[^}]+\}", r"{\1}", getattr(route, "path", ""))
+        path = normalise_path(prefix + getattr(route, "path", ""))
         methods = getattr(route, "methods", None)
         if methods:
             for method in methods:
@@ -153,8 +170,13 @@ def compare(catalog: Catalog, schema: GraphQLSchema | None, *,
     mapped: dict[str, list[RouteConfig]] = {}
     for route in routes:
         mapped.setdefault(route.event, []).append(route)
+    served_routes = None if app_route_set is None else {
+        (method.upper(), normalise_path(path)) for method, path in app_route_set}
     skip = set(ignore) | SELF_RECORDED | ({SITE_ACCESS} if site_access_configured else set())
+    implicit: frozenset[str] = catalog.implicit
     for entry in catalog:
+        if entry.name in implicit:
+            continue  # kept by builtin = false for auditmw's own recording, not the app's
         if entry.name in skip:
             report.ignored.append(entry.name)
             continue
@@ -163,7 +185,8 @@ def compare(catalog: Catalog, schema: GraphQLSchema | None, *,
             continue
         served = any(entry.name in fields.get(op, ()) for op in entry.operations)
         for route in mapped.get(entry.name, ()):
-            if app_route_set is None or (route.method, route.path) in app_route_set:
+            if served_routes is None or (route.method.upper(),
+                                         normalise_path(route.path)) in served_routes:
                 served = True
         if served:
             report.covered.append(entry.name)

@@ -23,6 +23,23 @@ __all__ = ["Catalog", "Category", "Entry", "derive_action"]
 
 # Exports are often queries, so this category matches query fields too by default.
 QUERY_CATEGORIES = frozenset({"data_extraction"})
+# Events auditmw records itself (site access capture, the audit server's own exports):
+# they stay in the catalogue with ``builtin = false``, with their built-in categories.
+SELF_RECORDED = frozenset({"siteAccess", "exportAuditTrail"})
+BUILTIN_ORIGIN = "builtin catalogue"
+
+
+def _builtin_data() -> dict[str, Any]:
+    text = resources.files("auditmw.catalog").joinpath("builtin.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _self_recorded_only(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The built-in catalogue cut down to :data:`SELF_RECORDED` and their categories."""
+    events = {n: e for n, e in data.get("events", {}).items() if n in SELF_RECORDED}
+    needed = {e["category"] for e in events.values()}
+    categories = {c: v for c, v in data.get("categories", {}).items() if c in needed}
+    return {"categories": categories, "events": events}
 
 
 def _default_operations(category: str) -> frozenset[Operation]:
@@ -41,9 +58,13 @@ def _read_file(data: Mapping[str, Any], origin: str) -> CatalogFileModel:
 class Catalog:
     """An immutable set of enabled entries, looked up by endpoint name."""
 
-    def __init__(self, categories: Iterable[Category], entries: Iterable[Entry]) -> None:
+    def __init__(self, categories: Iterable[Category], entries: Iterable[Entry], *,
+                 implicit: Iterable[str] = ()) -> None:
         self.categories: dict[str, Category] = {c.id: c for c in categories}
         self.entries: dict[str, Entry] = {e.name: e for e in entries}
+        #: Entries present only because ``builtin = false`` keeps :data:`SELF_RECORDED`
+        #: (``auditmw coverage`` leaves them out of its report).
+        self.implicit: frozenset[str] = frozenset(n for n in implicit if n in self.entries)
         # Names as UTF-8 bytes: a request body holding none of them cannot match.
         self.name_bytes: tuple[bytes, ...] = tuple(n.encode() for n in self.entries)
 
@@ -81,9 +102,9 @@ class Catalog:
     ) -> Catalog:
         """Built-in data, then each file, then ``extra`` (same format), then the switches."""
         sources: list[tuple[str, Mapping[str, Any]]] = []
-        if builtin:
-            text = resources.files("auditmw.catalog").joinpath("builtin.toml").read_text("utf-8")
-            sources.append(("builtin catalogue", tomllib.loads(text)))
+        builtin_data = _builtin_data()
+        sources.append((BUILTIN_ORIGIN,
+                        builtin_data if builtin else _self_recorded_only(builtin_data)))
         for path in files:
             try:
                 with open(path, "rb") as fh:
@@ -103,16 +124,15 @@ class Catalog:
                 categories[cid] = Category(cid, cat.name, cat.description)
             for name, item in model.events.items():
                 if item.category not in categories:
-                    raise ConfigError(
-                        f"{origin}: events.{name}.category: unknown category {item.category!r}; "
-                        f"known: {', '.join(sorted(categories))}"
-                    )
+                    raise ConfigError(_unknown_category(
+                        origin, name, item.category, known=categories,
+                        builtin_data=builtin_data, builtin=builtin))
                 ops = (frozenset(item.operations) if item.operations
                        else _default_operations(item.category))
                 entries[name] = Entry(
                     name=name, category=item.category, description=item.description,
                     action=item.action or derive_action(name), sensitive=item.sensitive,
-                    operations=ops, target=item.target, builtin=origin == "builtin catalogue",
+                    operations=ops, target=item.target, builtin=origin == BUILTIN_ORIGIN,
                     outcome_path=item.outcome_path,
                 )
 
@@ -127,4 +147,16 @@ class Catalog:
                 raise ConfigError(f"{key}: unknown name(s) {', '.join(unknown)}")
         kept = [e for e in entries.values()
                 if e.category not in off_categories and e.name not in off_events]
-        return cls(categories.values(), kept)
+        implicit = () if builtin else [e.name for e in kept if e.builtin]
+        return cls(categories.values(), kept, implicit=implicit)
+
+
+def _unknown_category(origin: str, event: str, category: str, *, known: Mapping[str, Any],
+                      builtin_data: Mapping[str, Any], builtin: bool) -> str:
+    where = f"{origin}: events.{event}.category: unknown category {category!r}"
+    if not builtin and category in builtin_data.get("categories", {}):
+        return (f"{where}: it is a built-in category, and [catalog] builtin = false leaves "
+                "the built-in categories out; set builtin = true, or define it under "
+                f"[catalog.categories.{category}] (name, description)")
+    names = ", ".join(sorted(known)) or "(none: define categories under [catalog.categories])"
+    return f"{where}; known: {names}"

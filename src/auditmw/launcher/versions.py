@@ -16,7 +16,7 @@ FRAMEWORKS: dict[str, tuple[str, str, str, str]] = {
     "graphql_core": ("graphql", "graphql-core", "3.2", "3.4"),
     "starlette": ("starlette", "starlette", "0.37", "2"),
     "flask": ("flask", "flask", "3.0", "4"),
-    "strawberry": ("strawberry", "strawberry-graphql", "0.265", "1"),
+    "strawberry": ("strawberry", "strawberry-graphql", "0.278", "1"),
     "ariadne": ("ariadne", "ariadne", "0.23", "2"),
     "graphene": ("graphene", "graphene", "3.3", "4"),
     "django": ("django", "django", "4.2", "6"),

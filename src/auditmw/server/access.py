@@ -111,8 +111,16 @@ def record_access(ctx: ServerContext, request: Request, *, key: AccessKey | Acto
                   message: str | None = None) -> None:
     """Record one ``exportAuditTrail`` event. Never raises (a broken sink is logged).
 
-    Blocking when delivery is synchronous: call it from a worker thread.
+    Blocking when delivery is synchronous: call it from a worker thread. With the event
+    left out of the catalogue (``catalog.disabled_events``) nothing is recorded, and that
+    is said once on the ``auditmw`` logger (``check-config`` warns about it too).
     """
+    if EVENT not in ctx.trail.catalog:
+        if not getattr(ctx.trail, "_auditmw_export_unaudited_told", False):
+            ctx.trail._auditmw_export_unaudited_told = True  # type: ignore[attr-defined]
+            log.warning("auditmw: %s is not in the catalogue: reads of the audit trail are "
+                        "NOT audited", EVENT)
+        return
     try:
         if isinstance(key, Actor):  # the host app's signed-in user (host_auth)
             actor = key

@@ -13,7 +13,7 @@ import orjson
 from auditmw.exports import content_type, export_chunks
 from auditmw.server.access import identify, record_access, require_scope, scoped
 from auditmw.server.context import ApiError
-from auditmw.server.params import FORMATS, Filters, multi_values, parse_filters
+from auditmw.server.params import FORMATS, XLSX_MISSING, Filters, multi_values, parse_filters
 from auditmw.server.streaming import prime, watched
 from auditmw.store.base import InvalidCursor, Order, Page, Query
 
@@ -96,6 +96,8 @@ async def export_events(request: Request) -> Response:
         key = await run_in_threadpool(identify, ctx, request)
         require_scope(key)
         formats = [v.strip().lower() for v in raw.pop("format", []) if v.strip()] or ["csv"]
+        if len(formats) == 1 and formats[0] == "xlsx" and "xlsx" not in FORMATS:
+            raise ApiError(400, XLSX_MISSING)
         if len(formats) > 1 or formats[0] not in FORMATS:
             raise ApiError(400, f"format: must be one of {', '.join(FORMATS)}")
         fmt = formats[0]

@@ -15,6 +15,7 @@ host app's signed-in user is accepted instead (see :mod:`auditmw.server.host_aut
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,13 @@ def load_assets(auth_mode: str) -> tuple[Asset, dict[str, Asset]]:
     html = _static_file("index.html").decode()
     if AUTH_MARKER not in html:
         raise RuntimeError("auditmw: static/index.html lost its auth-mode marker")
-    page = Asset.of(html.replace(AUTH_MARKER, auth_mode).encode(), "text/html; charset=utf-8")
+    html = html.replace(AUTH_MARKER, auth_mode)
+    from auditmw.server.params import FORMATS
+
+    if "xlsx" not in FORMATS:  # no xlsxwriter here: the page does not offer XLSX
+        html = re.sub(r'\s*<div class="choice"><input type="radio" id="fmt-xlsx".*?</div>', "",
+                      html, count=1)
+    page = Asset.of(html.encode(), "text/html; charset=utf-8")
     files = {name: Asset.of(_static_file(name), kind) for name, kind in STATIC_TYPES.items()}
     return page, files
 

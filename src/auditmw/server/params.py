@@ -18,7 +18,22 @@ FILTERS: tuple[str, ...] = ("event", "category", "actor", "outcome", "target", "
 SINGLE: tuple[str, ...] = ("from", "to", "order", "limit", "cursor")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "xlsx")
+# The export formats this installation can write: XLSX only with xlsxwriter (the
+# "xlsx" extra), so the Data API, the OpenAPI document and the page never offer it else.
+XLSX_MISSING = 'format xlsx needs xlsxwriter: pip install "auditmw[xlsx]"'
+
+
+def _available_formats() -> tuple[str, ...]:
+    import importlib.util
+
+    try:
+        has_xlsx = importlib.util.find_spec("xlsxwriter") is not None
+    except (ImportError, ValueError):
+        has_xlsx = False
+    return ("csv", "json", "jsonl", "xlsx") if has_xlsx else ("csv", "json", "jsonl")
+
+
+FORMATS: tuple[str, ...] = _available_formats()
 
 
 @dataclass(frozen=True, slots=True)
