@@ -191,3 +191,14 @@ def test_xlsx_without_its_extra_is_hidden_and_refused_by_name(tmp_path: Path) ->
     assert out["status"] == 400
     assert 'pip install \\"auditmw[xlsx]\\"' in out["body"] or \
         'pip install "auditmw[xlsx]"' in out["body"]
+
+
+def test_read_files_of_sinks_and_jwt_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    from auditmw.config import resolve_file_paths
+
+    data = resolve_file_paths({"sinks": [{"type": "http", "url": "https://x", "ca_file": "ca.pem",
+                                          "path": "out.jsonl"}],
+                               "actor": {"jwt": {"key_file": "keys/pub.pem"}}}, tmp_path)
+    assert data["sinks"][0]["ca_file"] == str(tmp_path / "ca.pem")
+    assert data["sinks"][0]["path"] == "out.jsonl"  # written files stay cwd-relative
+    assert data["actor"]["jwt"]["key_file"] == str(tmp_path / "keys" / "pub.pem")

@@ -643,11 +643,11 @@ def load_config(
 
 
 def resolve_file_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Files a config file *reads* — ``catalog.files`` and a sink's ``*_file`` keys (CA,
-    certificate, key) — are relative to that file's folder, not to wherever the app was
-    started. Paths auditmw writes (a file sink's ``path``, the SQLite store) stay relative
-    to the working directory, as the defaults ``./auditmw-audit.jsonl`` and
-    ``sqlite:///./auditmw.db`` are."""
+    """Files a config file *reads* — ``catalog.files``, a sink's ``*_file`` keys (CA,
+    certificate, key) and ``actor.jwt.key_file``/``jwks_file`` — are relative to that
+    file's folder, not to wherever the app was started. Paths auditmw writes (a file
+    sink's ``path``, the SQLite store) stay relative to the working directory, as the
+    defaults ``./auditmw-audit.jsonl`` and ``sqlite:///./auditmw.db`` are."""
 
     def anchored(value: Any) -> Any:
         if isinstance(value, str) and value and not value.startswith("${"):
@@ -658,8 +658,13 @@ def resolve_file_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     catalog = data.get("catalog")
     if isinstance(catalog, dict) and isinstance(catalog.get("files"), list):
         catalog["files"] = [anchored(f) for f in catalog["files"]]
-    for sink in data.get("sinks", []) if isinstance(data.get("sinks"), list) else []:
-        if isinstance(sink, dict):
-            for key in [k for k in sink if k.endswith("_file")]:
-                sink[key] = anchored(sink[key])
+    tables: list[Any] = list(data.get("sinks", []) if isinstance(data.get("sinks"), list)
+                             else [])
+    actor = data.get("actor")
+    if isinstance(actor, dict):
+        tables.append(actor.get("jwt"))
+    for table in tables:
+        if isinstance(table, dict):
+            for key in [k for k in table if k.endswith("_file")]:
+                table[key] = anchored(table[key])
     return data
