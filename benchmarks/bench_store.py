@@ -21,7 +21,8 @@ from typing import Any
 
 from auditmw import codec
 from auditmw.store import Query, open_store
-from auditmw.store.rows import Cursor, time_text_to_us
+from auditmw.store.cursors import Cursor
+from auditmw.store.rows import time_text_to_us
 from auditmw.store.sample import sample_events
 
 # 200,000 keeps the whole run near 2-3 minutes on the shared 2-core machine (inserting a
@@ -216,7 +217,7 @@ def _run(stores: dict[str, Any], urls: dict[str, str], directory: str) -> str:
         time_us, ident = marks[-1 - depth // 1000]  # newest first: depth events from the top
         cells = []
         for name, store in stores.items():
-            cursor = Cursor(time_us, ident, "desc", True).encode()
+            cursor = store.encode_cursor(Cursor(time_us, ident, "desc", True))
             keyset = _timed(lambda s=store, c=cursor: s.query(Query(), limit=100, cursor=c,
                                                                with_total=False), 10)
             offset = _offset_ms(store, name, depth)

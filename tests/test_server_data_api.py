@@ -377,6 +377,48 @@ async def test_graphql_argument_errors(api: Api, variables: dict[str, Any], mess
     assert response.json()["errors"][0]["message"].startswith(message)
 
 
+def _edited(cursor: str) -> str:
+    """A genuine cursor with its position moved and its signature kept."""
+    import base64
+
+    body, _, mac = cursor.partition(".")
+    payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    moved = payload.replace("|n", "|p", 1)
+    return base64.urlsafe_b64encode(moved.encode()).decode().rstrip("=") + "." + mac
+
+
+async def _foreign_cursor(tmp_path: Path) -> str:
+    from auditmw.store import Query, open_store
+
+    other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        other.write(_events())
+        cursor = other.query(Query(), limit=2).next
+    finally:
+        other.close()
+    assert cursor is not None
+    return cursor
+
+
+@pytest.mark.parametrize("kind", ["edited", "foreign"])
+async def test_a_forged_or_foreign_cursor_is_a_400_on_the_data_api_and_graphql(
+        api: Api, tmp_path: Path, kind: str) -> None:
+    first = (await api.get("/api/audit-trail", {**UNTIL, "limit": 2})).json()
+    genuine = first["pagination"]["next"]
+    assert (await api.get("/api/audit-trail", {**UNTIL, "limit": 2, "cursor": genuine})
+            ).status_code == 200
+    cursor = _edited(genuine) if kind == "edited" else await _foreign_cursor(tmp_path)
+    response = await api.get("/api/audit-trail", {**UNTIL, "limit": 2, "cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["message"] == ("cursor: invalid cursor: use a next/prev value "
+                                          "from an earlier page")
+    gql = await api.gql(QUERY, {"to": UNTIL["to"], "page": "NEXT", "cursor": cursor})
+    assert gql.status_code == 400
+    assert gql.json()["errors"][0]["message"].startswith("cursor: invalid cursor")
+    ok = await api.gql(QUERY, {"to": UNTIL["to"], "page": "NEXT", "cursor": genuine})
+    assert ok.status_code == 200
+
+
 async def test_graphql_next_with_a_prev_cursor_is_refused(api: Api) -> None:
     third = await _gql_page(api, page="LAST")
     response = await api.gql(QUERY, {"page": "NEXT", "cursor": third["prev"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from auditmw.store.rows import datetime_to_us
 from auditmw.store.sample import sample_event, sample_events
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from auditmw.store import Store
@@ -209,6 +210,46 @@ def test_foreign_cursors_are_refused_clearly(store: Store, cursor: str) -> None:
         return
     with pytest.raises(InvalidCursor, match="invalid cursor"):
         store.query(Query(), cursor=cursor)
+
+
+def _reforged(cursor: str, change: Callable[[str], str]) -> str:
+    """``cursor`` with its payload edited and its signature kept."""
+    body, _, mac = cursor.partition(".")
+    payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    edited = base64.urlsafe_b64encode(change(payload).encode()).decode().rstrip("=")
+    return f"{edited}.{mac}"
+
+
+def test_cursors_are_signed_by_the_store_that_issued_them(store: Store, tmp_path: Path
+                                                          ) -> None:
+    store.write(DATA[:6])
+    page = store.query(Query(), limit=2)
+    assert page.next is not None
+    assert len(store.query(Query(), limit=2, cursor=page.next).items) == 2
+    # An edited position (a later time), the old unsigned format, a signature cut off:
+    forged = [_reforged(page.next, lambda p: p.replace("|n", "|p")),
+              _reforged(page.next, lambda p: p.rsplit("|", 1)[0] + "|other-id"),
+              page.next.partition(".")[0], page.next[:-2]]
+    for cursor in forged:
+        with pytest.raises(InvalidCursor, match="invalid cursor"):
+            store.query(Query(), limit=2, cursor=cursor)
+    # Another store (another key) issued it: refused too, though well formed.
+    other = open_store(f"sqlite:///{tmp_path}/other.db")
+    try:
+        other.write(DATA[:6])
+        foreign = other.query(Query(), limit=2).next
+        assert foreign is not None
+        with pytest.raises(InvalidCursor, match="invalid cursor"):
+            store.query(Query(), limit=2, cursor=foreign)
+    finally:
+        other.close()
+    # The key is the store's own: a second handle on the same store reads the cursor.
+    again = open_store(store.url)
+    try:
+        assert ids(again.query(Query(), limit=2, cursor=page.next).items) == ids(
+            store.query(Query(), limit=2, cursor=page.next).items)
+    finally:
+        again.close()
 
 
 def test_a_cursor_of_the_other_order_is_refused(store: Store) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from auditmw.server.context import ServerContext
+    from auditmw.store.base import Store
 
 SDL = '''
 "Any JSON value (event details)."
@@ -84,23 +85,18 @@ def _field(source: Any, info: Any, **_: Any) -> Any:
     return getattr(source, name, None)
 
 
-def _far_cursor(order: str) -> str:
+def _far_cursor(store: Store, order: str) -> str:
     """A backward cursor anchored beyond the last event in ``order``: the last page."""
     from datetime import UTC, datetime
 
-    from auditmw.store.rows import Cursor, datetime_to_us
+    from auditmw.store.cursors import Cursor
+    from auditmw.store.rows import datetime_to_us
 
     # The ends of what every backend can hold as a time (PostgreSQL goes through Python's
     # datetime, whose range ends at years 1 and 9999), not beyond them.
     edge = datetime(1, 1, 2, tzinfo=UTC) if order == "desc" else \
         datetime(9999, 12, 30, tzinfo=UTC)
-    return Cursor(datetime_to_us(edge), "", order, forward=False).encode()
-
-
-def _cursor_direction(cursor: str, order: str) -> bool:
-    from auditmw.store.rows import Cursor
-
-    return Cursor.decode(cursor, order).forward
+    return store.encode_cursor(Cursor(datetime_to_us(edge), "", order, forward=False))
 
 
 def resolve_audit_trail(_: Any, info: Any, **args: Any) -> dict[str, Any]:
@@ -121,7 +117,7 @@ def resolve_audit_trail(_: Any, info: Any, **args: Any) -> dict[str, Any]:
     info.context["filters"].append({**filters.details(), "page": page_kind})
     if page_kind in ("NEXT", "PREV"):
         try:
-            forward = _cursor_direction(cursor, order)
+            forward = ctx.store.decode_cursor(cursor, order).forward
         except ValueError as exc:
             raise ApiError(400, f"cursor: {exc}") from None
         if forward != (page_kind == "NEXT"):
@@ -129,7 +125,7 @@ def resolve_audit_trail(_: Any, info: Any, **args: Any) -> dict[str, Any]:
             raise ApiError(400, f"cursor: page {page_kind} needs a {wanted} cursor")
     if page_kind == "LAST":
         filters = type(filters)(filters.query, filters.order, filters.limit,
-                                _far_cursor(filters.order))
+                                _far_cursor(ctx.store, filters.order))
         page = fetch_page(ctx, filters)
         page = Page(items=page.items, next=None, prev=page.prev, total=page.total,
                     limit=page.limit)

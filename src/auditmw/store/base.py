@@ -22,6 +22,8 @@ from auditmw.errors import AuditError
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from auditmw.store.cursors import Cursor
+
 EventDict = dict[str, Any]
 Order = Literal["asc", "desc"]
 ORDERS: tuple[str, ...] = ("asc", "desc")
@@ -41,7 +43,8 @@ class StoreError(AuditError):
 
 
 class InvalidCursor(StoreError, ValueError):
-    """A pagination cursor that this store did not issue, or issued for another order."""
+    """A pagination cursor that this store did not issue (forged, edited, or another
+    store's: cursors are signed), or issued for another order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,14 @@ class Store(Protocol):
         ...
 
     def count(self, query: Query) -> int: ...
+
+    def encode_cursor(self, cursor: Cursor) -> str:
+        """``cursor`` as opaque text, signed with this store's cursor key."""
+        ...
+
+    def decode_cursor(self, text: str, order: str) -> Cursor:
+        """Raises :class:`InvalidCursor` unless this store issued ``text`` for ``order``."""
+        ...
 
     def iter_by_chain(self, include_expired: bool = True) -> Iterator[EventDict]:
         """Every event ordered by ``(integrity.chain, integrity.seq)``; events without a

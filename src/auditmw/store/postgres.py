@@ -146,6 +146,9 @@ class PostgresStore(SqlReader):
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql.encode(), params).fetchall()
 
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        self._connection().execute(sql.encode(), params)
+
     def _time_param(self, time_us: int) -> Any:
         return us_to_datetime(time_us)
 

@@ -8,6 +8,7 @@ whether or not the purge has run.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,9 @@ from auditmw.store.base import (
     StoredEvent,
     StoreError,
 )
-from auditmw.store.rows import Cursor, column_disagreements, datetime_to_us
-from auditmw.store.schema import COLUMN_LIST
+from auditmw.store.cursors import Cursor
+from auditmw.store.rows import column_disagreements, datetime_to_us
+from auditmw.store.schema import COLUMN_LIST, CURSOR_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -46,6 +48,37 @@ class SqlReader:
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         raise NotImplementedError
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    # -- cursors ------------------------------------------------------------------------
+
+    def _cursor_key(self) -> bytes:
+        """The key this store signs its cursors with, made the first time it is needed
+        (by whichever process gets there first; every other one reads that one)."""
+        key: bytes | None = getattr(self, "_cursor_secret", None)
+        if key is None:
+            ph = self.placeholder
+            select = f"SELECT value FROM auditmw_meta WHERE key = {ph}"
+            rows = self._fetch(select, (CURSOR_KEY,))
+            if not rows:
+                self._execute(f"INSERT INTO auditmw_meta (key, value) VALUES ({ph}, {ph}) "
+                              "ON CONFLICT (key) DO NOTHING",
+                              (CURSOR_KEY, secrets.token_hex(32)))
+                rows = self._fetch(select, (CURSOR_KEY,))
+            key = bytes.fromhex(str(rows[0][0]))
+            self._cursor_secret = key
+        return key
+
+    def encode_cursor(self, cursor: Cursor) -> str:
+        """``cursor`` as the opaque text clients pass back, signed by this store."""
+        return cursor.encode(self._cursor_key())
+
+    def decode_cursor(self, text: str, order: str) -> Cursor:
+        """The position ``text`` names; :class:`InvalidCursor` unless this store issued
+        it for ``order``."""
+        return Cursor.decode(text, order, self._cursor_key())
 
     def _time_param(self, time_us: int) -> Any:
         return time_us
@@ -118,7 +151,7 @@ class SqlReader:
             raise StoreError(f"order must be 'asc' or 'desc', not {order!r}")
         if limit < 1:
             raise StoreError(f"limit must be at least 1, not {limit}")
-        anchor = Cursor.decode(cursor, order) if cursor else None
+        anchor = self.decode_cursor(cursor, order) if cursor else None
         forward = anchor is None or anchor.forward
         descending = (order == "desc") == forward
         rows = self._slice(
@@ -135,17 +168,18 @@ class SqlReader:
         if rows:
             first, last = rows[0], rows[-1]
             if has_next:
-                next_cursor = Cursor(self._time_value(last[0]), last[1], order, True).encode()
+                next_cursor = self.encode_cursor(
+                    Cursor(self._time_value(last[0]), last[1], order, True))
             if has_prev:
-                prev_cursor = Cursor(self._time_value(first[0]), first[1], order,
-                                     False).encode()
+                prev_cursor = self.encode_cursor(
+                    Cursor(self._time_value(first[0]), first[1], order, False))
         elif anchor is not None:
             # An empty page reached by a cursor: offer the way back to the anchor row.
             back = Cursor(anchor.time_us, anchor.id, order, not forward, inclusive=True)
             if forward:
-                prev_cursor = back.encode()
+                prev_cursor = self.encode_cursor(back)
             else:
-                next_cursor = back.encode()
+                next_cursor = self.encode_cursor(back)
         total = self.count(query) if with_total else None
         return Page(items=items, next=next_cursor, prev=prev_cursor, total=total,
                     limit=limit)

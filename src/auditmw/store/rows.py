@@ -6,15 +6,12 @@ code: exact, cheap to compare, and the same for both backends' cursors.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.ids import format_time
-from auditmw.store.base import EventDict, InvalidCursor, StoreError
+from auditmw.store.base import EventDict, StoreError
 from auditmw.store.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -41,9 +38,6 @@ def us_to_datetime(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
-# The times every backend can hold (Python's datetime range, which PostgreSQL goes through).
-_MIN_US = datetime_to_us(datetime(1, 1, 1, tzinfo=UTC))
-_MAX_US = datetime_to_us(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
 
 
 def time_text_to_us(text: str) -> int:
@@ -121,40 +115,3 @@ def _time_text(value: Any) -> str:
         return format_time(us_to_datetime(int(value)))
     except (TypeError, ValueError, OverflowError):
         return repr(value)
-
-
-# --- cursors ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """A position ``(time_us, id)``; ``forward`` continues in the page order (``next``)
-    or walks back (``prev``); ``inclusive`` also returns the anchor row itself."""
-
-    time_us: int
-    id: str
-    order: str
-    forward: bool
-    inclusive: bool = False
-
-    def encode(self) -> str:
-        flags = ("n" if self.forward else "p") + ("i" if self.inclusive else "x")
-        raw = f"1|{self.order}|{flags}|{self.time_us}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str, order: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
-            version, cursor_order, flags, time_us, ident = raw.split("|", 4)
-            if version != "1" or len(flags) != 2 or flags[0] not in "np" or flags[1] not in "ix":
-                raise ValueError(raw)
-            cursor = cls(int(time_us), ident, cursor_order, flags[0] == "n", flags[1] == "i")
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise InvalidCursor("invalid cursor: use a next/prev value from an earlier page"
-                                ) from None
-        if cursor.order != order:
-            raise InvalidCursor(f"cursor was issued for order={cursor.order}, not {order}")
-        if not _MIN_US <= cursor.time_us <= _MAX_US:  # a forged time no backend can hold
-            raise InvalidCursor("invalid cursor: use a next/prev value from an earlier page")
-        return cursor

@@ -32,7 +32,7 @@ previous version to ``*_UPGRADES`` (what an existing store runs, in one transact
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
 COLUMNS: tuple[str, ...] = (
@@ -61,7 +61,16 @@ FILTER_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)",
 )
 
+#: ``auditmw_meta`` rows: the store's own secrets and settings (PostgreSQL also keeps
+#: ``schema_version`` there). ``cursor_key``: hex of the key pagination cursors are signed
+#: with (:mod:`auditmw.store.cursors`), made on first use.
+CURSOR_KEY = "cursor_key"
+
 # -- SQLite ---------------------------------------------------------------------------
+
+_SQLITE_META: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS auditmw_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
 
 _SQLITE_GUARD: tuple[str, ...] = (
     "CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events "
@@ -86,6 +95,7 @@ SQLITE_CREATE: tuple[str, ...] = (
     record TEXT NOT NULL
 )""",
     *_SQLITE_GUARD,
+    *_SQLITE_META,
 )
 
 #: ``{from_version: statements}`` bringing a store of that version to the next one.
@@ -93,6 +103,7 @@ SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
     1: _SQLITE_GUARD,
     2: ("ALTER TABLE events ADD COLUMN tenant TEXT",
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
+    3: _SQLITE_META,
 }
 
 # -- PostgreSQL -----------------------------------------------------------------------
@@ -127,10 +138,12 @@ POSTGRES_CREATE: tuple[str, ...] = (
     *_POSTGRES_GUARD,
 )
 
+# Version 4 added auditmw_meta (the cursor key) to SQLite; PostgreSQL always had it.
 POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {
     1: _POSTGRES_GUARD,
     2: ("ALTER TABLE events ADD COLUMN IF NOT EXISTS tenant text",
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
+    3: (),
 }
 
 

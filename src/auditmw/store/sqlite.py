@@ -153,6 +153,9 @@ class SQLiteStore(SqlReader):
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql, params).fetchall()
 
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        self._connection().execute(sql, params)
+
     # -- the sink side ----------------------------------------------------------------
 
     def write(self, events: Sequence[EventDict]) -> None:
