@@ -204,3 +204,72 @@ def test_keys_command(tmp_path: Path) -> None:
     assert "--expires" in bad.stderr
     unknown = _cli(tmp_path, "revoke", "nobody")
     assert unknown.returncode == 1
+
+
+def _edit(url: str, statement: str, *params: object) -> None:
+    """Change the keys table behind the store's back, as an intruder with SQL would."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(statement, params)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement.replace("?", "%s").encode(), params)
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    pytest.param("scopes", json.dumps([AUDIT_SCOPE, "admin"]), id="scopes-widened"),
+    pytest.param("scopes", json.dumps([AUDIT_SCOPE]), id="scopes-replaced"),
+    pytest.param("expires", "2999-01-01T00:00:00+00:00", id="expiry-extended"),
+    pytest.param("expires", None, id="expiry-removed"),
+    pytest.param("name", "renamed", id="renamed"),
+    pytest.param("created", "2020-01-01T00:00:00+00:00", id="created"),
+])
+def test_a_key_row_edited_in_the_database_stops_working(
+        keys: KeyStore, db_url: str, column: str, value: object) -> None:
+    record, text = keys.create("ci", ["reports"], expires=datetime.now(UTC) + timedelta(days=1))
+    assert keys.verify(text) is not None
+    _edit(db_url, f"UPDATE {TABLE} SET {column} = ? WHERE id = ?", value, record.id)
+    assert keys.verify(text) is None  # fails closed: the hash no longer vouches for it
+    # Putting the row back as it was makes it work again: nothing else was needed.
+    _edit(db_url, f"UPDATE {TABLE} SET name = 'ci', scopes = ?, created = ?, expires = ? "
+                  "WHERE id = ?", json.dumps(["reports"]),
+          record.created.isoformat(), record.expires.isoformat() if record.expires else None,
+          record.id)
+    assert keys.verify(text) is not None
+
+
+def test_a_revoked_key_cannot_be_revived_by_clearing_revoked(keys: KeyStore,
+                                                             db_url: str) -> None:
+    record, text = keys.create("ci", [AUDIT_SCOPE])
+    keys.revoke(record.id)
+    _edit(db_url, f"UPDATE {TABLE} SET revoked = NULL WHERE id = ?", record.id)
+    assert keys.verify(text) is None
+    assert f"'{record.id}'" in _table_dump(db_url)
+
+
+def test_a_key_hash_copied_from_another_row_does_not_work(keys: KeyStore, db_url: str
+                                                          ) -> None:
+    mine, mine_text = keys.create("mine", ["reports"])
+    admin, _ = keys.create("admin", [AUDIT_SCOPE])
+    # Give my row the admin's scopes and hash: neither secret proves it now.
+    _edit(db_url, f"UPDATE {TABLE} SET scopes = (SELECT scopes FROM {TABLE} WHERE id = ?), "
+                  f"secret_hash = (SELECT secret_hash FROM {TABLE} WHERE id = ?) WHERE id = ?",
+          admin.id, admin.id, mine.id)
+    assert keys.verify(mine_text) is None
+
+
+def test_a_key_of_the_previous_hash_format_works_and_is_bound_on_first_use(
+        keys: KeyStore, db_url: str) -> None:
+    from auditmw.server.keys import hash_secret
+
+    record, text = keys.create("old", [AUDIT_SCOPE])
+    secret = text.split("_", 2)[2]
+    _edit(db_url, f"UPDATE {TABLE} SET secret_hash = ? WHERE id = ?",
+          hash_secret(secret, "pepper-1"), record.id)  # as version 1 stored it
+    assert keys.verify(text) is not None
+    assert "v2:" in _table_dump(db_url)  # upgraded: the hash now covers the row
+    _edit(db_url, f"UPDATE {TABLE} SET scopes = ? WHERE id = ?",
+          json.dumps([AUDIT_SCOPE, "admin"]), record.id)
+    assert keys.verify(text) is None

@@ -2,7 +2,10 @@
 
 A key reads ``amk_<id>_<secret>``: ``id`` (12 hex digits) finds the row, ``secret`` is
 32 random bytes (URL-safe base64) that exist only in the creator's hands. The database
-keeps ``HMAC-SHA256(pepper, secret)``.
+keeps ``v2:HMAC-SHA256(pepper, secret || id, name, scopes, created, expires)``: the hash
+vouches for the row too, so scopes, expiry or name edited in the database make the key
+stop working, and a revoked key's hash is destroyed (clearing ``revoked`` cannot revive
+it). Rows from before (``HMAC-SHA256(pepper, secret)``) are upgraded on their next use.
 
 Why a keyed fast hash and not scrypt: scrypt and friends exist to slow down guessing of
 *low-entropy* secrets (passwords). A 256-bit random secret cannot be guessed at any speed,
@@ -17,15 +20,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 PREFIX = "amk_"
 AUDIT_SCOPE = "audit_logs"
 _ID_HEX = 12
 _DOMAIN = b"auditmw/access-key/v1\x00"
+_DOMAIN_V2 = b"auditmw/access-key/v2\x00"
+BOUND_PREFIX = "v2:"
+#: ``secret_hash`` of a revoked key: the hash is destroyed, so clearing ``revoked`` in the
+#: database cannot bring the key back.
+REVOKED_HASH = "revoked"
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -86,7 +97,28 @@ def split_key(text: str) -> tuple[str, str] | None:
 
 
 def hash_secret(secret: str, pepper: str) -> str:
+    """The version-1 hash (the secret alone); still accepted, and upgraded on first use."""
     return hmac.new(_DOMAIN + pepper.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def bound_fields(key_id: str, name: str, scopes: Sequence[str], *, created: str,
+                 expires: str | None, pepper_id: str, tenant: str | None = None) -> bytes:
+    """What a key's stored hash vouches for besides its secret: everything about the key
+    that never changes after creation (its tenant too: cleared, a tenant key would read
+    every tenant), as one unambiguous string."""
+    fields: list[Any] = [key_id, name, list(scopes), created, expires, pepper_id]
+    if tenant is not None:  # keys of before tenants hash as they always did
+        fields.append(tenant)
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def bind_secret(secret: str, pepper: str, fields: bytes) -> str:
+    """The stored hash: HMAC over the secret *and* the key's fields, so a row whose
+    scopes, expiry, name or id were edited in the database no longer matches any secret
+    (the key stops working) — and nobody without the secret can make it match again."""
+    mac = hmac.new(_DOMAIN_V2 + pepper.encode(), secret.encode() + b"\x00" + fields,
+                   hashlib.sha256)
+    return BOUND_PREFIX + mac.hexdigest()
 
 
 def pepper_id(pepper: str) -> str:
@@ -96,7 +128,10 @@ def pepper_id(pepper: str) -> str:
     return hashlib.sha256(b"auditmw/pepper-id\x00" + pepper.encode()).hexdigest()[:8]
 
 
-def secret_matches(secret: str, stored_hash: str, pepper: str) -> bool:
+def secret_matches(secret: str, stored_hash: str, pepper: str, fields: bytes) -> bool:
+    """Does ``secret`` prove this row? Version-2 hashes also prove its ``fields``."""
+    if stored_hash.startswith(BOUND_PREFIX):
+        return hmac.compare_digest(bind_secret(secret, pepper, fields), stored_hash)
     return hmac.compare_digest(hash_secret(secret, pepper), stored_hash)
 
 

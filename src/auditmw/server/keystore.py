@@ -21,8 +21,11 @@ from typing import Any
 
 from auditmw.errors import AuditError
 from auditmw.server.keys import (
+    BOUND_PREFIX,
+    REVOKED_HASH,
     AccessKey,
-    hash_secret,
+    bind_secret,
+    bound_fields,
     new_key,
     pepper_id,
     secret_matches,
@@ -169,12 +172,17 @@ class KeyStore:
         key_id, secret, text = new_key()
         record = AccessKey(id=key_id, name=name, scopes=clean, created=_now(),
                            expires=expires, pepper_id=pepper_id(self._pepper), tenant=tenant)
+        created = _text(record.created)
+        assert created is not None
+        fields = bound_fields(key_id, name, clean, created=created, expires=_text(expires),
+                              pepper_id=record.pepper_id, tenant=tenant)
         try:
             self._run(
                 f"INSERT INTO {TABLE} (id, name, scopes, secret_hash, pepper_id, created,"
                 " expires, revoked, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                (key_id, name, json.dumps(list(clean)), hash_secret(secret, self._pepper),
-                 record.pepper_id, _text(record.created), _text(expires), tenant))
+                (key_id, name, json.dumps(list(clean)),
+                 bind_secret(secret, self._pepper, fields), record.pepper_id, created,
+                 _text(expires), tenant))
         except Exception as exc:  # the unique index caught a concurrent create
             if self._active_by_name(name):
                 raise AccessKeyError(f"an active key named {name!r} exists") from exc
@@ -200,8 +208,10 @@ class KeyStore:
         if found is None:
             raise AccessKeyError(f"no access key with id or active name {id_or_name!r}")
         if found.revoked is None:
-            self._run(f"UPDATE {TABLE} SET revoked = ? WHERE id = ? AND revoked IS NULL",
-                      (_text(_now()), found.id))
+            # The hash goes with the revocation: un-revoking the row by hand cannot
+            # bring the key back.
+            self._run(f"UPDATE {TABLE} SET revoked = ?, secret_hash = ? WHERE id = ? AND "
+                      "revoked IS NULL", (_text(_now()), REVOKED_HASH, found.id))
         revoked = self.get(found.id)
         assert revoked is not None
         return revoked
@@ -217,7 +227,26 @@ class KeyStore:
                          (key_id,))
         if not rows:
             return None
-        if not secret_matches(secret, rows[0][_KEY_FIELDS], self._pepper):
+        row = rows[0]
+        stored = str(row[_KEY_FIELDS])
+        if stored == REVOKED_HASH:
             return None
-        key = _row_to_key(rows[0][:_KEY_FIELDS])
-        return key if key.status(now) == "active" else None
+        try:
+            fields = bound_fields(row[0], row[1], json.loads(row[2]), created=row[4],
+                                  expires=row[5], pepper_id=row[3], tenant=row[7])
+        except (TypeError, ValueError):  # a scopes cell that is not a JSON list
+            return None
+        if not secret_matches(secret, stored, self._pepper, fields):
+            return None
+        try:
+            key = _row_to_key(row[:_KEY_FIELDS])
+        except (TypeError, ValueError):
+            return None
+        if key.status(now) != "active":
+            return None
+        if not stored.startswith(BOUND_PREFIX):
+            # A key made before hashes covered the row: bind it now, while its holder
+            # proves the secret (the row as it stands is what the key is from here on).
+            self._run(f"UPDATE {TABLE} SET secret_hash = ? WHERE id = ? AND secret_hash = ?",
+                      (bind_secret(secret, self._pepper, fields), key.id, stored))
+        return key
