@@ -292,6 +292,16 @@ class DeliveryConfig(_Table):
 class IntegrityConfig(_Table):
     chain: bool = True
     key: str = ""
+    signing_key: str = ""  # path of an Ed25519 PEM private key: checkpoints signed too
+
+    @field_validator("signing_key")
+    @classmethod
+    def _loadable_signing_key(cls, path: str) -> str:
+        if path:
+            from auditmw.integrity.seals import load_signing_key
+
+            load_signing_key(path)  # SealKeyError (a ValueError) names what is wrong
+        return path
 
 
 class FileSinkConfig(_Table):

@@ -171,7 +171,8 @@ class AuditTrail:
         if self.config.store.enabled:
             from auditmw.store import open_store_sink
             sinks.insert(0, open_store_sink(
-                self.config.store, on_purge=purge_checkpointer(self.config.integrity.key)
+                self.config.store, on_purge=purge_checkpointer(
+                    self.config.integrity.key, self.config.integrity.signing_key)
                 if self.config.integrity.chain else None))
         return sinks
 

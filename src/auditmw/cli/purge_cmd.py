@@ -43,4 +43,4 @@ def _checkpoint_hook(config: Any) -> Any:
         from auditmw.integrity.checkpoint import purge_checkpointer
     except ImportError:
         return None
-    return purge_checkpointer(config.integrity.key)
+    return purge_checkpointer(config.integrity.key, config.integrity.signing_key)

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditmw.cli import add_config_option
@@ -37,8 +38,21 @@ def register(subparsers: Any) -> None:
                         help=f"environment variable holding the integrity key (default "
                              f"{DEFAULT_KEY_ENV}, then [integrity] key of the config)")
     parser.add_argument("--checkpoint", action="store_true",
-                        help="when the trail verifies, write a signed checkpoint of each "
-                             "chain's end (beside the file, or in the store)")
+                        help="when the trail verifies, write a signed checkpoint (a seal) of "
+                             "each chain's end (beside the file, or in the store)")
+    parser.add_argument("--seal-out", metavar="PATH",
+                        help="with --checkpoint: also append the seal as one JSON line to "
+                             "PATH, to ship off the host")
+    parser.add_argument("--signing-key", metavar="PEM",
+                        help="with --checkpoint: also sign the seal with this Ed25519 private "
+                             "key (default: [integrity] signing_key of the config)")
+    parser.add_argument("--seals", metavar="PATH", action="append", default=[],
+                        help="also check the trail against the checkpoints in this JSON-lines "
+                             "file (seals shipped off the host earlier); repeatable")
+    parser.add_argument("--public-key", metavar="PEM",
+                        help="trust only checkpoints signed by this Ed25519 public key (no "
+                             "secret needed; the events' own hashes need --key-env unless "
+                             "the chain is plain SHA-256)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
 
@@ -84,13 +98,48 @@ def _key(args: argparse.Namespace) -> str:
     return os.environ.get(DEFAULT_KEY_ENV) or load_config(args.config).integrity.key
 
 
-def _check(target: Target, key: str, checkpoint: bool) -> tuple[Report, dict[str, Any] | None]:
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What every target is checked and sealed with."""
+
+    key: str
+    checkpoint: bool
+    signer: Any = None  # Ed25519PrivateKey
+    public_key: Any = None  # Ed25519PublicKey
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+def _options(args: argparse.Namespace, key: str) -> Options:
+    from auditmw.integrity.files import read_records
+    from auditmw.integrity.seals import SealKeyError, load_public_key, load_signing_key
+
+    if args.seal_out and not args.checkpoint:
+        raise UsageError("--seal-out needs --checkpoint")
+    try:
+        signing = args.signing_key
+        if signing is None and args.checkpoint:
+            signing = load_config(args.config).integrity.signing_key
+        signer = load_signing_key(signing) if signing and args.checkpoint else None
+        public = load_public_key(args.public_key) if args.public_key else None
+    except SealKeyError as exc:
+        raise UsageError(str(exc)) from None
+    extra: list[tuple[str, Any]] = []
+    for path in args.seals:
+        if not os.path.isfile(path):
+            raise UsageError(f"--seals {path}: no such file")
+        extra.extend(read_records(Path(path)))
+    return Options(key, args.checkpoint, signer, public, tuple(extra))
+
+
+def _check(target: Target, options: Options) -> tuple[Report, dict[str, Any] | None]:
     from auditmw.integrity import seal_files, seal_store, verify_files, verify_store
 
+    key, checkpoint = options.key, options.checkpoint
     if target.kind == "file":
-        report = verify_files(target.location, key)
-        record = seal_files(target.location, report, key) if checkpoint and report.valid \
-            else None
+        report = verify_files(target.location, key, public_key=options.public_key,
+                              extra=options.extra)
+        record = seal_files(target.location, report, key, options.signer) \
+            if checkpoint and report.valid else None
         return report, record
     from auditmw.store import open_store
     from auditmw.store.base import safe_url
@@ -100,8 +149,10 @@ def _check(target: Target, key: str, checkpoint: bool) -> tuple[Report, dict[str
         raise FileNotFoundError(f"no SQLite store at {target.location}")
     store = open_store(target.location)
     try:
-        report = verify_store(store, key, safe_url(target.location))
-        record = seal_store(store, report, key) if checkpoint and report.valid else None
+        report = verify_store(store, key, safe_url(target.location),
+                              public_key=options.public_key, extra=options.extra)
+        record = seal_store(store, report, key, options.signer) \
+            if checkpoint and report.valid else None
     finally:
         store.close()
     return report, record
@@ -111,10 +162,10 @@ def run(args: argparse.Namespace) -> int:
     results: list[tuple[Report, dict[str, Any] | None]] = []
     try:
         targets = _targets(args)
-        key = _key(args)
+        options = _options(args, _key(args))
         for target in targets:
             try:
-                results.append(_check(target, key, args.checkpoint))
+                results.append(_check(target, options))
             except FileNotFoundError as exc:
                 if not target.from_config:
                     raise
@@ -125,6 +176,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"auditmw verify: {exc}", file=sys.stderr)
         return 2
     valid = all(report.valid for report, _ in results)
+    if args.seal_out:
+        from auditmw.integrity.files import append_record
+
+        for _, record in results:
+            if record is not None:
+                append_record(Path(args.seal_out), record)
     if args.json:
         json.dump({"valid": valid,
                    "reports": [r.to_dict() for r, _ in results],

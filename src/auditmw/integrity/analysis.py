@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.event import SCHEMA
+from auditmw.integrity import seals
 from auditmw.integrity.chain import (
     GENESIS,
     HMAC_PREFIX,
@@ -25,6 +26,9 @@ from auditmw.integrity.chain import (
 from auditmw.integrity.checkpoint import check_signature, well_formed
 from auditmw.integrity.report import BAD_SIGNATURE, INSERTED, MODIFIED, Problem, Report
 from auditmw.integrity.rules import Anchor, Entry, analyse_chain
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 # The integrity object as the canonical form writes it (keys sorted), to place a line
 # that no longer parses — a one-byte change can break the JSON around it.
@@ -46,8 +50,10 @@ class Verifier:
     """Collects records; ``ordered`` says whether storage order means anything (a file
     does, a store's rows do not: they are read back ordered by chain and ``seq``)."""
 
-    def __init__(self, key: bytes, *, ordered: bool = True) -> None:
+    def __init__(self, key: bytes, *, ordered: bool = True,
+                 public_key: Ed25519PublicKey | None = None) -> None:
         self.key = key
+        self.public_key = public_key
         self.ordered = ordered
         self.entries: list[Entry] = []
         self.problems: list[Problem] = []
@@ -149,6 +155,17 @@ class Verifier:
                 self.problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
                                              detail="not a well-formed checkpoint"))
                 continue
+            if self.public_key is not None:
+                # A third party's check: only the Ed25519 signature vouches for it.
+                signed, why = seals.check(record, self.public_key)
+                if not signed:
+                    self.problems.append(Problem(BAD_SIGNATURE, None, ids=ids,
+                                                 where=[where],
+                                                 detail=f"checkpoint ignored: {why}"))
+                    continue
+                if not self.key:
+                    trusted.append((where, record))
+                    continue
             ok, why = check_signature(record, self.key)
             if ok is False:
                 self.problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],

@@ -14,8 +14,10 @@ A checkpoint is one JSON object::
   present. The chain reached at least that ``seq``; fewer events later is a
   ``truncated tail``.
 
-``signature`` is the integrity digest (:func:`auditmw.integrity.chain.digest`) of the
-canonical JSON of the record without ``signature``: an HMAC under ``integrity.key``, or
+``public_signature`` (optional) is an Ed25519 signature anyone can check with the
+public key alone (:mod:`auditmw.integrity.seals`). ``signature`` is the integrity digest
+(:func:`auditmw.integrity.chain.digest`) of the canonical JSON of the record without
+``signature`` (so it covers ``public_signature``): an HMAC under ``integrity.key``, or
 a plain SHA-256 without a key — which proves the record is intact, not who wrote it.
 """
 
@@ -24,10 +26,11 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from auditmw import codec
 from auditmw.ids import format_time_ns, uuid7
+from auditmw.integrity import seals
 from auditmw.integrity.chain import (
     HMAC_PREFIX,
     SHA_PREFIX,
@@ -35,6 +38,9 @@ from auditmw.integrity.chain import (
     digest,
     verify_event_hash,
 )
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 SCHEMA = "auditmw/checkpoint"
 Kind = Literal["purge", "seal"]
@@ -50,8 +56,10 @@ def _chain_entry(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def make_checkpoint(chains: Mapping[str, Mapping[str, Any]], kind: Kind,
-                    key: str | bytes | None) -> dict[str, Any]:
-    """A signed checkpoint over ``{chain: {seq, hash, id?, time?}}``."""
+                    key: str | bytes | None, signer: Ed25519PrivateKey | None = None
+                    ) -> dict[str, Any]:
+    """A signed checkpoint over ``{chain: {seq, hash, id?, time?}}``; with ``signer``
+    also an Ed25519 ``public_signature`` (:mod:`auditmw.integrity.seals`)."""
     if kind not in KINDS:
         raise ValueError(f"checkpoint kind must be one of {', '.join(KINDS)}, not {kind!r}")
     now = time.time_ns()
@@ -59,6 +67,8 @@ def make_checkpoint(chains: Mapping[str, Mapping[str, Any]], kind: Kind,
         "schema": SCHEMA, "id": uuid7(now), "time": format_time_ns(now), "kind": kind,
         "chains": {str(chain): _chain_entry(value) for chain, value in chains.items()},
     }
+    if signer is not None:
+        seals.sign(record, signer)
     record["signature"] = digest(codec.dumps(record), as_key(key))
     return record
 
@@ -68,12 +78,16 @@ class PurgeCheckpointer:
     last purged event of each chain (``None`` when no chained event was purged), and
     :meth:`check_event`, which the purge asks before it deletes a row."""
 
-    def __init__(self, key: str | bytes | None) -> None:
+    def __init__(self, key: str | bytes | None,
+                 signer: Ed25519PrivateKey | None = None) -> None:
         self._key = as_key(key)
+        self._signer = signer
 
     def __call__(self, chains: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
         chained = {c: v for c, v in chains.items() if c and v.get("hash")}
-        return make_checkpoint(chained, "purge", self._key) if chained else None
+        if not chained:
+            return None
+        return make_checkpoint(chained, "purge", self._key, self._signer)
 
     def check_event(self, event: Mapping[str, Any]) -> str | None:
         """Why ``event`` must not be purged (its hash fails, or cannot be checked with
@@ -90,9 +104,11 @@ class PurgeCheckpointer:
         return None if ok else "its content does not match its hash"
 
 
-def purge_checkpointer(key: str | bytes | None) -> PurgeCheckpointer:
-    """The ``on_purge`` callback for ``store.purge`` (see :class:`PurgeCheckpointer`)."""
-    return PurgeCheckpointer(key)
+def purge_checkpointer(key: str | bytes | None, signing_key: str = "") -> PurgeCheckpointer:
+    """The ``on_purge`` callback for ``store.purge`` (see :class:`PurgeCheckpointer`);
+    ``signing_key``: path of an Ed25519 PEM key to sign its checkpoints with too."""
+    return PurgeCheckpointer(key, seals.load_signing_key(signing_key) if signing_key
+                             else None)
 
 
 def check_signature(record: Mapping[str, Any], key: bytes) -> tuple[bool | None, str]:
