@@ -49,7 +49,7 @@ class PurgePlan:
         if why is None and time_us >= self.cutoff_us:
             why = "its own time is not past the retention cut"
         if why is None and self._check is not None and event is not None:
-            why = self._check(event)
+            why = self._check(event, row[-1])
         if why is not None:
             self.refused.append((ident, why))
             return False
@@ -59,14 +59,15 @@ class PurgePlan:
             last = self.chains.get(chain)
             if last is None or int(seq) > last["seq"]:
                 self.chains[str(chain)] = {"seq": int(seq), "hash": hashed, "id": ident,
-                                           "time": format_time(us_to_datetime(time_us))}
+                                           "time": time_us}
         return True
 
     def checkpoint(self) -> dict[str, Any] | None:
         """The record to store with the deletes (``None``: nothing to checkpoint)."""
         if self.on_purge is None or not self.chains:
             return None
-        return self.on_purge(self.chains)
+        return self.on_purge({chain: {**last, "time": format_time(us_to_datetime(last["time"]))}
+                              for chain, last in self.chains.items()})
 
     def report(self, url: str) -> None:
         """Say loudly which rows were kept although past the cut by their ``ts``."""

@@ -55,7 +55,13 @@ def _text(value: Any) -> str | None:
 
 
 def event_to_row(event: EventDict) -> Row:
-    """The indexed columns of one event. Raises :class:`StoreError` naming what is wrong."""
+    """The indexed columns of one event, then its canonical JSON. Raises
+    :class:`StoreError` naming what is wrong."""
+    return (*event_columns(event), codec.dumps_str(event))
+
+
+def event_columns(event: EventDict) -> tuple[Any, ...]:
+    """What :func:`event_to_row` gives but the JSON: the columns derived from it."""
     try:
         ident = event["id"]
         when = event["time"]
@@ -77,7 +83,7 @@ def event_to_row(event: EventDict) -> Row:
         _text(event.get("outcome")), _text(actor.get("id")), _text(actor.get("name")),
         _text(target.get("id")), _text(target.get("name")), _text(client.get("ip")),
         _text(integrity.get("chain")), seq if isinstance(seq, int) else None,
-        _text(integrity.get("hash")), _text(event.get("tenant")), codec.dumps_str(event),
+        _text(integrity.get("hash")), _text(event.get("tenant")),
     )
 
 
@@ -94,7 +100,7 @@ def column_disagreements(stored: Sequence[Any], data: str
     if not isinstance(event, dict):
         return None, ["its stored JSON is not an event object"]
     try:
-        derived = event_to_row(event)
+        derived = event_columns(event)
     except StoreError as exc:
         return event, [f"its JSON could not have been stored: {exc}"]
     found = []

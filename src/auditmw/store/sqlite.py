@@ -37,6 +37,8 @@ from auditmw.store.schema import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+_CHUNKS_PER_TRANSACTION = 5
+
 _INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
            f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
@@ -176,6 +178,21 @@ class SQLiteStore(SqlReader):
             with suppress(sqlite3.Error):
                 conn.close()
 
+    @staticmethod
+    def _delete_chunk(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]],
+                      going: Sequence[Sequence[Any]]) -> int:
+        """Delete the admitted rows of one chunk: the whole ``(ts, id)`` range at once
+        when every row was admitted (the lock keeps other writers out), else one by one."""
+        if not going:
+            return 0
+        if len(going) == len(rows):
+            first, last = rows[0], rows[-1]
+            conn.execute("DELETE FROM events WHERE (ts, id) >= (?, ?) AND (ts, id) <= (?, ?)",
+                         (first[1], first[0], last[1], last[0]))
+        else:
+            conn.executemany("DELETE FROM events WHERE id = ?", [(row[0],) for row in going])
+        return len(going)
+
     # -- integrity support ------------------------------------------------------------
 
     def add_checkpoint(self, record: dict[str, Any]) -> None:
@@ -194,24 +211,29 @@ class SQLiteStore(SqlReader):
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
         plan = PurgePlan(self.cutoff_us(now), on_purge)
         deleted = 0
-        with self._transaction() as conn:
-            after: tuple[int, str] | None = None
-            while True:  # the stretch past the cut, a chunk at a time, judged row by row
-                rows = conn.execute(
-                    f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
-                    + (" AND (ts, id) > (?, ?)" if after else "")
-                    + f" ORDER BY ts, id LIMIT {CHUNK}",
-                    (plan.cutoff_us, *(after or ()))).fetchall()
-                going = judged(plan, rows)
-                conn.executemany("DELETE FROM events WHERE id = ?",
-                                 [(row[0],) for row in going])
-                deleted += len(going)
-                if len(rows) < CHUNK:
-                    break
-                after = (rows[-1][1], rows[-1][0])
-            record = plan.checkpoint()
-            if record is not None:
-                self._insert_checkpoint(conn, record)
+        after: tuple[int, str] | None = None
+        done = False
+        while not done:
+            # A few chunks per transaction: writers wait on the lock for one of these,
+            # never for a whole year of expired rows. Each ends with its checkpoint (the
+            # chains' last purged event so far), committed with its deletes.
+            with self._transaction() as conn:
+                before = plan.admitted
+                for _ in range(_CHUNKS_PER_TRANSACTION):
+                    rows = conn.execute(
+                        f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
+                        + (" AND (ts, id) > (?, ?)" if after else "")
+                        + f" ORDER BY ts, id LIMIT {CHUNK}",
+                        (plan.cutoff_us, *(after or ()))).fetchall()
+                    going = judged(plan, rows)
+                    deleted += self._delete_chunk(conn, rows, going)
+                    if len(rows) < CHUNK:
+                        done = True
+                        break
+                    after = (rows[-1][1], rows[-1][0])
+                record = plan.checkpoint() if plan.admitted > before else None
+                if record is not None:
+                    self._insert_checkpoint(conn, record)
         plan.report(self.url)
         # Fresh planner statistics (sampled, so milliseconds even on big files) let the
         # planner pick the right index for rare and common filter values alike.
