@@ -130,6 +130,7 @@ EDITS: list[tuple[str, str, str | None]] = [
     ("target_id", "'other-asset'", "target"),
     ("target_name", "'other asset'", "target"),
     ("client_ip", "'192.0.2.9'", "ip"),
+    ("tenant", "'acme'", "tenant"),
     ("chain", "'forged-chain'", None),
     ("seq", "seq + 1000", None),
     ("hash", "'sha256:00'", None),
