@@ -186,6 +186,32 @@ def test_purge_writes_a_checkpoint_and_the_store_still_verifies(tmp_path: Path) 
     assert report.valid, report.summary()
 
 
+def test_purge_keeps_a_backdated_event_and_exits_1(tmp_path: Path) -> None:
+    """A row whose time column was moved back is not purged: the command says so on
+    stderr and exits 1, so a scheduled purge does not look fine."""
+    import sqlite3
+
+    from auditmw.trail import AuditTrail
+
+    url = f"sqlite:///{tmp_path / 'chain.db'}"
+    config = tmp_path / "auditmw.toml"
+    config.write_text(f'[store]\nurl = "{url}"\n[integrity]\nkey = "k"\n', encoding="utf-8")
+    trail = AuditTrail.from_config(config, sinks=[])
+    for n in range(4):
+        trail.record("deleteScope", details={"n": n})
+    trail.close()
+    with sqlite3.connect(tmp_path / "chain.db") as conn:
+        conn.execute("DROP TRIGGER events_append_only")
+        victim = conn.execute("SELECT id FROM events WHERE seq = 2").fetchone()[0]
+        conn.execute("UPDATE events SET ts = ts - 10 * 86400000000 WHERE id = ?", (victim,))
+    done = cli("purge", "-c", str(config), "--retention-days", "1", cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"purged 0 events" in done.stdout
+    assert victim.encode() in done.stderr
+    assert b"kept 1 event(s)" in done.stderr
+    assert open_store(url).count(Query(start=datetime.now(UTC) - timedelta(days=30))) == 3
+
+
 def test_export_to_includes_its_instant_like_the_data_api(seeded: tuple[Path, str],
                                                           tmp_path: Path) -> None:
     config, url = seeded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from auditmw.cli import add_config_option
@@ -25,14 +26,24 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditmw.store import purge_store
+    from auditmw.store import open_store
 
     config = load_config(args.config)
     days = args.retention_days or config.store.retention_days
     if days < 1:
         raise SystemExit("auditmw purge: --retention-days must be at least 1")
-    purged = purge_store(store_url(args, config), days, on_purge=_checkpoint_hook(config))
+    store = open_store(store_url(args, config), retention_days=days)
+    try:
+        purged = store.purge(on_purge=_checkpoint_hook(config))
+        kept = int(getattr(store, "last_purge_kept", 0))
+    finally:
+        store.close()
     print(f"purged {purged} events older than {days} days")
+    if kept:
+        # Named on stderr by the store; a scheduled purge must not look fine.
+        print(f"auditmw purge: kept {kept} event(s) that are past the cut by their time "
+              "column only (tampering?): run auditmw verify --store", file=sys.stderr)
+        return 1
     return 0
 
 

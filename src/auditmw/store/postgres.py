@@ -281,6 +281,7 @@ class PostgresStore(SqlReader):
                 conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
                              (codec.dumps_str(record),))
         plan.report(self.url)
+        self.last_purge_kept = len(plan.refused)
         self._months = {m for m in self._months if month_start(*m) >= cutoff}
         return deleted
 

@@ -45,6 +45,9 @@ class SqlReader:
 
     retention_days: int
     placeholder: str = "?"
+    #: Rows the last purge kept although past the cut by ``ts`` (they did not prove it:
+    #: see :mod:`auditmw.store.purging`); ``auditmw purge`` exits 1 when there are any.
+    last_purge_kept: int = 0
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         raise NotImplementedError

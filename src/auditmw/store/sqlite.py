@@ -235,6 +235,7 @@ class SQLiteStore(SqlReader):
                 if record is not None:
                     self._insert_checkpoint(conn, record)
         plan.report(self.url)
+        self.last_purge_kept = len(plan.refused)
         # Fresh planner statistics (sampled, so milliseconds even on big files) let the
         # planner pick the right index for rare and common filter values alike.
         conn = self._connection()
