@@ -37,7 +37,7 @@ from auditmw.store.schema import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-_CHUNKS_PER_TRANSACTION = 5
+_DELETES_PER_TRANSACTION = 10_000
 
 _INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
            f"VALUES ({', '.join('?' * len(COLUMNS))})")
@@ -178,20 +178,15 @@ class SQLiteStore(SqlReader):
             with suppress(sqlite3.Error):
                 conn.close()
 
-    @staticmethod
-    def _delete_chunk(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]],
-                      going: Sequence[Sequence[Any]]) -> int:
-        """Delete the admitted rows of one chunk: the whole ``(ts, id)`` range at once
-        when every row was admitted (the lock keeps other writers out), else one by one."""
-        if not going:
-            return 0
-        if len(going) == len(rows):
-            first, last = rows[0], rows[-1]
-            conn.execute("DELETE FROM events WHERE (ts, id) >= (?, ?) AND (ts, id) <= (?, ?)",
-                         (first[1], first[0], last[1], last[0]))
-        else:
-            conn.executemany("DELETE FROM events WHERE id = ?", [(row[0],) for row in going])
-        return len(going)
+    def _delete_admitted(self, ids: Sequence[str], plan: PurgePlan) -> int:
+        """Delete the admitted rows by id (exact whatever was written meanwhile) and
+        store the checkpoint of what is purged so far, in one transaction."""
+        with self._transaction() as conn:
+            cursor = conn.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
+            record = plan.checkpoint()
+            if record is not None:
+                self._insert_checkpoint(conn, record)
+        return max(0, cursor.rowcount)
 
     # -- integrity support ------------------------------------------------------------
 
@@ -212,28 +207,23 @@ class SQLiteStore(SqlReader):
         plan = PurgePlan(self.cutoff_us(now), on_purge)
         deleted = 0
         after: tuple[int, str] | None = None
-        done = False
-        while not done:
-            # A few chunks per transaction: writers wait on the lock for one of these,
-            # never for a whole year of expired rows. Each ends with its checkpoint (the
-            # chains' last purged event so far), committed with its deletes.
-            with self._transaction() as conn:
-                before = plan.admitted
-                for _ in range(_CHUNKS_PER_TRANSACTION):
-                    rows = conn.execute(
-                        f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
-                        + (" AND (ts, id) > (?, ?)" if after else "")
-                        + f" ORDER BY ts, id LIMIT {CHUNK}",
-                        (plan.cutoff_us, *(after or ()))).fetchall()
-                    going = judged(plan, rows)
-                    deleted += self._delete_chunk(conn, rows, going)
-                    if len(rows) < CHUNK:
-                        done = True
-                        break
-                    after = (rows[-1][1], rows[-1][0])
-                record = plan.checkpoint() if plan.admitted > before else None
-                if record is not None:
-                    self._insert_checkpoint(conn, record)
+        going: list[str] = []
+        while True:
+            # Rows are read and judged outside the write lock (WAL: readers never wait);
+            # the lock is held only to delete what was admitted and store the checkpoint
+            # with it, so writers never wait for the checking of a year of rows.
+            rows = self._fetch(
+                f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
+                + (" AND (ts, id) > (?, ?)" if after else "")
+                + f" ORDER BY ts, id LIMIT {CHUNK}", (plan.cutoff_us, *(after or ())))
+            going.extend(str(row[0]) for row in judged(plan, rows))
+            last = len(rows) < CHUNK
+            if going and (last or len(going) >= _DELETES_PER_TRANSACTION):
+                deleted += self._delete_admitted(going, plan)
+                going = []
+            if last:
+                break
+            after = (rows[-1][1], rows[-1][0])
         plan.report(self.url)
         self.last_purge_kept = len(plan.refused)
         # Fresh planner statistics (sampled, so milliseconds even on big files) let the
