@@ -240,6 +240,24 @@ def test_a_key_row_edited_in_the_database_stops_working(
     assert keys.verify(text) is not None
 
 
+def test_a_key_tenant_edited_in_the_database_stops_working(keys: KeyStore,
+                                                           db_url: str) -> None:
+    """Clearing a tenant key's tenant would let it read every tenant; giving an operator
+    key a tenant would relabel it: either way the hash no longer vouches for the row."""
+    tenant_key, tenant_text = keys.create("acme-reader", [AUDIT_SCOPE], tenant="acme")
+    operator, operator_text = keys.create("ops", [AUDIT_SCOPE])
+    assert keys.verify(tenant_text) is not None
+    assert keys.verify(operator_text) is not None
+    _edit(db_url, f"UPDATE {TABLE} SET tenant = NULL WHERE id = ?", tenant_key.id)
+    _edit(db_url, f"UPDATE {TABLE} SET tenant = 'acme' WHERE id = ?", operator.id)
+    assert keys.verify(tenant_text) is None
+    assert keys.verify(operator_text) is None
+    _edit(db_url, f"UPDATE {TABLE} SET tenant = 'acme' WHERE id = ?", tenant_key.id)
+    verified = keys.verify(tenant_text)
+    assert verified is not None
+    assert verified.tenant == "acme"
+
+
 def test_a_revoked_key_cannot_be_revived_by_clearing_revoked(keys: KeyStore,
                                                              db_url: str) -> None:
     record, text = keys.create("ci", [AUDIT_SCOPE])

@@ -133,19 +133,22 @@ def test_purge_checkpoints_of_a_store_signed_and_checked_with_the_public_key(
         trail.emit(AuditEvent("deleteScope", "inventory_configuration", "delete",
                               id=uuid7(ns), time=format_time_ns(ns), details={"i": i}))
     trail.flush()
-    assert trail.sinks[0].purge_now() == 3  # type: ignore[attr-defined]
+    # The background purge (started by the first write) may have purged some already:
+    # then there are two checkpoints, both signed.
+    trail.sinks[0].purge_now()  # type: ignore[attr-defined]
     trail.close()
     store = open_store(url)
     try:
-        [record] = store.checkpoints()
-        assert record["public_signature"].startswith("ed25519:")
+        records = store.checkpoints()
+        assert records
+        assert all(r["public_signature"].startswith("ed25519:") for r in records)
         report = verify_store(store, "", public_key=load_public_key(pub))
         assert report.valid, report.summary()
         assert report.chains[0].purged_through == 3
         # Without its signature the same purge checkpoint is not trusted by the auditor.
         _, other_pub = key_pair(tmp_path, "other")
         report = verify_store(store, "", public_key=load_public_key(other_pub))
-        kinds = sorted(p.kind for p in report.all_problems())
+        kinds = sorted({p.kind for p in report.all_problems()})
         assert kinds == ["bad signature", "missing"]
     finally:
         store.close()
