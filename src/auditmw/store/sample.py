@@ -46,7 +46,8 @@ def event_id(time_us: int, counter: int, rng: random.Random) -> str:
 
 
 def sample_event(rng: random.Random, time_us: int, counter: int = 0, *,
-                 actors: int = 1000, chain: str = "bench", seq: int = 0) -> dict[str, Any]:
+                 actors: int = 1000, chain: str = "bench", seq: int = 0,
+                 tenants: int = 0) -> dict[str, Any]:
     name, category, action = rng.choices(EVENTS, _EVENT_WEIGHTS)[0]
     user = int(rng.paretovariate(1.2)) % actors
     outcome = rng.choices(_OUTCOMES, _OUTCOME_WEIGHTS)[0]
@@ -72,6 +73,8 @@ def sample_event(rng: random.Random, time_us: int, counter: int = 0, *,
         "integrity": {"chain": chain, "seq": seq, "prev": "0" * 64,
                       "hash": f"{rng.getrandbits(256):064x}"},
     }
+    if tenants:
+        event["tenant"] = f"site{rng.randrange(tenants)}"
     if outcome != "success":
         event["error"] = {"type": "PermissionError" if outcome == "denied" else "ValueError",
                           "message": "not allowed" if outcome == "denied" else "bad input"}
@@ -79,10 +82,11 @@ def sample_event(rng: random.Random, time_us: int, counter: int = 0, *,
 
 
 def sample_events(count: int, *, end: datetime | None = None, span: timedelta | None = None,
-                  seed: int = 7, actors: int = 1000, chain: str = "bench"
+                  seed: int = 7, actors: int = 1000, chain: str = "bench", tenants: int = 0
                   ) -> Iterator[dict[str, Any]]:
     """``count`` events evenly spread over ``span`` (default 30 days) ending at ``end``
-    (default now), oldest first, with one chain ``chain`` numbered from 1."""
+    (default now), oldest first, with one chain ``chain`` numbered from 1; with
+    ``tenants``, each belongs to one of that many tenants (``site0`` ...)."""
     rng = random.Random(seed)
     end = end or datetime.now(UTC)
     span = span or timedelta(days=30)
@@ -95,4 +99,4 @@ def sample_events(count: int, *, end: datetime | None = None, span: timedelta | 
         counter = counter + 1 if time_us // 1000 == last_ms else 0
         last_ms = time_us // 1000
         yield sample_event(rng, time_us, counter, actors=actors, chain=chain,
-                           seq=index + 1)
+                           seq=index + 1, tenants=tenants)
