@@ -439,6 +439,7 @@ def test_event_strings_render_as_text_never_markup(browser: Browser, served: Ser
     hostile = served.events[-3]
     row = page.locator(f'#rows tr[data-id="{hostile["id"]}"]')
     expect(row.locator("td.user")).to_contain_text(HOSTILE_SCRIPT)
+    expect(row.locator("td.user")).to_contain_text(f"impersonated by {HOSTILE_IMG}")
     expect(row.locator("td.target")).to_contain_text(HOSTILE_IMG)
     row.locator("td.time button").click()
     detail = page.get_by_role("dialog")
@@ -446,6 +447,7 @@ def test_event_strings_render_as_text_never_markup(browser: Browser, served: Ser
     shown = json.loads(page.locator("#detail-details").text_content() or "")
     assert shown == hostile["details"]
     expect(page.locator("#detail-fields")).to_contain_text(HOSTILE_SCRIPT)
+    expect(page.locator("#detail-fields")).to_contain_text(f"Impersonated by{HOSTILE_IMG}")
     # No element was made from event data, and nothing ran.
     made = page.evaluate("document.querySelectorAll('#rows script, #rows img, "
                          "#detail-dialog script, #detail-dialog img').length")

@@ -94,7 +94,8 @@ def seed_events(trail: AuditTrail, *, count: int = COUNT, hostile: bool = True
         out.append(_event(index, moment, SCENES[index % len(SCENES)], trail))
     if hostile:
         evil = out[-3]
-        evil["actor"] = {"id": "u-666", "name": HOSTILE_SCRIPT, "type": "user"}
+        evil["actor"] = {"id": "u-666", "name": HOSTILE_SCRIPT, "type": "user",
+                         "on_behalf_of": {"id": "adm-1", "name": HOSTILE_IMG, "type": "user"}}
         evil["target"] = {"type": "AssetGroup", "id": "ag-666", "name": HOSTILE_IMG}
         evil["details"] = {"name": HOSTILE_SCRIPT, "note": HOSTILE_IMG}
     return out
