@@ -64,8 +64,13 @@ class SiteAccessConfig(_Table):
 
 
 class RouteConfig(_Table):
+    """One ``[[capture.routes]]`` entry: a path template, or (Django) a URL name."""
+
     method: str
-    path: str
+    path: str | None = None
+    # Django: the URL pattern's name as resolved (``assetgroup-list``, or with its
+    # namespace ``api:assetgroup-list``), instead of a path template
+    url_name: str | None = None
     event: str
     target: str | None = None
     #: The statuses that mean success (apps answering with redirects); unset: < 400.
@@ -88,6 +93,18 @@ class RouteConfig(_Table):
             raise ValueError("must be a path starting with '/', e.g. '/login'")
         return path
 
+    @model_validator(mode="after")
+    def _path_or_name(self) -> RouteConfig:
+        if (self.path is None) == (self.url_name is None):
+            raise ValueError("give exactly one of path (a template such as "
+                             "'/api/assets/{id}') and url_name (a Django URL name)")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How messages name the route: its template, or ``name=URL_NAME``."""
+        return self.path if self.path is not None else f"name={self.url_name}"
+
     @field_validator("method")
     @classmethod
     def _upper(cls, method: str) -> str:
@@ -95,8 +112,8 @@ class RouteConfig(_Table):
 
     @field_validator("path")
     @classmethod
-    def _absolute(cls, path: str) -> str:
-        if not path.startswith("/"):
+    def _absolute(cls, path: str | None) -> str | None:
+        if path is not None and not path.startswith("/"):
             raise ValueError("must start with '/'")
         names = re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}", path)
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -189,7 +206,7 @@ class CaptureConfig(_Table):
 
 #: Sources read without configuration wherever the app uses them (docs/actors.md).
 BUILTIN_ACTOR_SOURCES = ("scope.user", "flask_login", "flask_jwt_extended", "flask_httpauth",
-                         "flask_g", "graphql_context")
+                         "flask_g", "django", "graphql_context")
 
 
 class JwtClaimsConfig(_Table):

@@ -192,7 +192,7 @@ def compare(catalog: Catalog, schema: GraphQLSchema | None, *,
             report.covered.append(entry.name)
             continue
         ops = " or ".join(sorted(entry.operations, reverse=True))
-        wanted = [f"{ops} field"] + [f"route {r.method} {r.path}"
+        wanted = [f"{ops} field"] + [f"route {r.method} {r.label}"
                                      for r in mapped.get(entry.name, ())]
         report.unimplemented.append(Gap(entry.name, entry.category, " or ".join(wanted)))
     report.uncatalogued_mutations = sorted(

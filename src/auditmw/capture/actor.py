@@ -4,7 +4,8 @@ Sources are tried in the order of ``[actor] sources`` (a ``resolver`` callable f
 when configured). Each front door fills what it can see into the request's
 :class:`~auditmw.context.RequestState`: the ASGI middleware reads ``scope["user"]``, the
 Flask adapter Flask-Login's ``current_user``, flask-jwt-extended's and Flask-HTTPAuth's
-user and ``flask.g.user``, resolver hooks the GraphQL context's user, ``call:`` wrappers
+user and ``flask.g.user``, the Django middleware ``request.user`` (source ``django``),
+resolver hooks the GraphQL context's user, ``call:`` wrappers
 what the app's own auth function returned; a ``header:NAME`` source is read only when the
 socket peer is a trusted proxy. A token is believed only when ``jwt:`` verified it with
 the configured key (:mod:`auditmw.capture.actor_jwt`).
@@ -30,7 +31,7 @@ ActorResolver = Callable[[Any], Any]
 
 #: ``RequestState.extra`` keys under which front doors leave what each source saw.
 SOURCE_KEYS = ("scope.user", "flask_login", "flask_jwt_extended", "flask_httpauth",
-               "flask_g", "graphql_context")
+               "flask_g", "django", "graphql_context")
 #: ``RequestState.extra`` key of the resolver's answer when a front door asked it early
 #: (the Flask adapter, while the app context still exists).
 RESOLVED_KEY = "resolver"

@@ -62,13 +62,18 @@ class HttpCapture:
     """Per-middleware compiled config: which requests to watch and how to read them."""
 
     def __init__(self, trail: AuditTrail, *,
-                 actor_getter: Callable[[Any], Any] | None = None) -> None:
+                 actor_getter: Callable[[Any], Any] | None = None,
+                 names_resolved: bool = False) -> None:
         cfg = trail.config.capture
         self.trail = trail
         paths = {p.rstrip("/") or "/" for p in cfg.graphql_paths}
         self.graphql_paths = frozenset(paths | {p + "/" for p in paths if p != "/"})
         self.max_body = cfg.max_body_bytes
         self.routes = RouteTable(cfg.routes, trail.catalog)
+        if self.routes.named and not names_resolved:
+            # only a front door that resolves URL names (Django's middleware) can match them
+            log.warning("auditmw: capture.routes with url_name are matched by the Django "
+                        "middleware only; this ASGI/WSGI middleware records none of them")
         self.login = login_routes(cfg.site_access.routes)
         idle_s = cfg.site_access.idle_s
         self.idle = IdleTracker(idle_s) if idle_s else None

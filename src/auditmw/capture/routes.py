@@ -33,8 +33,8 @@ LITERAL, MIXED, INT, STR, PATH = 4, 3, 2, 1, 0
 @dataclass(frozen=True, slots=True)
 class CompiledRoute:
     method: str
-    template: str
-    pattern: re.Pattern[str]
+    template: str  # the path template, or ``name=URL_NAME`` for a named route
+    pattern: re.Pattern[str] | None  # ``None``: matched by URL name (Django), not path
     entry: Entry
     target: str | None
     success_status: tuple[int, ...] | None = None
@@ -134,10 +134,11 @@ def overlaps(routes: Sequence[RouteConfig]) -> list[str]:
     for i, first in enumerate(routes):
         for j in range(i + 1, len(routes)):
             second = routes[j]
-            paths = (getattr(first, "path", None), getattr(second, "path", None))
-            if first.method != second.method or not all(isinstance(p, str) for p in paths) \
-                    or not templates_overlap(first.path, second.path):
-                continue  # routes named otherwise (a URL name) are the router's to order
+            if first.path is None or second.path is None:
+                continue  # a URL name (Django) is one route by construction
+            if first.method != second.method or not templates_overlap(first.path,
+                                                                      second.path):
+                continue
             winner = j if specificity(second.path) > specificity(first.path) else i
             found.append(
                 f"capture.routes[{i}] ({first.method} {first.path}) and capture.routes[{j}] "
@@ -147,32 +148,59 @@ def overlaps(routes: Sequence[RouteConfig]) -> list[str]:
 
 
 class RouteTable:
+    """Path-template routes (matched before the app runs, by any front door) and named
+    routes (``url_name``: matched by a framework that resolves URL names — Django — once
+    it has resolved the request)."""
+
     def __init__(self, routes: Sequence[RouteConfig], catalog: Catalog) -> None:
         self.by_method: dict[str, list[CompiledRoute]] = {}
+        self.by_name: dict[tuple[str, str], CompiledRoute] = {}
         for index, route in enumerate(routes):
             entry = catalog.get(route.event)
             if entry is None:
                 raise ConfigError(
                     f"capture.routes[{index}].event: {route.event!r} is not an enabled "
                     "catalogue event")
+            success = tuple(route.success_status) if route.success_status is not None \
+                else None
+            if route.url_name is not None:
+                self.by_name.setdefault((route.method, route.url_name), CompiledRoute(
+                    route.method, route.label, None, entry, route.target, success,
+                    route.denied_redirect))
+                continue
+            assert route.path is not None  # RouteConfig holds exactly one of the two
             compiled = CompiledRoute(
                 route.method, route.path, compile_template(route.path), entry, route.target,
-                tuple(route.success_status) if route.success_status is not None else None,
-                route.denied_redirect)
+                success, route.denied_redirect)
             self.by_method.setdefault(route.method, []).append(compiled)
         for method, compiled_routes in self.by_method.items():  # stable: config order ties
             self.by_method[method] = sorted(
                 compiled_routes, key=lambda r: specificity(r.template), reverse=True)
 
     def __bool__(self) -> bool:
+        """Any path-template route (named routes need a resolver; see :attr:`named`)."""
         return bool(self.by_method)
+
+    @property
+    def named(self) -> bool:
+        return bool(self.by_name)
+
+    def match_name(self, method: str, names: Sequence[str],
+                   params: dict[str, str]) -> RouteMatch | None:
+        """The named route for ``method`` and the first of ``names`` (a URL name with its
+        namespace, then without) that is mapped; ``params`` are the resolved URL's."""
+        for name in names:
+            route = self.by_name.get((method, name))
+            if route is not None:
+                return RouteMatch(route, params)
+        return None
 
     def match(self, method: str, path: str) -> RouteMatch | None:
         routes = self.by_method.get(method)
         if not routes:
             return None
         for route in routes:
-            found = route.pattern.match(path)
+            found = route.pattern.match(path) if route.pattern is not None else None
             if found is not None:
                 return RouteMatch(route, {k: unquote(v) for k, v in found.groupdict().items()})
         return None

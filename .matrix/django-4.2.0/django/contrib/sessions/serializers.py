@@ -1,0 +1,6 @@
+# RemovedInDjango50Warning.
+from django.core.serializers.base import PickleSerializer as BasePickleSerializer
+from django.core.signing import JSONSerializer as BaseJSONSerializer
+
+JSONSerializer = BaseJSONSerializer
+PickleSerializer = BasePickleSerializer

@@ -1,0 +1,1 @@
+# Mail backends shipped with Django.

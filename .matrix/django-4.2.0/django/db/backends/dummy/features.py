@@ -1,0 +1,6 @@
+from django.db.backends.base.features import BaseDatabaseFeatures
+
+
+class DummyDatabaseFeatures(BaseDatabaseFeatures):
+    supports_transactions = False
+    uses_savepoints = False

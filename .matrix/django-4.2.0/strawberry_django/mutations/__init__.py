@@ -1,0 +1,9 @@
+from .mutations import create, delete, input_mutation, mutation, update
+
+__all__ = [
+    "create",
+    "delete",
+    "input_mutation",
+    "mutation",
+    "update",
+]
