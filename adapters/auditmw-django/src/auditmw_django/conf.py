@@ -63,10 +63,11 @@ def config_source() -> Mapping[str, Any] | str | None:
             raise ImproperlyConfigured(
                 f"settings.{SETTING} must be a dict of the auditmw config (the keys of "
                 f"auditmw.toml), not {type(data).__name__}")
-        return data
+        mapping: Mapping[str, Any] = data
+        return mapping
     path = getattr(settings, PATH_SETTING, None)
     if path is not None:
-        return os.fspath(path)
+        return str(os.fspath(path))
     return None
 
 

@@ -254,7 +254,7 @@ class AuditMiddleware:
                 _observe_stream(watch, response)
                 return response
             status = response.status_code
-            body = bytes(response.content) if watch.wants_response_body else None  # type: ignore[attr-defined]
+            body = bytes(response.content) if watch.wants_response_body else None
             encoding = response.get("Content-Encoding")
         except Exception:
             log.exception("auditmw: could not read a response; recording what is known")

@@ -80,7 +80,11 @@ class AuditPages:
             if self._app is None:
                 from auditmw.server import create_app
 
-                self._app = create_app(self.trail)
+                app = create_app(self.trail)
+                # Under `auditmw run` the Starlette hook would audit the audit server
+                # itself as one more app; its mark (auditmw_starlette) says "done".
+                setattr(app, "_auditmw_trail", self.trail)  # noqa: B010
+                self._app = app
             return self._app
 
     def respond(self, request: HttpRequest, root: str, inner: str) -> HttpResponseBase:
