@@ -6,6 +6,7 @@
 #   scripts/django-matrix.sh            # 4.2 (the lower bound) and 5.2 (newest for 3.11)
 #   scripts/django-matrix.sh 5.1        # any releases, by pip version spec
 # Django 6.x needs Python >= 3.12: it is skipped, and said, on an older Python.
+# Exit status: 1 if any release failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -20,9 +21,13 @@ for version in "${versions[@]}"; do
   fi
   spec="django==$version"
   [[ "$version" == *.*.* ]] || spec="django==$version.*"
+  # strawberry-graphql-django releases since 0.83 import Django 5's GeneratedField:
+  # Django 4.x gets the last release that runs on it, in the same folder.
+  companions=()
+  case "$version" in 4.*) companions=("strawberry-graphql-django==0.82.1") ;; esac
   target=".matrix/django-$version"
   if [ ! -d "$target/django" ]; then
-    "$PY" -m pip install --quiet --no-deps --target "$target" "$spec"
+    "$PY" -m pip install --quiet --no-deps --target "$target" "$spec" "${companions[@]}"
   fi
   got=$(PYTHONPATH="$target" "$PY" -c 'import django; print(django.get_version())')
   echo "django-matrix: Django $got"

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("INVENTORY_DATA_DIR") or BASE_DIR)
+DATA_DIR = Path(os.environ.setdefault("INVENTORY_DATA_DIR", str(BASE_DIR)))
 AUDIT = os.environ.get("INVENTORY_AUDIT", "settings")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-only-never-use-in-production")
