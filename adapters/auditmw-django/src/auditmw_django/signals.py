@@ -3,7 +3,7 @@
 ``user_logged_in`` → success naming the user; ``user_login_failed`` → failure naming the
 username that was tried (only that field of the credentials: never a password, whatever
 the backend's keys); ``user_logged_out`` → success naming the user who left. Each
-carries ``details.auth`` (``login`` / ``login_failed`` / ``logout``) so the three can be
+carries ``details.kind`` (``login`` / ``login_failed`` / ``logout``) so the three can be
 told apart in one event name. The event names are ``settings.AUDITMW_AUTH_EVENTS``
 (``{"login": ..., "login_failed": ..., "logout": ...}``, default ``siteAccess`` for all;
 ``None`` turns one off). The client IP and channel come from the core's rules (trusted
@@ -94,7 +94,7 @@ def _record(trail: AuditTrail, kind: str, name: str | None, request: Any, *, act
     try:
         client, channel, info = _client(trail, request)
         trail.record(name, actor=actor, outcome=outcome, client=client, channel=channel,
-                     source="rest", request=info, details={"auth": kind, **details})
+                     source="rest", request=info, details={"kind": kind, **details})
         if request is not None and kind != "logout":
             from auditmw_django.middleware import LOGIN_SIGNALLED_ATTR
 
