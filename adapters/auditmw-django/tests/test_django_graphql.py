@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import pytest
-from django_pending import RESOLVER_DENIALS
 
 from auditmw.testing import capture_audit_events
 
@@ -49,7 +48,6 @@ def test_graphene_django_mutation_once_with_user_and_target(audit: Any) -> None:
     assert event["request"]["operation"] == "M"
 
 
-@RESOLVER_DENIALS
 def test_graphene_django_permission_denied_in_resolver_is_denied(audit: Any) -> None:
     from assets.models import Scope
 
@@ -62,7 +60,6 @@ def test_graphene_django_permission_denied_in_resolver_is_denied(audit: Any) -> 
     assert events[0]["error"]["type"] == "PermissionDenied"
 
 
-@RESOLVER_DENIALS
 @pytest.mark.parametrize("path", ["/graphql/strawberry", "/graphql/async"])
 def test_strawberry_django_sync_and_async_views(audit: Any, path: str) -> None:
     http = signed_in("alice")
@@ -92,7 +89,6 @@ async def test_strawberry_async_view_through_the_async_client(audit: Any) -> Non
     assert summary(events) == [("createAssetGroup", "success", "admin", "graphql")]
 
 
-@RESOLVER_DENIALS
 def test_anonymous_graphql_is_denied_and_anonymous(audit: Any) -> None:
     from django.test import Client
 

@@ -256,6 +256,8 @@ class AuditMiddleware:
             status = response.status_code
             body = bytes(response.content) if watch.wants_response_body else None
             encoding = response.get("Content-Encoding")
+            if 300 <= status < 400:  # a route's denied_redirect (a login page)
+                watch.location = response.get("Location")
         except Exception:
             log.exception("auditmw: could not read a response; recording what is known")
             status, body, encoding = getattr(response, "status_code", None), None, None
@@ -297,6 +299,8 @@ def _observe_stream(watch: Watch, response: Any) -> None:
     """Wrap a ``StreamingHttpResponse``'s content (sync or async iterator, whichever it
     is) so the events are recorded once the last chunk has been produced."""
     collector = _Collector(watch, response.status_code, response.get("Content-Encoding"))
+    if 300 <= response.status_code < 400:
+        watch.location = response.get("Location")
     original = response.streaming_content
 
     if getattr(response, "is_async", False):
