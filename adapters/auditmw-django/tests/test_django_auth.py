@@ -63,8 +63,6 @@ def test_auth_event_names_are_configurable(make_audit: Any) -> None:
 def test_hijacked_session_names_the_impersonator(audit: Any) -> None:
     from django.contrib.auth import get_user_model
 
-    from auditmw.event import Actor
-
     users = get_user_model()._default_manager
     admin, bob = users.get(username="admin"), users.get(username="bob")
     http = client()
@@ -77,8 +75,16 @@ def test_hijacked_session_names_the_impersonator(audit: Any) -> None:
     assert created.status_code == 201, created.content
     event = next(e for e in events if e["event"] == "createAssetGroup")
     assert event["actor"]["name"] == "bob"
-    if "on_behalf_of" in Actor.__dataclass_fields__:
-        assert event["actor"]["on_behalf_of"]["name"] == "admin"
+    assert event["actor"]["id"] == str(bob.pk)
+    assert event["actor"]["on_behalf_of"]["name"] == "admin"
+    assert event["actor"]["on_behalf_of"]["id"] == str(admin.pk)
+    # released: bob's own session again, nobody on his behalf
+    assert http.post("/hijack/release/", {"next": "/health"}).status_code == 302
+    with capture_audit_events(audit) as after:
+        http.post("/api/asset-groups/", {"name": "As admin"}, content_type="application/json")
+    mine = next(e for e in after if e["event"] == "createAssetGroup")
+    assert mine["actor"]["name"] == "admin"
+    assert "on_behalf_of" not in mine["actor"]
 
 
 def _page_client(name: str | None) -> Any:

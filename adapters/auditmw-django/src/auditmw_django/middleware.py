@@ -146,6 +146,8 @@ class AuditMiddleware:
         watch = self._open(request)
         if watch is not None:
             watch.route, watch.is_login = found
+            if watch.is_login and method not in _NO_BODY_METHODS:
+                watch.read_login(self._body(request))  # the username submitted, only
         return watch
 
     def process_view(self, request: HttpRequest, view: Any, args: Any,
@@ -256,6 +258,7 @@ class AuditMiddleware:
             status = response.status_code
             body = bytes(response.content) if watch.wants_response_body else None
             encoding = response.get("Content-Encoding")
+            watch.response_type = response.get("Content-Type")
             if 300 <= status < 400:  # a route's denied_redirect (a login page)
                 watch.location = response.get("Location")
         except Exception:

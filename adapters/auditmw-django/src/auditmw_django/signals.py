@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.actor import actor_from_user
-from auditmw.event import ANONYMOUS, Actor, Client, RequestInfo
+from auditmw.capture.login import login_actor
+from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, RequestInfo
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail
@@ -88,13 +89,14 @@ def _username_tried(credentials: Mapping[str, Any] | None) -> str | None:
 
 
 def _record(trail: AuditTrail, kind: str, name: str | None, request: Any, *, actor: Actor,
-            outcome: Any, details: dict[str, Any]) -> None:
+            outcome: Any, details: dict[str, Any], error: ErrorInfo | None = None) -> None:
     if name is None:
         return
     try:
         client, channel, info = _client(trail, request)
         trail.record(name, actor=actor, outcome=outcome, client=client, channel=channel,
-                     source="rest", request=info, details={"kind": kind, **details})
+                     source="rest", request=info, details={"kind": kind, **details},
+                     error=error)
         if request is not None and kind != "logout":
             from auditmw_django.middleware import LOGIN_SIGNALLED_ATTR
 
@@ -113,7 +115,7 @@ def connect(trail: AuditTrail) -> None:
             trail.entry(name)  # an unknown event name fails here, at start
 
     def logged_in(sender: Any, request: Any = None, user: Any = None, **_: Any) -> None:
-        actor = actor_from_user(user) or ANONYMOUS
+        actor = login_actor(actor_from_user(user), None) or ANONYMOUS
         if request is not None:
             from auditmw_django.actors import impersonator, with_impersonator
 
@@ -124,9 +126,11 @@ def connect(trail: AuditTrail) -> None:
     def login_failed(sender: Any, credentials: Any = None, request: Any = None,
                      **_: Any) -> None:
         tried = _username_tried(credentials)
-        actor = Actor(id=None, name=tried, type="user") if tried else ANONYMOUS
+        # the core's login rule: the name they submitted, no id (a claim, not a proof)
+        actor = login_actor(None, tried) or ANONYMOUS
         _record(trail, "login_failed", names["login_failed"], request, actor=actor,
-                outcome="failure", details={"username": tried} if tried else {})
+                outcome="failure", details={"username": tried} if tried else {},
+                error=ErrorInfo("LoginFailed", "Django refused the credentials"))
 
     def logged_out(sender: Any, request: Any = None, user: Any = None, **_: Any) -> None:
         actor = actor_from_user(user) or ANONYMOUS
