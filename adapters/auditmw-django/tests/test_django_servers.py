@@ -199,7 +199,10 @@ def test_real_server_records_each_call_once(served: dict[str, Any]) -> None:
     assert {e["client"]["ip"] for e in events} == {"127.0.0.1"}
     assert {e["channel"] for e in events[:4]} == {"api"}
     if served["mode"] == "run":
-        assert "auditmw: auditing Django" in served["log"].read_text()
+        told = served["log"].read_text()
+        assert "auditmw: auditing Django project 'inventory_site.settings'" in told
+        assert "instruments nothing" not in told
+        assert "no HTTP app was instrumented" not in told
 
 
 @pytest.mark.parametrize("served", [pytest.param(("run", "gunicorn"), id="run-gunicorn"),

@@ -6,14 +6,14 @@ post-import hook on ``django.core.handlers.base``: when a handler (WSGI, ASGI, t
 client's, runserver's) loads its middleware, ``auditmw_django.AuditMiddleware`` is put
 into ``settings.MIDDLEWARE`` right after the authentication middleware (after
 django-hijack's too, when present; last when there is none) unless the project lists it
-already. The middleware then switches on the GraphQL hook and the auth signals.
-Whatever fails here is said on stderr and the project loads its middleware unchanged.
+already. The middleware then switches on the GraphQL hook and the auth signals. The
+project is reported to the launcher (its one ``auditmw: auditing ...`` line on stderr);
+whatever fails here is said on stderr and the project loads its middleware unchanged.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,22 +40,11 @@ def with_audit_middleware(middleware: list[str]) -> list[str]:
     return [*middleware[:at], MIDDLEWARE_PATH, *middleware[at:]]
 
 
-_told: set[int] = set()  # trails announced on stderr (once per process)
-
-
-def _announce(trail: AuditTrail) -> None:
-    if id(trail) in _told:
-        return
-    _told.add(id(trail))
-    cfg = trail.config.capture
-    routes = len(cfg.routes)
-    sys.stderr.write(f"auditmw: auditing Django (GraphQL paths {', '.join(cfg.graphql_paths)}"
-                     f"; {routes} mapped route{'s' if routes != 1 else ''}; auth signals)\n")
-
-
 def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     """Register the post-import hook; returns at once, imports no Django."""
     import wrapt
+
+    from auditmw.launcher import report
 
     def wrap_load(wrapped: Callable[..., Any], instance: Any, args: Any, kwargs: Any) -> Any:
         try:
@@ -67,10 +56,10 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
                 wanted = with_audit_middleware(current)
                 if wanted != current:
                     settings.MIDDLEWARE = wanted
-                _announce(trail)
+                # the launcher's one stderr line (and `auditmw doctor`) name the project
+                report.note_audited(f"Django project {settings.SETTINGS_MODULE!r}", trail)
         except Exception as exc:
-            sys.stderr.write(f"auditmw: not auditing this Django project: "
-                             f"{type(exc).__name__}: {exc}\n")
+            report.note_failed("django", exc)
         return wrapped(*args, **kwargs)
 
     def on_import(module: Any) -> None:
