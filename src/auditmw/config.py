@@ -113,7 +113,9 @@ class RouteConfig(_Table):
     @field_validator("path")
     @classmethod
     def _absolute(cls, path: str | None) -> str | None:
-        if path is not None and not path.startswith("/"):
+        if path is None:
+            return None  # a url_name route
+        if not path.startswith("/"):
             raise ValueError("must start with '/'")
         names = re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}", path)
         twice = sorted({n for n in names if names.count(n) > 1})
