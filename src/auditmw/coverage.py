@@ -185,9 +185,9 @@ def compare(catalog: Catalog, schema: GraphQLSchema | None, *,
             continue
         served = any(entry.name in fields.get(op, ()) for op in entry.operations)
         for route in mapped.get(entry.name, ()):
-            if served_routes is None or (route.method.upper(),
-                                         normalise_path(route.path)) in served_routes:
-                served = True
+            if served_routes is None or (route.path is not None and (
+                    route.method.upper(), normalise_path(route.path)) in served_routes):
+                served = True  # (a url_name route: no app route set names URL names)
         if served:
             report.covered.append(entry.name)
             continue
