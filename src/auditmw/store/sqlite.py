@@ -116,8 +116,8 @@ class SQLiteStore(SqlReader):
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
-            if not self._schema_ready:
-                self._ensure_schema(conn)
+        if not self._schema_ready:  # again after a failure (a full disk at start)
+            self._ensure_schema(conn)
         return conn
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
