@@ -209,10 +209,12 @@ class HungCollector:
             self.accepted.append(conn)
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # wake accept() so the thread ends first
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
+        self._thread.join(5)
         for conn in self.accepted:
             conn.close()
-        self._thread.join(5)
 
 
 def test_a_hung_collector_never_holds_a_request_while_the_spool_has_room(
