@@ -248,7 +248,10 @@ class Lane:
                 batch = [self._queue.popleft() for _ in range(take)]
                 self._first_at = now
                 return batch
-            replay_due = self._spooled_unread and not self._closing and now >= self._retry_at
+            # While closing, go on replaying as long as the sink takes batches (a slow
+            # write the guard spooled must still arrive); stop at the first failure.
+            replay_due = self._spooled_unread and now >= self._retry_at and (
+                not self._closing or self._attempt == 0)
             if replay_due:
                 return []
             if self._closing:
@@ -319,10 +322,10 @@ class Lane:
         try:
             with self._write_lock:
                 self.sink.write(batch)
-        except PayloadTooLarge:
+        except PayloadTooLarge as exc:
             with self._lock:
-                if self._taken_over:  # already whole in the spool; replay will split it
-                    return None
+                if self._taken_over:  # already whole in the spool: the replay splits it
+                    return exc
                 self._splitting = True
             if len(batch) == 1:
                 self._to_dead_letter(batch, "payload too large (HTTP 413) for a single event")

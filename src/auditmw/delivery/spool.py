@@ -77,6 +77,7 @@ class Spool:
         self.max_bytes = max_bytes
         self.segment_bytes = segment_bytes
         self.corrupt_records = 0
+        self._closed = False  # a worker still stuck in a write may come back after close
         self._lock = threading.Lock()
         self._warned = False
         self._write_fd: int | None = None
@@ -156,6 +157,8 @@ class Spool:
         payload = b"".join(codec.dumps_line(e) for e in events)
         record = HEADER.pack(MAGIC, len(payload), zlib.crc32(payload)) + payload
         with self._lock:
+            if self._closed:
+                raise OSError(f"spool {self.name} is closed")
             if self._disk_bytes + len(record) > self.max_bytes:
                 raise SpoolFull(f"spool {self.name} is full ({self._disk_bytes} bytes, "
                                 f"cap {self.max_bytes})")
@@ -226,6 +229,8 @@ class Spool:
         """The oldest undelivered records (whole records, about ``max_events`` events;
         at most ``max_records`` records when given)."""
         with self._lock:
+            if self._closed:
+                return None
             for d in self._dirs():
                 while d.segments:
                     events, offset = self._read_records(d, max_events, max_records)
@@ -295,7 +300,7 @@ class Spool:
         """The peeked batch was delivered: move the cursor past it."""
         with self._lock:
             d = token.directory
-            if d.read_seg != token.segment:
+            if self._closed or d.read_seg != token.segment:  # closed: the next run resends
                 return
             d.read_off = token.offset
             if token.offset >= self._size(d, token.segment):
@@ -315,6 +320,9 @@ class Spool:
 
     def close(self) -> None:
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             if self._write_fd is not None:
                 os.fsync(self._write_fd)
                 os.close(self._write_fd)
@@ -333,6 +341,7 @@ class Spool:
         """In a forked child: leave the parent's directories to the parent; start our own.
         Closing our copies of the lock descriptors keeps the parent's locks held."""
         self._lock = threading.Lock()
+        self._closed = False
         if self._write_fd is not None:
             os.close(self._write_fd)
             self._write_fd = None
