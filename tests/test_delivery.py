@@ -142,8 +142,10 @@ def test_413_splits_the_batch_until_it_fits(dispatchers: Callable[..., AsyncDisp
                                             tmp_path: Path) -> None:
     with Receiver() as receiver:
         receiver.max_batch = 7
+        # flush_interval_s is the hung-write guard's threshold too: keep it well above a
+        # loaded box's request time, so this test sees the 413 split alone, not the guard.
         engine = dispatchers([HttpSink(receiver.url)], spool_dir=str(tmp_path / "s"),
-                             batch_size=100)
+                             batch_size=100, flush_interval_s=2.0)
         batch = [make_event(n) for n in range(100)]
         for event in batch:
             engine.submit(event)
