@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 import sys
 import types
 from typing import Any
@@ -272,21 +273,24 @@ def test_default_rules_are_the_built_ins_alone() -> None:
 
 def test_real_django_and_drf_exceptions_by_name() -> None:
     """The lookalikes above stand in where Django is not installed; where it is, the real
-    classes must be recognised by the same names."""
+    classes must be recognised by the same names. In a child process: configuring
+    Django's settings here would leave them configured for the Django project tests."""
     pytest.importorskip("django")
     pytest.importorskip("rest_framework")
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure()
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-    from rest_framework import exceptions as drf
-
-    assert [outcome_of_error(e)[0] for e in (
-        PermissionDenied(), drf.PermissionDenied(), drf.NotAuthenticated(),
-        drf.AuthenticationFailed(), drf.NotFound(), Http404())] == \
-        ["denied", "denied", "denied", "denied", "failure", "failure"]
+    script = (
+        "import django; from django.conf import settings; settings.configure(); "
+        "django.setup()\n"
+        "from django.core.exceptions import PermissionDenied\n"
+        "from django.http import Http404\n"
+        "from rest_framework import exceptions as drf\n"
+        "from auditmw.outcome import outcome_of_error\n"
+        "print([outcome_of_error(e)[0] for e in (PermissionDenied(), drf.PermissionDenied(),"
+        " drf.NotAuthenticated(), drf.AuthenticationFailed(), drf.NotFound(), Http404())])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(
+        ["denied", "denied", "denied", "denied", "failure", "failure"])
 
 
 _codes = st.one_of(st.sampled_from(sorted(DENIED_CODES)), st.text(max_size=20),
