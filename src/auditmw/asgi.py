@@ -16,23 +16,19 @@ requests that match nothing, go straight to the app.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.actor import actor_from_user
 from auditmw.capture.recorder import REFUSED_BODY, TOO_LARGE_BODY, HttpCapture, Watch
 from auditmw.context import current_request
+from auditmw.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail
 
 log = logging.getLogger("auditmw.asgi")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

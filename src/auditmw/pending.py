@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from auditmw.types import EventDict
 
 if TYPE_CHECKING:
     from auditmw.event import AuditEvent
 
-EventDict = dict[str, Any]
 Prepare = Callable[["AuditEvent", dict[str, str]], EventDict]
 Build = Callable[[], Iterable["AuditEvent"]]
 

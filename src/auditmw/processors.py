@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditmw import codec
@@ -24,9 +24,7 @@ from auditmw.redaction import (
     scalar_leaves,
     spellings,
 )
-
-EventDict = dict[str, Any]
-Processor = Callable[[EventDict], EventDict]
+from auditmw.types import EventDict, Processor
 
 TRUNCATED_MARK = "…[truncated {n} chars]"
 MAX_DEPTH = 32

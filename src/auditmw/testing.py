@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from auditmw.processors import EventDict
+from auditmw.types import EventDict
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail

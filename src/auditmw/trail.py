@@ -41,9 +41,10 @@ from auditmw.integrity.checkpoint import purge_checkpointer
 from auditmw.integrity.resume import resume_from
 from auditmw.outcome import OutcomeRules, outcome_of_error, target_of
 from auditmw.pending import PendingBuild, PendingEvent
-from auditmw.processors import EventDict, Processor, Redactor, Truncator, make_enricher
+from auditmw.processors import Redactor, Truncator, make_enricher
 from auditmw.sinks import Sink, build_sink
 from auditmw.tracing import current_trace
+from auditmw.types import EventDict, Processor
 
 log = logging.getLogger("auditmw")
 

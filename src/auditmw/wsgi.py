@@ -21,16 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.recorder import REFUSED_BODY, TOO_LARGE_BODY, HttpCapture, Watch
 from auditmw.context import RequestState, current_request
+from auditmw.types import Environ, StartResponse, WSGIApp
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail
 
 log = logging.getLogger("auditmw.wsgi")
 
-Environ = dict[str, Any]
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-StartResponse = Callable[..., Callable[[bytes], object]]
-WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _REFUSED_HEADERS = [("Content-Type", "application/json"),

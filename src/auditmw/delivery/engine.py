@@ -27,13 +27,13 @@ from auditmw.delivery.deadletter import DeadLetterFile
 from auditmw.delivery.lane import Lane, LaneSettings
 from auditmw.delivery.spool import Spool
 from auditmw.pending import Pending, PendingBuild, PendingEvent
+from auditmw.types import EventDict
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
     from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
-EventDict = dict[str, Any]
 
 
 def sink_slug(name: str) -> str:

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditmw.delivery.guard import Guard
-from auditmw.delivery.retry import PayloadTooLarge, PermanentError, backoff_delay
+from auditmw.delivery.retry import backoff_delay
 from auditmw.delivery.spool import SpoolFull
 from auditmw.pending import Pending, resolve_batch
+from auditmw.types import EventDict, PayloadTooLarge, PermanentError
 
 if TYPE_CHECKING:
     from auditmw.delivery.deadletter import DeadLetterFile
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
-EventDict = dict[str, Any]
 #: What a lane queues: a finished event, or one whose processing is deferred to us.
 Queued = EventDict | Pending
 

@@ -31,13 +31,13 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from auditmw import codec
+from auditmw.types import EventDict
 
 log = logging.getLogger("auditmw.delivery")
 
-EventDict = dict[str, Any]
 HEADER = struct.Struct(">4sII")
 MAGIC = b"AMS1"
 WARN_FRACTION = 0.8

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-EventDict = dict[str, Any]
+from auditmw.types import EventDict as EventDict  # re-exported for the formatters
+
 Formatter = Callable[[EventDict], EventDict]
 FormatName = Literal["auditmw", "ocsf", "ecs"]
 FORMATS: tuple[str, ...] = ("auditmw", "ocsf", "ecs")

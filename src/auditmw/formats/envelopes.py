@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 
 from auditmw import codec
-from auditmw.delivery.retry import PermanentError, RetryableError
 from auditmw.formats import EventDict, Formatter, epoch_ms
+from auditmw.types import PermanentError, RetryableError
 
 ENVELOPES = ("splunk_hec", "es_bulk")
 DEFAULT_DOCUMENT = {"splunk_hec": "auditmw", "es_bulk": "ecs"}

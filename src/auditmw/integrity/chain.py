@@ -37,10 +37,10 @@ from typing import Any
 
 from auditmw import codec
 from auditmw.ids import uuid7
+from auditmw.types import EventDict
 
 log = logging.getLogger("auditmw.integrity")
 
-EventDict = dict[str, Any]
 Position = dict[str, Any]  # {"chain": str, "seq": int, "hash": str}
 
 GENESIS = "genesis"

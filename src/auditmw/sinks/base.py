@@ -9,9 +9,11 @@ a sink stays a thin adapter to its destination. ``durable`` says whether an even
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-EventDict = dict[str, Any]
+from auditmw.types import EventDict
+
+__all__ = ["EventDict", "Sink"]
 
 
 @runtime_checkable

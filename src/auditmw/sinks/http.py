@@ -34,19 +34,15 @@ import hmac
 import http.client
 import ssl
 import threading
+import time
 import urllib.request
 from base64 import b64encode
 from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from auditmw import codec
-from auditmw.delivery.retry import (
-    PayloadTooLarge,
-    PermanentError,
-    RetryableError,
-    parse_retry_after,
-)
 from auditmw.errors import ConfigError
 from auditmw.formats import formatter
 from auditmw.formats.envelopes import (
@@ -56,7 +52,7 @@ from auditmw.formats.envelopes import (
     es_bulk,
     splunk_hec,
 )
-from auditmw.sinks.base import EventDict
+from auditmw.types import EventDict, PayloadTooLarge, PermanentError, RetryableError
 
 if TYPE_CHECKING:
     from auditmw.config import HttpSinkConfig
@@ -286,3 +282,20 @@ def from_config(config: HttpSinkConfig, **context: Any) -> HttpSink:
                         proxy=config.proxy)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         raise ConfigError(f"sinks (http {config.url}): {exc}") from None
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` when
+    absent or unreadable (then our own backoff applies)."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))

@@ -38,10 +38,9 @@ import nats.js.errors
 from nats.js.api import StreamConfig
 
 from auditmw import codec
-from auditmw.delivery.retry import RetryableError
 from auditmw.errors import ConfigError
 from auditmw.formats import formatter
-from auditmw.sinks.base import EventDict
+from auditmw.types import EventDict, RetryableError
 
 if TYPE_CHECKING:
     from nats.aio.client import Client

@@ -56,10 +56,9 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from auditmw import codec
-from auditmw.delivery.retry import RetryableError
 from auditmw.formats import summary
 from auditmw.ids import parse_time
-from auditmw.sinks.base import EventDict
+from auditmw.types import EventDict, RetryableError
 
 if TYPE_CHECKING:
     from auditmw.config import OtelSinkConfig

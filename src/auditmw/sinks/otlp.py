@@ -24,8 +24,6 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.sdk.resources import Resource
 
 from auditmw import codec
-from auditmw.delivery.retry import PermanentError
-from auditmw.sinks.base import EventDict
 from auditmw.sinks.http import HttpSink
 from auditmw.sinks.otel import (
     NOT_ATTRIBUTES as _CARRIED_ELSEWHERE,
@@ -38,6 +36,7 @@ from auditmw.sinks.otel import (
     severity_of,
     time_ns,
 )
+from auditmw.types import EventDict, PermanentError
 
 _FIXED64 = struct.Struct("<Q").pack
 _DOUBLE = struct.Struct("<d").pack

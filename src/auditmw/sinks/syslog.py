@@ -38,10 +38,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
-from auditmw.delivery.retry import PermanentError, RetryableError
 from auditmw.errors import ConfigError
 from auditmw.formats import formatter
-from auditmw.sinks.base import EventDict
+from auditmw.types import EventDict, PermanentError, RetryableError
 
 if TYPE_CHECKING:
     from auditmw.config import SyslogSinkConfig
