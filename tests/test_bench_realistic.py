@@ -1,0 +1,39 @@
+"""The realistic benchmark runs end to end with a handful of requests and yields every
+row and column (so it cannot rot between `make bench` runs). No timing is asserted:
+the figures of so short a run mean nothing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from benchmarks import bench_realistic
+
+
+def test_every_app_case_and_variant_is_measured_and_rendered() -> None:
+    rows = bench_realistic.run(n=3, blocks=1)
+
+    assert [(r.app, r.case) for r in rows] == [
+        (app, case.label) for app in ("Flask (WSGI)", "Starlette (ASGI)")
+        for case in bench_realistic.CASES]
+    for row in rows:
+        assert set(row.got) == set(bench_realistic.VARIANTS)
+        for sample in row.got.values():
+            assert math.isfinite(sample.thread_us)
+            assert sample.thread_us > 0
+            assert sample.all_us >= sample.thread_us * 0.5
+    table = bench_realistic.render(rows, "load average 0.0")
+    for row in rows:
+        assert f"| {row.app} | {row.case} |" in table
+    assert table.count("\n| Flask (WSGI) |") == 2 * len(bench_realistic.CASES)
+    assert "default ÷ OTel" in table
+    assert "load average 0.0" in table
+
+
+def test_a_variant_that_records_the_wrong_number_of_events_stops_the_run() -> None:
+    """The bench checks that each auditmw block recorded one event per catalogued
+    request (and none for the others): timing a misconfigured trail would be a lie."""
+    lying = bench_realistic.Variant(run=lambda n: None, prepare=lambda: None,
+                                    drain=lambda: None, made=lambda: 0, per_request=1)
+    with pytest.raises(RuntimeError, match="4 requests made 0 records, not 4"):
+        bench_realistic.timed(lying, 4)
