@@ -14,7 +14,7 @@ from auditmw.delivery.direct import DirectDispatcher
 from auditmw.event import Actor, Target
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from capture_apps import lenient_app, starlette_app
+from support.capture_apps import lenient_app, starlette_app
 
 ROUTES = [{"method": "POST", "path": "/api/assets/{id}/resync", "event": "assetsResync",
            "target": "id"}]

@@ -16,7 +16,7 @@ import uvicorn
 from auditmw.asgi import AuditMiddleware
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from capture_apps import starlette_app
+from support.capture_apps import starlette_app
 
 pytestmark = pytest.mark.subprocess
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from auditmw.asgi import AuditMiddleware
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from capture_apps import starlette_app
+from support.capture_apps import starlette_app
 
 TRAIL = AuditTrail(store=False, sinks=[MemorySink()], capture={"max_body_bytes": 4096})
 

@@ -18,7 +18,7 @@ import pytest
 from auditmw.asgi import AuditMiddleware
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from capture_apps import lenient_app, starlette_app
+from support.capture_apps import lenient_app, starlette_app
 
 MUTATION = 'mutation Make { createAssetGroup(name: "bypass") { id } }'
 JSON = {"content-type": "application/json"}

@@ -15,18 +15,9 @@ from auditmw.delivery import AsyncDispatcher, SyncDispatcher, build_dispatcher
 from auditmw.sinks.file import FileSink
 from auditmw.sinks.http import HttpSink
 from auditmw.trail import AuditTrail
-from test_delivery_support import Receiver, free_port, make_event
-
-FAST = {"retry_backoff_s": 0.02, "retry_max_backoff_s": 0.2, "flush_interval_s": 0.02}
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll a condition; a safety bound, never a measurement."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
+from support.events import FAST, make_event
+from support.net import free_port, wait_for
+from support.receiver import Receiver
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ import psutil
 import pytest
 
 from auditmw.store import Query, open_store
-from test_delivery import wait_for
-from test_delivery_process import App
-from test_delivery_support import Receiver, free_port
+from support.app_process import App
+from support.net import free_port, wait_for
+from support.receiver import Receiver
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

@@ -17,9 +17,9 @@ import psutil
 import pytest
 
 from auditmw.trail import AuditTrail
-from capture_apps import flask_app
-from test_delivery import wait_for
-from test_delivery_support import Receiver
+from support.capture_apps import flask_app
+from support.net import wait_for
+from support.receiver import Receiver
 
 pytestmark = pytest.mark.slow
 

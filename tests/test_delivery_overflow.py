@@ -17,8 +17,9 @@ import pytest
 from auditmw.config import DeliveryConfig
 from auditmw.delivery import AsyncDispatcher
 from auditmw.sinks.http import HttpSink
-from test_delivery import wait_for
-from test_delivery_support import Receiver, make_event
+from support.events import make_event
+from support.net import wait_for
+from support.receiver import Receiver
 
 QUEUE = 1000
 BURST = 40_000

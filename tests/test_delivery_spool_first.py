@@ -20,8 +20,9 @@ from auditmw.pending import PendingBuild, closure_bytes
 from auditmw.sinks.file import FileSink
 from auditmw.sinks.http import HttpSink
 from auditmw.trail import AuditTrail
-from test_delivery import FAST, wait_for
-from test_delivery_support import Receiver, free_port, make_event
+from support.events import FAST, make_event
+from support.net import free_port, wait_for
+from support.receiver import Receiver
 
 
 def test_a_batch_that_fails_once_is_on_disk_before_any_retry(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-import evasion_apps
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
-from evasion_shapes import MAX_BODY, SHAPES, Shape, judged
+from support import evasion_apps
+from support.evasion_shapes import MAX_BODY, SHAPES, Shape, judged
 
 TIMEOUT = 10.0
 

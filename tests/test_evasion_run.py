@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,8 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-import evasion_apps
-from evasion_shapes import MAX_BODY, SHAPES, Shape, judged
+from support import evasion_apps
+from support.evasion_shapes import MAX_BODY, SHAPES, Shape, judged
+from support.net import free_port
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -29,11 +29,6 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 TIMEOUT = 10.0
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:
@@ -79,11 +74,11 @@ path = "{tmp / 'events.jsonl'}"
 url = "sqlite:///{tmp / 'audit.db'}"
 """)
     if stack in evasion_apps.ASGI_STACKS:
-        command = [str(BIN / "uvicorn"), "--app-dir", str(HERE), "evasion_apps:app",
+        command = [str(BIN / "uvicorn"), "--app-dir", str(HERE), "support.evasion_apps:app",
                    "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets"]
     else:
         command = [str(BIN / "gunicorn"), "-w", "1", "--chdir", str(HERE),
-                   "-b", f"127.0.0.1:{port}", "evasion_apps:app"]
+                   "-b", f"127.0.0.1:{port}", "support.evasion_apps:app"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITMW_")}
     env.update(EVASION_STACK=stack, EVASION_COUNTER=str(tmp / "executions.jsonl"))
     log = (tmp / "server.log").open("wb")

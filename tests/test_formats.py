@@ -15,7 +15,7 @@ from auditmw.formats.ecs import to_ecs
 from auditmw.formats.ocsf import to_ocsf
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from schemas import ecs_problems, ocsf_problems, ocsf_version
+from support.schemas import ecs_problems, ocsf_problems, ocsf_version
 
 CATALOG = Catalog.load()
 ALL_EVENTS = [entry.name for entry in CATALOG]

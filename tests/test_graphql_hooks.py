@@ -14,7 +14,7 @@ import pytest
 
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
-from graphql_hooks_apps import (
+from support.graphql_hooks_apps import (
     ariadne_app,
     graphene_app,
     persist,

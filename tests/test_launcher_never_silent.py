@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wheel_support import free_port
+from support.net import free_port
 
 pytestmark = pytest.mark.subprocess
 

@@ -14,7 +14,7 @@ import pytest
 
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
-from parity_apps import (
+from support.parity_apps import (
     KINDS,
     core_schema,
     graphene_schema,

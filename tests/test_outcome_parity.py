@@ -26,7 +26,7 @@ from auditmw.graphql import AuditResolverMiddleware, instrument, uninstrument
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 from auditmw.wsgi import AuditMiddleware as WsgiAuditMiddleware
-from parity_apps import (
+from support.parity_apps import (
     KINDS,
     core_schema,
     graphene_schema,

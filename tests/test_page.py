@@ -34,7 +34,7 @@ from auditmw.server.keystore import KeyStore
 from auditmw.store import open_store
 from auditmw.testing import MemorySink
 from auditmw.trail import AuditTrail
-from test_page_seed import HOSTILE_IMG, HOSTILE_SCRIPT, seed_events
+from support.page_seed import HOSTILE_IMG, HOSTILE_SCRIPT, seed_events
 
 pytestmark = pytest.mark.browser
 

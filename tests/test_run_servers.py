@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from auditmw.store import Query, open_store
+from support.net import free_port
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -29,11 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "config_only"
 BIN = Path(sys.executable).parent
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 STARLETTE = ["--app-dir", str(EXAMPLE), "starlette_app:app", "--host", "127.0.0.1"]

@@ -18,7 +18,9 @@ import pytest
 from auditmw.delivery.retry import PayloadTooLarge, PermanentError, RetryableError
 from auditmw.sinks.http import HttpSink, batch_key, sign
 from auditmw.trail import AuditTrail
-from test_delivery_support import Receiver, free_port, make_event
+from support.events import make_event
+from support.net import free_port
+from support.receiver import Receiver
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from auditmw.errors import ConfigError
 from auditmw.formats.ecs import to_ecs
 from auditmw.sinks import build_sink
 from auditmw.sinks.http import HttpSink, proxy_for
-from schemas import ecs_problems, ocsf_problems
-from test_delivery_support import make_event
-from tls_support import ConnectProxy, HttpsCollector, TestPKI
+from support.events import make_event
+from support.schemas import ecs_problems, ocsf_problems
+from support.tls_support import ConnectProxy, HttpsCollector, TestPKI
 
 
 @pytest.fixture

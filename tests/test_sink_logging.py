@@ -13,8 +13,8 @@ import pytest
 from auditmw.formats.ecs import to_ecs
 from auditmw.sinks.logging import LoggingSink
 from auditmw.trail import AuditTrail
-from schemas import ecs_problems
-from test_delivery_support import make_event
+from support.events import make_event
+from support.schemas import ecs_problems
 
 
 class Keep(logging.Handler):

@@ -13,15 +13,16 @@ from pathlib import Path
 
 import pytest
 
-import nats_support
 from auditmw.config import load_config
 from auditmw.delivery.retry import RetryableError
 from auditmw.errors import ConfigError
 from auditmw.sinks import build_sink
 from auditmw.sinks.nats import NatsSink, check_template, subject_token
 from auditmw.trail import AuditTrail
-from schemas import ocsf_problems
-from test_delivery_support import free_port, make_event
+from support import nats_support
+from support.events import make_event
+from support.net import free_port
+from support.schemas import ocsf_problems
 
 FAST = {"retry_backoff_s": 0.05, "retry_max_backoff_s": 0.5, "flush_interval_s": 0.05,
         "max_retries": 1}

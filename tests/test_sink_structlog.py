@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from auditmw.sinks.structlog import StructlogSink
 from auditmw.trail import AuditTrail
-from test_delivery_support import make_event
+from support.events import make_event
 
 
 @pytest.mark.parametrize(("outcome", "level"), [

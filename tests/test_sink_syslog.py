@@ -20,12 +20,11 @@ from auditmw.formats import formatter
 from auditmw.sinks import build_sink
 from auditmw.sinks.syslog import BOM, SD_ID, SyslogSink
 from auditmw.trail import AuditTrail
-from schemas import ecs_problems, ocsf_problems
-from syslog_support import SyslogServer, parse
-from test_delivery_support import free_port, make_event
-from tls_support import TestPKI
-
-FAST = {"retry_backoff_s": 0.02, "retry_max_backoff_s": 0.2, "flush_interval_s": 0.02}
+from support.events import FAST, make_event
+from support.net import free_port
+from support.schemas import ecs_problems, ocsf_problems
+from support.syslog_support import SyslogServer, parse
+from support.tls_support import TestPKI
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from wheel_support import ROOT, build_wheel, events_in, make_venv, requirement, write_config
+from support.wheel_support import ROOT, build_wheel, events_in, make_venv, requirement, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 

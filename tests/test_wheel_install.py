@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from wheel_support import (
+from support.net import free_port
+from support.wheel_support import (
     APPS,
     EXPECTED_EVENTS,
     Server,
     build_wheel,
     exercise,
-    free_port,
     make_venv,
     requirement,
     version_of,

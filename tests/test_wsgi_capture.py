@@ -14,7 +14,7 @@ from auditmw.delivery.direct import DirectDispatcher
 from auditmw.testing import MemorySink, capture_audit_events
 from auditmw.trail import AuditTrail
 from auditmw.wsgi import AuditMiddleware
-from capture_apps import flask_app
+from support.capture_apps import flask_app
 
 
 def make_trail(**options: Any) -> AuditTrail:

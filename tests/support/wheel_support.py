@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,8 +19,8 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = Path(__file__).resolve().parent / "data" / "wheel_apps"
+ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).resolve().parents[1] / "data" / "wheel_apps"
 
 
 def uv() -> str | None:
@@ -71,11 +70,6 @@ def version_of(python: Path, distribution: str) -> str:
          "print(m.version(sys.argv[1]))", distribution],
         check=True, capture_output=True, text=True, timeout=60).stdout.strip()
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_config(folder: Path) -> tuple[Path, Path]:

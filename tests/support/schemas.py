@@ -26,7 +26,7 @@ from typing import Any
 
 import jsonschema
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 OCSF = DATA / "ocsf-1.8.0"
 ECS = DATA / "ecs-9.4.0" / "ecs_fields.json"
 

@@ -39,7 +39,7 @@ DrfNotAuthenticated = _named_like("rest_framework.exceptions", "NotAuthenticated
 
 CATALOG = {"events": {"createAssetGroup": {
     "category": "inventory_configuration", "outcome_path": "success"}}}
-DENIED_ERRORS = ["parity_apps:NotAllowed", "NOT_ALLOWED"]
+DENIED_ERRORS = ["support.parity_apps:NotAllowed", "NOT_ALLOWED"]
 
 
 def trail_config() -> dict[str, Any]:

@@ -8,7 +8,7 @@ to that file as one JSON line (the subprocess suite reads it).
 
 ``build(stack, trail)`` returns the app set up the documented code way;
 ``build(stack, None)`` the unmodified app (what ``auditmw run`` gets: with
-``EVASION_STACK`` set, importing this module as ``evasion_apps:app`` builds it).
+``EVASION_STACK`` set, importing this module as ``support.evasion_apps:app`` builds it).
 """
 
 from __future__ import annotations
