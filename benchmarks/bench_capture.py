@@ -42,7 +42,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from auditmw import asgi as audit_asgi
 from auditmw import wsgi as audit_wsgi
-from auditmw.graphql_instrument import instrument, uninstrument
+from auditmw.graphql import instrument, uninstrument
 from auditmw.trail import AuditTrail
 
 N = int(os.environ.get("AUDITMW_BENCH_CAPTURE_N", "1000"))

@@ -115,7 +115,7 @@ def main() -> str:
     from auditmw_django.conf import set_trail
     from auditmw_django.setup import deactivate
 
-    from auditmw.graphql_instrument import uninstrument
+    from auditmw.graphql import uninstrument
     from auditmw.trail import AuditTrail
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,8 +26,7 @@ import graphql
 
 from auditmw.context import RequestState, current_request
 from auditmw.event import Client
-from auditmw.graphql import AuditResolverMiddleware
-from auditmw.graphql_instrument import instrument, uninstrument
+from auditmw.graphql import AuditResolverMiddleware, instrument, uninstrument
 from auditmw.trail import AuditTrail
 
 N = int(os.environ.get("AUDITMW_BENCH_RESOLVER_N", "3000"))

@@ -65,5 +65,5 @@ def _no_execution_hook_left_behind() -> Iterator[None]:
     """graphql-core's execution hook is per process: a test that installed it (the code
     route does) must not leave it pointing at its closed trail for the next test."""
     yield
-    if "auditmw.graphql_instrument" in sys.modules:
-        sys.modules["auditmw.graphql_instrument"].uninstrument()
+    if "auditmw.graphql.install" in sys.modules:
+        sys.modules["auditmw.graphql.install"].uninstrument()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditmw.capture.graphql import DocumentAnalyzer, calls_for
+from auditmw.capture.documents import DocumentAnalyzer, calls_for
 from auditmw.capture.ip import anonymize_ip
 from auditmw.capture.outcome import find_target, operation_results
 from auditmw.capture.request import inflate, read_wire

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from auditmw.context import RequestState, current_request
 from auditmw.event import Client
-from auditmw.graphql_instrument import (
+from auditmw.graphql import (
     graphql_core_version,
     hook_active,
     installed_hook,
@@ -150,16 +150,16 @@ def test_events_are_the_executions(trail: AuditTrail, query: str,
 
 def test_nested_fields_never_meet_the_hook(trail: AuditTrail,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditmw import graphql_instrument
+    from auditmw.graphql import hook as graphql_hook
 
     calls = {"n": 0}
-    original = graphql_instrument._RootFields.__call__
+    original = graphql_hook._RootFields.__call__
 
     def counting(self: Any, *args: Any) -> Any:
         calls["n"] += 1
         return original(self, *args)
 
-    monkeypatch.setattr(graphql_instrument._RootFields, "__call__", counting)
+    monkeypatch.setattr(graphql_hook._RootFields, "__call__", counting)
     counter = Counter()
     query = 'query { exportView(viewId: "v") asset(id: 1) { ' + "child { " * 40 + "id" + \
         " }" * 40 + " } }"
@@ -218,9 +218,9 @@ def test_install_is_idempotent_and_reports_the_version(trail: AuditTrail) -> Non
 
 def test_older_graphql_core_is_refused_clearly(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from auditmw import graphql_instrument
+    from auditmw.graphql import install as graphql_install
 
-    monkeypatch.setattr(graphql_instrument, "graphql_core_version", lambda: (3, 1))
+    monkeypatch.setattr(graphql_install, "graphql_core_version", lambda: (3, 1))
     audit = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
     try:
         assert instrument(audit) is False

@@ -16,12 +16,12 @@ from auditmw.graphql import (
     AuditResolverMiddleware,
     actor_from_user,
     default_actor_from_context,
+    installed_hook,
     instrument,
     is_denied_error,
     request_view,
     uninstrument,
 )
-from auditmw.graphql_instrument import installed_hook
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 

@@ -74,7 +74,7 @@ current_request: ContextVar[RequestState | None] = ContextVar(
 
 class _ExecutionHookFlag:
     """Whether graphql-core's execution hook is installed in this process (set by
-    :mod:`auditmw.graphql_instrument`; read by the doors without importing graphql)."""
+    :mod:`auditmw.graphql.install`; read by the doors without importing graphql)."""
 
     installed = False
 

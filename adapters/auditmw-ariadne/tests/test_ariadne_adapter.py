@@ -106,7 +106,7 @@ def test_wsgi_app_user_from_remote_user(trail: AuditTrail) -> None:
 
 
 def test_launcher_entry_point(trail: AuditTrail) -> None:
-    from auditmw.graphql_instrument import installed_hook
+    from auditmw.graphql import installed_hook
 
     auditmw_ariadne.install(lambda: trail)  # ariadne is imported: the hook runs at once
     hook = installed_hook()

@@ -47,7 +47,7 @@ def _quiet() -> None:
     from auditmw_django.conf import set_trail
     from auditmw_django.setup import deactivate
 
-    from auditmw.graphql_instrument import uninstrument
+    from auditmw.graphql import uninstrument
 
     deactivate()
     uninstrument()

@@ -114,7 +114,7 @@ async def test_default_permission_denial_is_denied(trail: AuditTrail) -> None:
 
 
 async def test_instrument_installs_the_execution_hook_once(trail: AuditTrail) -> None:
-    from auditmw.graphql_instrument import installed_hook
+    from auditmw.graphql import installed_hook
 
     assert auditmw_strawberry.instrument(trail) is True
     assert auditmw_strawberry.instrument(trail) is False
@@ -138,7 +138,7 @@ async def test_core_patch_defers_to_the_extension(trail: AuditTrail) -> None:
 
 
 def test_launcher_entry_point_installs_on_import(trail: AuditTrail) -> None:
-    from auditmw.graphql_instrument import installed_hook
+    from auditmw.graphql import installed_hook
 
     auditmw_strawberry.install(lambda: trail)  # strawberry is imported: runs at once
     hook = installed_hook()

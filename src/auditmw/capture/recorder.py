@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.capture.actor import RESOLVED_KEY, ActorSources, as_actor, load_resolver
-from auditmw.capture.graphql import DocumentAnalyzer, FieldCall, calls_for
+from auditmw.capture.documents import DocumentAnalyzer, FieldCall, calls_for
 from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
 from auditmw.capture.login import login_actor, login_outcome, submitted_username
 from auditmw.capture.outcome import (

@@ -31,7 +31,7 @@ def install_graphql_core(get_trail: Callable[[], AuditTrail | None]) -> None:
         if trail is None:
             return
         try:
-            from auditmw.graphql_instrument import instrument
+            from auditmw.graphql import instrument
 
             instrument(trail)
         except Exception:

@@ -27,7 +27,7 @@ def activate(trail: AuditTrail) -> None:
         _active.add(id(trail))
     if importlib.util.find_spec("graphql") is not None:
         try:
-            from auditmw.graphql_instrument import instrument
+            from auditmw.graphql import instrument
             from auditmw_django.actors import context_actor
 
             instrument(trail, actor_from_context=context_actor)

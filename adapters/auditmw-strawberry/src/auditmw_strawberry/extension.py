@@ -1,7 +1,7 @@
 """The Strawberry extension and the execution hook's Strawberry rules (imported lazily).
 
 ``AuditExtension(trail)`` in ``strawberry.Schema(..., extensions=[...])`` installs
-graphql-core's execution hook (:mod:`auditmw.graphql_instrument`, once per process) with
+graphql-core's execution hook (:mod:`auditmw.graphql.hook`, once per process) with
 Strawberry's rules: a field refused by one of its ``permission_classes`` is ``denied``
 (besides the core rules: ``PermissionError``, an ``extensions.code`` of
 FORBIDDEN/UNAUTHENTICATED...), and the user comes from Strawberry's context. The hook
@@ -125,8 +125,8 @@ class AuditExtension:
 
 def _install_hook(trail: AuditTrail,
                   actor: Callable[[Any], Actor | None] | None) -> bool:
-    from auditmw.graphql_instrument import installed_hook
-    from auditmw.graphql_instrument import instrument as install_hook
+    from auditmw.graphql import installed_hook
+    from auditmw.graphql import instrument as install_hook
 
     install_hook(trail, actor_from_context=actor or _strawberry_actor, is_denied=is_denied)
     return installed_hook() is not None
@@ -136,13 +136,13 @@ def instrument(trail: AuditTrail) -> bool:
     """Audit every Strawberry execution in this process: graphql-core's execution hook
     with Strawberry's denial rule (permission classes) and context conventions.
     Idempotent: ``True`` when the hook was newly installed."""
-    from auditmw.graphql_instrument import instrument as install_hook
+    from auditmw.graphql import instrument as install_hook
 
     return install_hook(trail, actor_from_context=_strawberry_actor, is_denied=is_denied)
 
 
 def uninstrument() -> bool:
     """Remove graphql-core's execution hook."""
-    from auditmw.graphql_instrument import uninstrument as remove_hook
+    from auditmw.graphql import uninstrument as remove_hook
 
     return remove_hook()

@@ -10,37 +10,28 @@ ignored) against the catalogue for the operation type. For each one the hook kno
 exact outcome by the one rule of :mod:`auditmw.outcome`: the resolver returned
 (``success``, unless the entry's ``outcome_path`` says the payload failed), raised or
 returned an exception (``failure``; ``denied`` for permission errors, HTTP 401/403
-exceptions, ``capture.denied_errors``...). Inside a
-request watched by the HTTP middleware the facts are handed to it
-(:data:`auditmw.context.current_request`) and it records the one event; otherwise the hook
-records it itself with ``source = "graphql"``. Nested fields cost one attribute check.
+exceptions, ``capture.denied_errors``...). Inside a request watched by the HTTP
+middleware the facts are handed to it (:data:`auditmw.context.current_request`) and it
+records the one event; otherwise the hook records it itself with ``source = "graphql"``.
+Nested fields cost one attribute check.
 
-:func:`instrument` installs the middleware into every graphql-core execution without a
-code change (for the ``auditmw run`` launcher).
+The execution hook (:mod:`auditmw.graphql.hook`) runs the same
+:meth:`AuditResolverMiddleware.run` for every graphql-core execution, no code change.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
-from graphql import (
-    GraphQLError,
-    GraphQLInputObjectType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    get_named_type,
-)
+from graphql import GraphQLError
 
 from auditmw.capture import ip as ip_rules
-from auditmw.capture.actor import actor_from_user, context_reader
+from auditmw.capture.actor import context_reader
 from auditmw.context import FieldFacts, acting_actor, current_request
 from auditmw.event import (
     ANONYMOUS,
@@ -51,18 +42,10 @@ from auditmw.event import (
     ErrorInfo,
     Outcome,
     RequestInfo,
-    Target,
 )
-from auditmw.outcome import (
-    DEFAULT_RULES,
-    DENIED_CODES,
-    DeniedCheck,
-    OutcomeRules,
-    camel_case,
-    outcome_of_field,
-    target_of,
-)
-from auditmw.outcome import member as _member
+from auditmw.graphql.context_reading import RequestView, default_actor_from_context, request_view
+from auditmw.graphql.fields import find_target, plain, wire_arguments
+from auditmw.outcome import DEFAULT_RULES, DeniedCheck, outcome_of_field
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo
@@ -86,139 +69,6 @@ class AuditUnavailable(GraphQLError):
 # field execution is recorded once however many hooks are stacked.
 # It holds the trail being recorded into: a hook for another trail still records.
 _inside_hook: ContextVar[object] = ContextVar("auditmw_inside_field_hook", default=None)
-
-
-# -- reading the GraphQL context --------------------------------------------------------
-
-def default_actor_from_context(context: Any) -> Actor | None:
-    """The user of a GraphQL context, by the common conventions: ``context.user`` /
-    ``context["user"]`` (or ``current_user``); the request's user (``request.user``,
-    ASGI ``scope["user"]``, WSGI ``REMOTE_USER``) where the request is
-    ``context["request"]``,
-    ``context.request`` or the context itself (Graphene's habit)."""
-    if context is None:
-        return None
-    for key in ("user", "current_user"):
-        actor = actor_from_user(_member(context, key))
-        if actor is not None:
-            return actor
-    request = _member(context, "request") or context
-    for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
-                      _member(request, "REMOTE_USER"),
-                      _member(_member(request, "environ"), "REMOTE_USER")):
-        actor = actor_from_user(candidate)
-        if actor is not None:
-            return actor
-    return None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RequestView:
-    """The HTTP facts a hook can read from a framework request in the context."""
-
-    peer: str | None
-    headers: Mapping[str, str]
-    method: str | None
-    path: str | None
-
-
-def request_view(context: Any) -> RequestView | None:
-    """Read an ASGI ``scope`` (Starlette/FastAPI requests, Strawberry and Ariadne ASGI
-    contexts) or a WSGI environ (Flask/werkzeug ``request.environ``, Django ``META``,
-    Ariadne's WSGI context) from the context; ``None`` when there is no request."""
-    request = _member(context, "request") or context
-    scope = request if _member(request, "type") in ("http", "websocket") \
-        else _member(request, "scope")
-    if isinstance(scope, Mapping) and scope.get("type") in ("http", "websocket"):
-        headers = {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1")
-                   for k, v in scope.get("headers") or ()}
-        client = scope.get("client")
-        return RequestView(client[0] if client else None, headers,
-                           scope.get("method"), scope.get("path"))
-    environ = next((e for e in (request, _member(request, "environ"), _member(request, "META"))
-                    if isinstance(e, Mapping) and "REQUEST_METHOD" in e), None)
-    if environ is None:
-        return None
-    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
-               if isinstance(k, str) and k.startswith("HTTP_")}
-    return RequestView(environ.get("REMOTE_ADDR"), headers, environ.get("REQUEST_METHOD"),
-                       environ.get("PATH_INFO"))
-
-
-# -- outcomes, arguments, targets --------------------------------------------------------
-
-def is_denied_error(exc: BaseException, rules: OutcomeRules = DEFAULT_RULES) -> bool:
-    """Whether ``exc`` is a denial by the one rule (:mod:`auditmw.outcome`), directly or
-    as the ``original_error``/``__cause__`` it wraps."""
-    return rules.is_denied(exc)
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """Arguments as plain JSON-shaped data (input dataclasses, enums, tuples), so the
-    redaction processor sees every key."""
-    if depth > 32:
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return plain(value.value, depth + 1)
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name, None), depth + 1)
-                for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v, depth + 1) for v in value]
-    return str(value)
-
-
-def wire_arguments(info: GraphQLResolveInfo, args: Mapping[str, Any]) -> dict[str, Any]:
-    """Arguments under their GraphQL names, as on the wire: Graphene (and any schema with
-    ``out_name``) hands resolvers Python names (``view_id`` for ``viewId``)."""
-    definition = info.parent_type.fields.get(info.field_name)
-    return _rename(args, definition.args if definition else {})
-
-
-def _rename(values: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
-    by_out = {(d.out_name or name): (name, d.type) for name, d in definitions.items()}
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        name, kind = by_out.get(key, (key, None))
-        out[name] = _wire_value(value, kind)
-    return out
-
-
-def _wire_value(value: Any, kind: Any) -> Any:
-    while isinstance(kind, GraphQLNonNull):
-        kind = kind.of_type
-    if isinstance(kind, GraphQLList) and isinstance(value, list | tuple):
-        return [_wire_value(v, kind.of_type) for v in value]
-    if isinstance(kind, GraphQLInputObjectType) and isinstance(value, Mapping):
-        return _rename(value, kind.fields)
-    return value
-
-
-def _object_type_name(info: GraphQLResolveInfo) -> str | None:
-    named = get_named_type(info.return_type)
-    return named.name if isinstance(named, GraphQLObjectType) else None
-
-
-def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
-                arguments: Mapping[str, Any]) -> Target:
-    """The one target rule (:func:`auditmw.outcome.target_of`), with the GraphQL type
-    names the schema knows: the field's type, and those of a payload's members."""
-    named = get_named_type(info.return_type)
-
-    def member_type(name: str) -> str | None:
-        fields = named.fields if isinstance(named, GraphQLObjectType) else {}
-        field = fields.get(name) or fields.get(camel_case(name))  # Python attribute names
-        if field is None:
-            return None
-        inner = get_named_type(field.type)
-        return inner.name if isinstance(inner, GraphQLObjectType) else None
-
-    return target_of(entry.target, result, arguments, type_name=_object_type_name(info),
-                     member_type=member_type)
 
 
 # -- the middleware -----------------------------------------------------------------------
@@ -383,25 +233,3 @@ def find_auditor(middleware: Any) -> AuditResolverMiddleware | None:
             if isinstance(candidate, AuditResolverMiddleware):
                 return candidate
     return None
-
-
-def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None = None) -> bool:
-    """Audit every graphql-core execution in this process (see
-    :mod:`auditmw.graphql_instrument`); ``True`` when newly installed."""
-    from auditmw.graphql_instrument import instrument as install
-
-    return install(trail, actor_from_context=actor_from_context)
-
-
-def uninstrument() -> bool:
-    """Undo :func:`instrument`; ``True`` when something was removed."""
-    from auditmw.graphql_instrument import uninstrument as remove
-
-    return remove()
-
-
-__all__ = [
-    "DENIED_CODES", "AuditResolverMiddleware", "AuditUnavailable", "RequestView", "actor_from_user",
-    "default_actor_from_context", "find_auditor", "find_target", "instrument",
-    "is_denied_error", "plain", "request_view", "uninstrument", "wire_arguments",
-]

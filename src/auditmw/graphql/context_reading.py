@@ -1,0 +1,71 @@
+"""What a hook can read from a GraphQL context: the user, and the HTTP request under it.
+
+Servers put different things in ``info.context`` (a dict with ``request``, a request
+object, Graphene's request-as-context); these readers know the common conventions and
+never raise on an unknown shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from auditmw.capture.actor import actor_from_user
+from auditmw.event import Actor
+from auditmw.outcome import member as _member
+
+
+def default_actor_from_context(context: Any) -> Actor | None:
+    """The user of a GraphQL context, by the common conventions: ``context.user`` /
+    ``context["user"]`` (or ``current_user``); the request's user (``request.user``,
+    ASGI ``scope["user"]``, WSGI ``REMOTE_USER``) where the request is
+    ``context["request"]``,
+    ``context.request`` or the context itself (Graphene's habit)."""
+    if context is None:
+        return None
+    for key in ("user", "current_user"):
+        actor = actor_from_user(_member(context, key))
+        if actor is not None:
+            return actor
+    request = _member(context, "request") or context
+    for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
+                      _member(request, "REMOTE_USER"),
+                      _member(_member(request, "environ"), "REMOTE_USER")):
+        actor = actor_from_user(candidate)
+        if actor is not None:
+            return actor
+    return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequestView:
+    """The HTTP facts a hook can read from a framework request in the context."""
+
+    peer: str | None
+    headers: Mapping[str, str]
+    method: str | None
+    path: str | None
+
+
+def request_view(context: Any) -> RequestView | None:
+    """Read an ASGI ``scope`` (Starlette/FastAPI requests, Strawberry and Ariadne ASGI
+    contexts) or a WSGI environ (Flask/werkzeug ``request.environ``, Django ``META``,
+    Ariadne's WSGI context) from the context; ``None`` when there is no request."""
+    request = _member(context, "request") or context
+    scope = request if _member(request, "type") in ("http", "websocket") \
+        else _member(request, "scope")
+    if isinstance(scope, Mapping) and scope.get("type") in ("http", "websocket"):
+        headers = {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1")
+                   for k, v in scope.get("headers") or ()}
+        client = scope.get("client")
+        return RequestView(client[0] if client else None, headers,
+                           scope.get("method"), scope.get("path"))
+    environ = next((e for e in (request, _member(request, "environ"), _member(request, "META"))
+                    if isinstance(e, Mapping) and "REQUEST_METHOD" in e), None)
+    if environ is None:
+        return None
+    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+               if isinstance(k, str) and k.startswith("HTTP_")}
+    return RequestView(environ.get("REMOTE_ADDR"), headers, environ.get("REQUEST_METHOD"),
+                       environ.get("PATH_INFO"))
