@@ -19,7 +19,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +48,18 @@ class DiscardSink:
         return None
 
 
-def sample_event() -> AuditEvent:
+def sample_event(n: int | None = None) -> AuditEvent:
+    """The bench's mutation; with ``n``, one whose target, name and token are its own
+    (what the pipeline's caches cannot have seen)."""
+    name = "Production servers" if n is None else f"Servers of rack {n}"
     return AuditEvent.create(
         "createAssetGroup", "inventory_configuration", "create",
         actor=Actor(id="u-1042", name="Ann Example", team="inventory"),
         client=Client(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64)"),
-        channel="ui", source="graphql", target=Target(type="AssetGroup", id="g-77",
-                                                       name="Production servers"),
-        details={"name": "Production servers", "rules": [{"field": "os", "value": "linux"}],
-                 "apiToken": "t-123", "tags": ["prod", "linux"]},
+        channel="ui", source="graphql",
+        target=Target(type="AssetGroup", id="g-77" if n is None else f"g-{n}", name=name),
+        details={"name": name, "rules": [{"field": "os", "value": "linux"}],
+                 "apiToken": "t-123" if n is None else f"t-{n:06d}", "tags": ["prod", "linux"]},
         request=RequestInfo(method="POST", path="/graphql", status=200,
                             operation="CreateAssetGroup"),
         duration_ms=12.5)
@@ -131,6 +134,23 @@ def main() -> str:
         def emit_on() -> None:
             on.process(event)
 
+        made = 0
+
+        def fresh_events() -> Iterator[AuditEvent]:
+            nonlocal made
+            made += N + 1
+            return iter([sample_event(n) for n in range(made - N - 1, made)])
+
+        upcoming = fresh_events()
+
+        def emit_varied() -> None:
+            on.process(next(upcoming))
+
+        def restart_varied() -> None:
+            nonlocal upcoming
+            on.flush()
+            upcoming = fresh_events()  # never one seen before
+
         def nothing() -> None:
             return None
 
@@ -146,6 +166,8 @@ def main() -> str:
             ("chain processor alone, HMAC-SHA256", chain_hmac, nothing),
             ("pipeline (`trail.process`), chain off", emit_off, drain_off),
             ("pipeline (`trail.process`), chain on (SHA-256)", emit_on, drain_on),
+            ("pipeline, chain on, every event its own target, name and token",
+             emit_varied, restart_varied),
         ])
         off.close()
         on.close()

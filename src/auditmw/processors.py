@@ -19,6 +19,7 @@ from auditmw.redaction import (
     MIN_CUT_CHARS,
     REDACTED,
     KeyRule,
+    ShapeMasker,
     TextScrubber,
     compile_value_patterns,
     scalar_leaves,
@@ -28,6 +29,10 @@ from auditmw.types import EventDict, Processor
 
 TRUNCATED_MARK = "…[truncated {n} chars]"
 MAX_DEPTH = 32
+TOO_DEEP = "[TOO DEEP]"
+#: The free-text parts of an event the redactor scrubs, and the parts truncation cuts.
+SCRUBBED_SECTIONS = ("error", "target", "request", "client")
+CUT_SECTIONS = ("error", "target", "client", "request", "actor")
 
 
 # --- enrich ---------------------------------------------------------------------------
@@ -69,6 +74,11 @@ class Redactor:
     ``request`` and ``client`` text, and strings of a known secret shape
     (:data:`~auditmw.redaction.BUILTIN_VALUE_PATTERNS` and ``extra_values``) are
     masked everywhere. A sensitive entry's target never repeats an argument value.
+
+    ``keep``: the characters truncation keeps of a string (``capture.max_string_chars``);
+    the shape and ``key=value`` scans of a longer string stop a margin past it
+    (:class:`~auditmw.redaction.ShapeMasker`), so a 200 KB argument costs what the
+    part that is kept costs. ``None``: scan everything.
     """
 
     def __init__(
@@ -80,6 +90,7 @@ class Redactor:
         hash_key: str = "",
         sensitive_events: Iterable[str] = (),
         extra_values: Iterable[str] = (),
+        keep: int | None = None,
     ) -> None:
         if mode == "hash" and not hash_key:
             raise ValueError("hash redaction needs a key")
@@ -89,8 +100,11 @@ class Redactor:
         self.mode = mode
         self._key = hash_key.encode()
         self.sensitive = frozenset(sensitive_events)
-        self.patterns = compile_value_patterns(extra_values)
-        self.scrubber = TextScrubber(self.is_secret, self.patterns)
+        extra = tuple(extra_values)
+        self.keep = keep
+        self.patterns = compile_value_patterns(extra)
+        self.shapes = ShapeMasker(self.patterns, builtin_only=not extra)
+        self.scrubber = TextScrubber(self.is_secret, self.shapes)
 
     def secret_value(self, value: Any) -> str:
         if self.mode == "hash":
@@ -101,7 +115,7 @@ class Redactor:
     def redact(self, value: Any, depth: int = 0, removed: list[Any] | None = None) -> Any:
         """``value`` with secrets masked; what was masked is appended to ``removed``."""
         if depth > MAX_DEPTH:
-            return "[TOO DEEP]"
+            return TOO_DEEP
         if isinstance(value, Mapping):
             out: dict[str, Any] = {}
             for k, v in value.items():
@@ -120,7 +134,7 @@ class Redactor:
         return value
 
     def _shapes(self, text: str) -> str:
-        return self.patterns.sub(REDACTED, text) if len(text) >= 8 else text
+        return self.shapes.mask(text, self.keep) if len(text) >= 8 else text
 
     def __call__(self, event: EventDict) -> EventDict:
         details = event.get("details") or {}
@@ -139,14 +153,13 @@ class Redactor:
                 event["details"] = keys_only(details)
             else:
                 event["details"] = redacted
-        known: set[str] = set()
-        for value in removed:
-            for leaf in scalar_leaves(value):
-                known |= spellings(leaf)
         if sensitive:
             self._target_not_from_arguments(event, details)
-        self._scrub_strings(event, known)
+        self.scrub_strings(event, known_spellings(removed), self.scrub)
         return event
+
+    def scrub(self, text: str, known: set[str]) -> str:
+        return self.scrubber.scrub(text, known, self.keep)
 
     def _target_not_from_arguments(self, event: EventDict, details: Any) -> None:
         target = event.get("target")
@@ -157,14 +170,26 @@ class Redactor:
             if target.get(part) is not None and str(target[part]) in values:
                 target.pop(part)
 
-    def _scrub_strings(self, event: EventDict, known: set[str]) -> None:
-        for section in ("error", "target", "request", "client"):
+    @staticmethod
+    def scrub_strings(event: EventDict, known: set[str],
+                      scrub: Callable[[str, set[str]], str]) -> None:
+        """``scrub`` every free-text string of the event (not ``client.ip``)."""
+        for section in SCRUBBED_SECTIONS:
             part = event.get(section)
             if not isinstance(part, dict):
                 continue
             for key, value in part.items():
                 if isinstance(value, str) and len(value) >= MIN_CUT_CHARS and key != "ip":
-                    part[key] = self.scrubber.scrub(value, known)
+                    part[key] = scrub(value, known)
+
+
+def known_spellings(removed: Iterable[Any]) -> set[str]:
+    """Every spelling of every scalar redaction took out: what to cut from free text."""
+    known: set[str] = set()
+    for value in removed:
+        for leaf in scalar_leaves(value):
+            known |= spellings(leaf)
+    return known
 
 
 # --- truncate -------------------------------------------------------------------------
@@ -179,20 +204,26 @@ class Truncator:
     def cut(self, value: Any, depth: int = 0) -> Any:
         return self._cut(value, depth)[0]
 
+    def cut_text(self, value: str) -> tuple[str, int]:
+        """A string cut to ``max_string_chars``, and the bound of its JSON size."""
+        if len(value) > self.max_chars:
+            value = value[: self.max_chars] + TRUNCATED_MARK.format(
+                n=len(value) - self.max_chars)
+        return value, 6 * len(value) + 2
+
     def _cut(self, value: Any, depth: int) -> tuple[Any, int]:
         """The cut value and an upper bound of its JSON size (6 bytes a character covers
         the worst escape), so small details need no trial serialisation."""
         if isinstance(value, str):
-            if len(value) > self.max_chars:
-                value = value[: self.max_chars] + TRUNCATED_MARK.format(
-                    n=len(value) - self.max_chars)
-            return value, 6 * len(value) + 2
+            return self.cut_text(value)
         if isinstance(value, bool) or value is None:
             return value, 5
-        if isinstance(value, int | float):
+        if isinstance(value, int):
+            return value, int_bound(value)
+        if isinstance(value, float):
             return value, 32
         if depth > MAX_DEPTH:
-            return "[TOO DEEP]", 12
+            return TOO_DEEP, 12
         if isinstance(value, Mapping):
             out: dict[str, Any] = {}
             size = 2
@@ -212,17 +243,40 @@ class Truncator:
         return self._cut(str(value), depth)
 
     def __call__(self, event: EventDict) -> EventDict:
-        details, bound = self._cut(event.get("details") or {}, 0)
+        event["details"] = self.within_size(*self._cut(event.get("details") or {}, 0))
+        self.cut_sections(event)
+        return event
+
+    def within_size(self, details: Any, bound: int) -> Any:
+        """Cut ``details`` whose JSON size is at most ``bound``: itself when that fits
+        ``max_details_bytes`` (or its exact size does), else a summary of it."""
         if bound > self.max_bytes:
             size = len(codec.dumps(details))
             if size > self.max_bytes:
                 # Keep what says what was there, not the bulk.
                 details = {"_truncated": True, "_bytes": size,
                            "_keys": sorted(details)[:100] if isinstance(details, dict) else []}
-        event["details"] = details
-        for section in ("error", "target", "client", "request", "actor"):
+        return details
+
+    def cut_sections(self, event: EventDict) -> None:
+        limit = self.max_chars
+        for section in CUT_SECTIONS:
             part = event.get(section)
-            if part:
-                event[section] = {k: self.cut(v) if isinstance(v, str | dict) else v
-                                  for k, v in part.items()}
-        return event
+            if not part:
+                continue
+            for value in part.values():
+                # copy only a part that has something to cut (nearly none has)
+                kind = type(value)
+                if (len(value) > limit if kind is str
+                        else kind is dict or (isinstance(value, str | dict)
+                        and (isinstance(value, dict) or len(value) > limit))):
+                    event[section] = {k: self.cut(v) if isinstance(v, str | dict) else v
+                                      for k, v in part.items()}
+                    break
+
+
+def int_bound(value: int) -> int:
+    """An upper bound of an integer's JSON size: orjson writes 64-bit ones (≤ 20 digits),
+    and the codec writes bigger ones as strings of their digits."""
+    bits = value.bit_length()
+    return 32 if bits <= 63 else bits * 10 // 33 + 5

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 REDACTED = "[REDACTED]"
 
@@ -89,10 +89,72 @@ class KeyRule:
         return known
 
 
+#: Every built-in shape contains one of these (``bearer`` in any case): a string with none
+#: of them cannot match :data:`BUILTIN_VALUE_PATTERNS`, so its regex scan is skipped.
+#: tests/test_redaction_fast.py checks each pattern against this list.
+BUILTIN_SHAPE_LITERALS: tuple[str, ...] = (
+    "eyJ", "-----BEGIN", "xox", "sk_", "gh", "github_pat_",
+    "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA",
+)
+
+#: How far past the cut a shape scan reads in a string that truncation will cut: more
+#: than the part of any built-in shape that tells it apart (a PEM header, a JWT's header
+#: and payload, a token's prefix and minimum length), so a secret that starts before the
+#: cut is recognised whole and masked, and what lies further is cut away unseen.
+SHAPE_MARGIN = 4096
+
+
 def compile_value_patterns(extra: Iterable[str] = ()) -> re.Pattern[str]:
     """One alternation of the built-in shapes and ``capture.redact_values``; raises
     :class:`re.error` for a bad extra pattern (config validation names it first)."""
     return re.compile("|".join(f"(?:{p})" for p in (*BUILTIN_VALUE_PATTERNS, *extra)))
+
+
+class ShapeMasker:
+    """Masks secret shapes in a string: ``patterns.sub("[REDACTED]", text)``, made cheap.
+
+    - With only the built-in shapes, a string holding none of
+      :data:`BUILTIN_SHAPE_LITERALS` is returned as is without running the regex (which
+      Python scans at every position, ~100 ns a character).
+    - ``keep`` (the characters truncation will keep) bounds the scan of a long string to
+      ``keep + SHAPE_MARGIN`` characters; the unscanned rest is returned unchanged and
+      the caller cuts it away. If masking shortened the scanned part below that, the
+      scan grows, so nothing unscanned can come within the kept part.
+    """
+
+    def __init__(self, patterns: re.Pattern[str], builtin_only: bool) -> None:
+        self.patterns = patterns
+        self._literals = BUILTIN_SHAPE_LITERALS if builtin_only else None
+
+    def could_match(self, text: str) -> bool:
+        if self._literals is None:
+            return True
+        for literal in self._literals:
+            if literal in text:
+                return True
+        return "bearer" in text.lower()
+
+    def mask(self, text: str, keep: int | None = None) -> str:
+        return bounded(self._mask_all, text, keep)
+
+    def _mask_all(self, text: str) -> str:
+        return self.patterns.sub(REDACTED, text) if self.could_match(text) else text
+
+
+def bounded(rewrite: Callable[[str], str], text: str, keep: int | None) -> str:
+    """``rewrite(text)`` as far as the first ``keep`` characters of the result go: only a
+    prefix ``keep + SHAPE_MARGIN`` long is rewritten, the rest passes as is. If
+    rewriting shortened that prefix so much that less than half a margin of rewritten
+    text follows the kept part, a longer prefix is rewritten: the kept part never holds
+    unscanned text, and a secret starting in it is scanned well past its start."""
+    if keep is None or len(text) <= keep + SHAPE_MARGIN:
+        return rewrite(text)
+    limit = keep + SHAPE_MARGIN
+    while True:
+        done = rewrite(text[:limit])
+        if len(done) >= keep + SHAPE_MARGIN // 2 or limit >= len(text):
+            return done + text[limit:]
+        limit += SHAPE_MARGIN
 
 
 def spellings(value: str) -> set[str]:
@@ -121,27 +183,38 @@ def scalar_leaves(value: object, depth: int = 0) -> Iterable[str]:
 class TextScrubber:
     """Cuts secrets out of free text: known values (longest first), value shapes, and
     ``key: 'value'`` / ``key=value`` pairs whose key names a secret (how Python reprs,
-    JSON and graphql-core messages quote objects)."""
+    JSON and graphql-core messages quote objects).
+
+    ``keep``: the characters truncation will keep. Shapes and pairs are then looked for
+    in the first ``keep + SHAPE_MARGIN`` characters only (a quoted value still open
+    where that scan stops is masked to its end); known values and graphql-core's
+    ``got invalid value … at 'path'`` (whose path follows the value) are looked for in
+    the whole text, as plain substring searches they are cheap.
+    """
 
     _PAIR = re.compile(
         r"""(?P<q>['"]?)(?P<key>[A-Za-z_][\w.-]{0,63})(?P=q)\s*[:=]\s*"""
-        r"""(?:'(?P<v1>(?:[^'\\]|\\.)*)'|"(?P<v2>(?:[^"\\]|\\.)*)"|(?P<v3>[^\s,;}\]\)'"]+))""")
+        r"""(?:'(?P<v1>(?:[^'\\]|\\.)*)(?:'|\Z)|"(?P<v2>(?:[^"\\]|\\.)*)(?:"|\Z)"""
+        r"""|(?P<v3>[^\s,;}\]\)'"]+))""")
     _AT_PATH = re.compile(r"""got invalid value (?P<v>.+?) at '(?P<path>[^']+)'""")
 
-    def __init__(self, is_secret: KeyRule, patterns: re.Pattern[str]) -> None:
+    def __init__(self, is_secret: KeyRule, shapes: ShapeMasker) -> None:
         self.is_secret = is_secret
-        self.patterns = patterns
+        self.shapes = shapes
 
-    def scrub(self, text: str, known: Iterable[str] = ()) -> str:
+    def scrub(self, text: str, known: Iterable[str] = (), keep: int | None = None) -> str:
         for secret in sorted(set(known), key=len, reverse=True):
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        text = self.patterns.sub(REDACTED, text)
+        text = self.shapes.mask(text, keep)
         if ":" in text or "=" in text:
-            text = self._PAIR.sub(self._mask_pair, text)
+            text = bounded(self._mask_pairs, text, keep)
         if "got invalid value" in text:
             text = self._AT_PATH.sub(self._mask_at_path, text)
         return text
+
+    def _mask_pairs(self, text: str) -> str:
+        return self._PAIR.sub(self._mask_pair, text)
 
     def _mask_pair(self, match: re.Match[str]) -> str:
         key = match.group("key")

@@ -42,6 +42,7 @@ from auditmw.integrity.resume import resume_from
 from auditmw.outcome import OutcomeRules, outcome_of_error, target_of
 from auditmw.pending import PendingBuild, PendingEvent
 from auditmw.processors import Redactor, Truncator, make_enricher
+from auditmw.redact_cut import RedactAndCut
 from auditmw.sinks import Sink, build_sink
 from auditmw.tracing import current_trace
 from auditmw.types import EventDict, Processor
@@ -149,11 +150,14 @@ class AuditTrail:
         processors: list[Processor] = [
             make_enricher(cfg.service),
             *([ip_policy] if ip_mode != "full" else []),
-            Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
-                     extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
-                     sensitive_events=[e.name for e in self.catalog if e.sensitive],
-                     extra_values=cfg.capture.redact_values),
-            Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes),
+            # Redactor then Truncator, in one walk (redact_cut.py)
+            RedactAndCut(
+                Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
+                         extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
+                         sensitive_events=[e.name for e in self.catalog if e.sensitive],
+                         extra_values=cfg.capture.redact_values,
+                         keep=cfg.capture.max_string_chars),
+                Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes)),
         ]
         # The chain goes last: it hashes the event exactly as the sinks will store it.
         self.chain: ChainProcessor | None = None
