@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from auditmw import codec

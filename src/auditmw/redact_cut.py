@@ -99,10 +99,11 @@ class RedactAndCut:
             for key, value in part.items():
                 plain = type(value) is str
                 if plain or isinstance(value, str):
-                    if scrubbed and len(value) >= MIN_CUT_CHARS and key != "ip":
-                        value = part[key] = (self._scrub(value, known) if plain
-                                             else self.redactor.scrub(value, known))
-                    cut = cut or len(value) > limit or not plain
+                    text = value
+                    if scrubbed and len(text) >= MIN_CUT_CHARS and key != "ip":
+                        text = part[key] = (self._scrub(text, known) if plain
+                                            else self.redactor.scrub(text, known))
+                    cut = cut or len(text) > limit or not plain
                 elif isinstance(value, dict):
                     cut = True
             if cut:  # Truncator's own way (scrubbing is done)
