@@ -23,15 +23,15 @@ from typing import Any, TypeVar
 from auditmw.processors import (
     CUT_SECTIONS,
     MAX_DEPTH,
-    MIN_CUT_CHARS,
     SCRUBBED_SECTIONS,
     TOO_DEEP,
-    EventDict,
     Redactor,
     Truncator,
     int_bound,
     known_spellings,
 )
+from auditmw.redaction import MIN_CUT_CHARS
+from auditmw.types import EventDict
 
 K = TypeVar("K")
 V = TypeVar("V")
