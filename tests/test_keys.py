@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditmw.server.keys import AUDIT_SCOPE, parse_expiry, split_key
-from auditmw.server.keystore import TABLE, AccessKeyError, KeyStore
+from auditmw.access_keys import AUDIT_SCOPE, parse_expiry, split_key
+from auditmw.store.keys import TABLE, AccessKeyError, KeyStore
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -280,7 +280,7 @@ def test_a_key_hash_copied_from_another_row_does_not_work(keys: KeyStore, db_url
 
 def test_a_key_of_the_previous_hash_format_works_and_is_bound_on_first_use(
         keys: KeyStore, db_url: str) -> None:
-    from auditmw.server.keys import hash_secret
+    from auditmw.access_keys import hash_secret
 
     record, text = keys.create("old", [AUDIT_SCOPE])
     secret = text.split("_", 2)[2]
@@ -291,3 +291,55 @@ def test_a_key_of_the_previous_hash_format_works_and_is_bound_on_first_use(
     _edit(db_url, f"UPDATE {TABLE} SET scopes = ? WHERE id = ?",
           json.dumps([AUDIT_SCOPE, "admin"]), record.id)
     assert keys.verify(text) is None
+
+
+def test_keys_live_in_the_trail_store_and_its_connections(db_url: str) -> None:
+    """``KeyStore(trail.store)`` adds no connection of its own: a key made through the
+    trail's store is checked through it, and closing the keys leaves the store open."""
+    from auditmw.trail import AuditTrail
+
+    if db_url.startswith("sqlite:///"):  # a trail's store needs its folder to exist
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True)
+    trail = AuditTrail(store=db_url, sinks=[])
+    try:
+        assert trail.store is not None
+        keys = KeyStore(trail.store, pepper="p")
+        _, text = keys.create("ops", [AUDIT_SCOPE])
+        keys.close()
+        assert KeyStore(trail.store, pepper="p").verify(text) is not None
+        # the same rows as a key store that opened the database by URL
+        by_url = KeyStore(db_url, pepper="p")
+        try:
+            assert [k.name for k in by_url.list_keys()] == ["ops"]
+        finally:
+            by_url.close()
+    finally:
+        trail.close()
+
+
+def test_a_forked_worker_checks_keys_on_its_own_connection(keys: KeyStore) -> None:
+    """A pre-fork server (gunicorn) checks keys in every worker: the child must not use
+    the connection the parent made, and closing its own must not end the parent's session
+    (a shared PostgreSQL connection closed in the child would)."""
+    _, text = keys.create("ci", [AUDIT_SCOPE])
+    assert keys.verify(text) is not None  # the parent has a connection now
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        code = 1
+        try:
+            code = 0 if keys.verify(text) is not None else 3
+            keys.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert keys.verify(text) is not None
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "mysql://db/audit"])
+def test_a_key_store_url_is_read_by_the_store(url: str) -> None:
+    """One reading of ``store.url`` for events and keys: the store's own refusals."""
+    from auditmw.store import StoreError
+
+    with pytest.raises(StoreError, match="store.url"):
+        KeyStore(url)

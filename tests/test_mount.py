@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from auditmw.launcher.mount import MountedAuditServer, mount_into_starlette, mount_wsgi
-from auditmw.server.keystore import KeyStore
+from auditmw.store.keys import KeyStore
 from auditmw.trail import AuditTrail
 
 

@@ -30,8 +30,8 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 from starlette.applications import Starlette
 
 from auditmw.server import create_app
-from auditmw.server.keystore import KeyStore
 from auditmw.store import open_store
+from auditmw.store.keys import KeyStore
 from auditmw.testing import MemorySink
 from auditmw.trail import AuditTrail
 from support.page_seed import HOSTILE_IMG, HOSTILE_SCRIPT, seed_events

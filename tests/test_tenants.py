@@ -22,8 +22,8 @@ from auditmw.cli import main
 from auditmw.event import Actor, AuditEvent, Client, Target
 from auditmw.ids import format_time, uuid7
 from auditmw.server import create_app
-from auditmw.server.keystore import KeyStore
 from auditmw.store import Query, open_store
+from auditmw.store.keys import KeyStore
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 

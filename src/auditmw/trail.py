@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import wrapt
 
@@ -47,6 +47,9 @@ from auditmw.sinks import Sink, build_sink
 from auditmw.tracing import current_trace
 from auditmw.types import EventDict, Processor
 
+if TYPE_CHECKING:
+    from auditmw.store.base import Store
+
 log = logging.getLogger("auditmw")
 
 P = ParamSpec("P")
@@ -72,6 +75,16 @@ def as_target(value: TargetLike) -> Target:
     return Target.from_dict({k: None if v is None else str(v) if k != "type" else v
                              for k, v in value.items()})
 
+
+
+def _store_of(sinks: Sequence[Sink]) -> Store | None:
+    """The queryable store among ``sinks`` (a store sink holds one), if any."""
+    for sink in sinks:
+        store = getattr(sink, "store", None)
+        if store is not None and hasattr(store, "query") and hasattr(store, "iter_events"):
+            found: Store = store
+            return found
+    return None
 
 class AuditTrail:
     """Build with defaults (``AuditTrail()``), keyword overrides, or :meth:`from_config`.
@@ -102,17 +115,14 @@ class AuditTrail:
         else:
             self.config = load_config(dict(config or {}), **overrides)
         cfg = self.config
-        self.catalog = catalog or Catalog.load(
-            builtin=cfg.catalog.builtin, files=cfg.catalog.files,
-            extra={"categories": cfg.catalog.categories, "events": cfg.catalog.events}
-            if cfg.catalog.events or cfg.catalog.categories else None,
-            disabled_categories=cfg.catalog.disabled_categories,
-            disabled_events=cfg.catalog.disabled_events,
-        )
+        self.catalog = catalog or Catalog.from_config(cfg.catalog)
         #: The denial rule with ``capture.denied_errors``, for every door (auditmw.outcome).
         self.outcome_rules = OutcomeRules.from_config(cfg.capture.denied_errors)
         self.processors: list[Processor] = self._build_processors()
         self.sinks: list[Sink] = [*self._build_sinks(), *ready_sinks]
+        #: The queryable store this trail writes to (``[store]``, or a store sink it was
+        #: given), else ``None``: the audit server reads it and keeps access keys in it.
+        self.store: Store | None = _store_of(self.sinks)
         self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
         self._taps: list[Callable[[EventDict], None]] = []
         self._deferred = self.config.delivery.mode == "async"

@@ -11,13 +11,16 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from auditmw.catalog.actions import derive_action
 from auditmw.catalog.model import CatalogFileModel, Category, Entry, Operation
 from auditmw.errors import ConfigError, format_validation_error
+
+if TYPE_CHECKING:
+    from auditmw.config import CatalogConfig
 
 __all__ = ["Catalog", "Category", "Entry", "derive_action"]
 
@@ -89,6 +92,16 @@ class Catalog:
 
     def in_category(self, category: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.category == category]
+
+    @classmethod
+    def from_config(cls, config: CatalogConfig) -> Catalog:
+        """The catalogue a ``[catalog]`` table describes (the trail, ``check-config`` and
+        ``auditmw catalog`` all build it here)."""
+        extra = ({"categories": config.categories, "events": config.events}
+                 if config.events or config.categories else None)
+        return cls.load(builtin=config.builtin, files=config.files, extra=extra,
+                        disabled_categories=config.disabled_categories,
+                        disabled_events=config.disabled_events)
 
     @classmethod
     def load(

@@ -25,12 +25,7 @@ def register(subparsers: Any) -> None:
 
 
 def catalog_from_config(config_path: str | None) -> Catalog:
-    cfg = load_config(config_path).catalog
-    return Catalog.load(
-        builtin=cfg.builtin, files=cfg.files,
-        extra={"categories": cfg.categories, "events": cfg.events}
-        if cfg.events or cfg.categories else None,
-        disabled_categories=cfg.disabled_categories, disabled_events=cfg.disabled_events)
+    return Catalog.from_config(load_config(config_path).catalog)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -133,7 +133,7 @@ def _exercise(base: str, config: Config, prefix: str) -> tuple[str, list[Any]]:
     """Send the mutations, make a key, and read the trail back through the mounted API."""
     import httpx
 
-    from auditmw.server.keystore import KeyStore
+    from auditmw.store.keys import KeyStore
 
     with httpx.Client(base_url=base, timeout=10) as client:
         for user, query in MUTATIONS:

@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from auditmw.server.keystore import KeyStore
+    from auditmw.store.keys import KeyStore
 
     config = load_config(args.config)
     return KeyStore(args.store or config.store.url, pepper=config.server.keys_pepper)
@@ -65,8 +65,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from auditmw.server.keys import parse_expiry
-    from auditmw.server.keystore import AccessKeyError
+    from auditmw.access_keys import parse_expiry
+    from auditmw.store.keys import AccessKeyError
 
     try:
         expires = parse_expiry(args.expires)
@@ -114,7 +114,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from auditmw.server.keystore import AccessKeyError
+    from auditmw.store.keys import AccessKeyError
 
     store = _open(args)
     try:

@@ -27,12 +27,7 @@ def _missing(module: str) -> bool:
 def check(config_path: str | os.PathLike[str] | None) -> Config:
     """The validated config, or :class:`ConfigError` naming the key or the extra."""
     config = load_config(config_path)
-    Catalog.load(builtin=config.catalog.builtin, files=config.catalog.files,
-                 extra={"categories": config.catalog.categories,
-                        "events": config.catalog.events}
-                 if config.catalog.events or config.catalog.categories else None,
-                 disabled_categories=config.catalog.disabled_categories,
-                 disabled_events=config.catalog.disabled_events)
+    Catalog.from_config(config.catalog)
     for index, sink in enumerate(config.sinks):
         if isinstance(sink, CustomSinkConfig):
             module = sink.type.partition(":")[0]

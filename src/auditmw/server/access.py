@@ -11,19 +11,19 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from auditmw.access_keys import AUDIT_SCOPE
 from auditmw.capture.ip import parse_networks, resolve_client_ip
 from auditmw.context import current_tenant
 from auditmw.event import ANONYMOUS, Actor, Client, ErrorInfo, Outcome, RequestInfo, Source
 from auditmw.outcome import outcome_of_status
 from auditmw.server.context import ApiError
 from auditmw.server.host_auth import host_actor
-from auditmw.server.keys import AUDIT_SCOPE
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from auditmw.access_keys import AccessKey
     from auditmw.server.context import ServerContext
-    from auditmw.server.keys import AccessKey
     from auditmw.server.params import Filters
     from auditmw.store.base import Query
 

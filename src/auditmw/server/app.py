@@ -22,9 +22,9 @@ from auditmw.server.data_api import export_events, list_events
 from auditmw.server.dates import resolve_zone
 from auditmw.server.graphql_api import build_schema, graphql_endpoint
 from auditmw.server.host_auth import HostAuth, resolve_host_auth
-from auditmw.server.keystore import KeyStore
 from auditmw.server.leapwork_api import export_audit_logs
 from auditmw.server.openapi import openapi_document
+from auditmw.store.keys import KeyStore
 
 if TYPE_CHECKING:
     from auditmw.store.base import Store
@@ -36,16 +36,6 @@ PAGE_MODULE = "auditmw.server.page"
 
 def _json(body: Any, status: int) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
-
-
-def _trail_store(trail: AuditTrail) -> Store | None:
-    """The store the trail already writes to (its store sink), if any."""
-    for sink in trail.sinks:
-        store = getattr(sink, "store", None)
-        if store is not None and hasattr(store, "query") and hasattr(store, "iter_events"):
-            found: Store = store
-            return found
-    return None
 
 
 async def _openapi(request: Request) -> Response:
@@ -79,8 +69,9 @@ def create_app(trail: AuditTrail, *, store: Store | None = None,
 
     Routes sit at the app's root, for mounting under ``server.prefix``
     (``Mount("/audit", create_app(trail))``); ``prefix`` puts them under a path instead
-    (what ``auditmw serve`` does). ``store`` defaults to the trail's own store (else the
-    configured ``store.url`` is opened), ``keys`` to the access keys in that database.
+    (what ``auditmw serve`` does). ``store`` defaults to the trail's own store (``trail.store``;
+    else the configured ``store.url`` is opened), ``keys`` to the access keys in that
+    store's database.
     ``host_auth`` (default ``server.host_auth``): when mounted in a host app, accept its
     signed-in user instead of a key (``True``: ``scope["user"]``; or a callable, see
     docs/page.md).
@@ -88,15 +79,14 @@ def create_app(trail: AuditTrail, *, store: Store | None = None,
     cfg = trail.config
     owned: list[Any] = []
     if store is None:
-        store = _trail_store(trail)
+        store = trail.store
     if store is None:
         from auditmw.store import open_store
 
         store = open_store(cfg.store.url, retention_days=cfg.store.retention_days)
         owned.append(store)
-    if keys is None:
-        keys = KeyStore(cfg.store.url, pepper=cfg.server.keys_pepper)
-        owned.append(keys)
+    if keys is None:  # in the store's database, through its connections
+        keys = KeyStore(store, pepper=cfg.server.keys_pepper)
     ctx = ServerContext(trail=trail, store=store, keys=keys, zone=resolve_zone(cfg.timezone),
                         edition=cfg.server.edition, max_export_days=cfg.server.max_export_days,
                         clock=clock or utc_now, owned=owned,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from auditmw.server.host_auth import HostAuth
-    from auditmw.server.keystore import KeyStore
     from auditmw.store.base import Store
+    from auditmw.store.keys import KeyStore
     from auditmw.trail import AuditTrail
 
 Edition = Literal["enterprise", "platform"]
@@ -40,7 +40,7 @@ class ServerContext:
     max_export_days: int
     clock: Callable[[], datetime] = utc_now
     #: Resources this server opened itself and must close (not the trail's own store).
-    owned: list[Store | KeyStore] = field(default_factory=list)
+    owned: list[Store] = field(default_factory=list)
     #: Accepts the host app's signed-in user instead of a key (see server/host_auth.py).
     host_auth: HostAuth | None = None
 

@@ -1,26 +1,22 @@
 """Access keys in the store's own database: table ``auditmw_access_keys``, made on first use.
 
-SQLite (``sqlite:///path``) through :mod:`sqlite3` and PostgreSQL (``postgresql://``)
-through psycopg 3; both keep the same columns, with times as RFC 3339 UTC text. A name
-is unique among keys that are not revoked, so ``revoke NAME`` is never ambiguous and a
-revoked key's name can be reused. One connection per store, serialised by a lock (key
-look-ups are one indexed row).
+The keys go through the store backend's connections (:mod:`auditmw.store.sqlite`,
+:mod:`auditmw.store.postgres`): the same URL parsing, one connection per thread, a fresh
+connection after a fork, WAL on SQLite, a reconnect after a broken PostgreSQL
+connection. Times are RFC 3339 UTC text in both. A name is unique among keys that are
+not revoked, so ``revoke NAME`` is never ambiguous and a revoked key's name can be
+reused. What a key is and how it is hashed is :mod:`auditmw.access_keys`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditmw.errors import AuditError
-from auditmw.server.keys import (
+from auditmw.access_keys import (
     BOUND_PREFIX,
     REVOKED_HASH,
     AccessKey,
@@ -31,6 +27,11 @@ from auditmw.server.keys import (
     secret_matches,
     split_key,
 )
+from auditmw.errors import AuditError
+from auditmw.store.reader import SqlReader
+
+if TYPE_CHECKING:
+    from auditmw.store.base import Store
 
 TABLE = "auditmw_access_keys"
 _SCHEMA = (
@@ -69,85 +70,84 @@ def _row_to_key(row: Sequence[Any]) -> AccessKey:
                      revoked=_time(row[6]), tenant=row[7])
 
 
+def _open(url: str) -> Store:
+    """The store at ``url`` for keys used on their own (``auditmw keys``); a new SQLite
+    file's folder is made, as ``keys create`` is often a database's first use."""
+    from auditmw.store import open_store
+    from auditmw.store.sqlite import sqlite_path
+
+    if url.startswith("sqlite:///"):
+        Path(sqlite_path(url)[0]).parent.mkdir(parents=True, exist_ok=True)
+    return open_store(url)
+
+
+def _backend(store: Store) -> SqlReader:
+    """The SQL side of ``store``: keys are rows in its database, through its connections."""
+    if not isinstance(store, SqlReader):
+        raise AccessKeyError(f"access keys need a SQLite or PostgreSQL store, not {store!r}")
+    return store
+
+
 class KeyStore:
-    """Create, list, revoke and check access keys in the database at ``url``."""
+    """Create, list, revoke and check access keys in a store's database.
 
-    def __init__(self, url: str, *, pepper: str = "") -> None:
-        self.url = url
+    ``store`` is the store whose database holds the keys (the trail's own, usually:
+    ``KeyStore(trail.store)``), or a store URL, opened here and closed by :meth:`close`.
+    """
+
+    def __init__(self, store: Store | str, *, pepper: str = "") -> None:
+        self._owned = isinstance(store, str)
+        self._store = _open(store) if isinstance(store, str) else store
+        self._db = _backend(self._store)
+        self.url: str = getattr(self._store, "url", "")
         self._pepper = pepper
-        self._lock = threading.Lock()
-        self._conn: Any = None
-        self._is_postgres = url.startswith(("postgresql://", "postgres://"))
-        if not self._is_postgres and not url.startswith("sqlite:///"):
-            raise ValueError(f"access keys need a sqlite:/// or postgresql:// URL, not {url!r}")
+        self._ready = False
 
-    # -- connection ---------------------------------------------------------------------
+    # -- the table ----------------------------------------------------------------------
 
-    def _connect(self) -> Any:
-        if self._is_postgres:
-            import psycopg
-
-            conn: Any = psycopg.connect(self.url, autocommit=True)
-        else:
-            path = self.url[len("sqlite:///"):].split("?", 1)[0]
-            if path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-        for statement in _SCHEMA:
-            conn.execute(statement)
-        self._add_tenant_column(conn)
-        return conn
-
-    def _add_tenant_column(self, conn: Any) -> None:
-        """Tables made before tenants (SPEC §15) get the column; their keys stay operator
-        keys (``NULL``)."""
-        if self._is_postgres:
-            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS tenant TEXT")
+    def _ensure_table(self) -> None:
+        """Make the table on first use, and give tables made before tenants (SPEC §15) the
+        column (their keys stay operator keys, ``NULL``). Another process may do the same
+        at the same moment: a statement that lost that race is fine once the table or
+        column is there."""
+        if self._ready:
             return
-        names = {row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")}
-        if "tenant" not in names:
-            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN tenant TEXT")
+        try:
+            for statement in _SCHEMA:
+                self._db._execute(statement, ())
+        except Exception:
+            if not self._has_column("id"):
+                raise
+        if not self._has_column("tenant"):
+            try:
+                self._db._execute(f"ALTER TABLE {TABLE} ADD COLUMN tenant TEXT", ())
+            except Exception:
+                if not self._has_column("tenant"):
+                    raise
+        self._ready = True
+
+    def _has_column(self, column: str) -> bool:
+        try:
+            self._db._fetch(f"SELECT {column} FROM {TABLE} LIMIT 0", ())
+        except Exception:
+            return False
+        return True
 
     def _sql(self, statement: str) -> str:
-        return statement.replace("?", "%s") if self._is_postgres else statement
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self._lock:
-            if self._conn is None:
-                self._conn = self._connect()
-            try:
-                yield self._conn
-            except Exception as exc:
-                if self._is_broken(exc):  # reconnect next time
-                    self._drop()
-                raise
-
-    def _is_broken(self, exc: Exception) -> bool:
-        if self._is_postgres:
-            import psycopg
-
-            return isinstance(exc, psycopg.OperationalError)
-        return False
-
-    def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):  # a broken connection may not close
-                conn.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self._drop()
+        return statement.replace("?", self._db.placeholder)
 
     def _all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._cursor() as conn:
-            return list(conn.execute(self._sql(statement), tuple(params)).fetchall())
+        self._ensure_table()
+        return self._db._fetch(self._sql(statement), tuple(params))
 
-    def _run(self, statement: str, params: Sequence[Any] = ()) -> int:
-        with self._cursor() as conn:
-            return int(conn.execute(self._sql(statement), tuple(params)).rowcount)
+    def _run(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._ensure_table()
+        self._db._execute(self._sql(statement), tuple(params))
+
+    def close(self) -> None:
+        """Close the store if it was opened here (never the trail's own)."""
+        if self._owned:
+            self._store.close()
 
     # -- operations ---------------------------------------------------------------------
 
