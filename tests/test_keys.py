@@ -341,5 +341,5 @@ def test_a_key_store_url_is_read_by_the_store(url: str) -> None:
     """One reading of ``store.url`` for events and keys: the store's own refusals."""
     from auditmw.store import StoreError
 
-    with pytest.raises(StoreError, match="store.url"):
+    with pytest.raises(StoreError, match=r"store\.url"):
         KeyStore(url)
