@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_LINE_OPTIONS = _OPTIONS | orjson.OPT_APPEND_NEWLINE
 # Line breaks to str.splitlines (and JS) that JSON may leave raw; each UTF-8 sequence
 # below can only be that character, so replacing bytes is safe.
 _RAW_BREAKS = (("\u0085".encode(), b"\\u0085"), ("\u2028".encode(), b"\\u2028"),
@@ -40,12 +41,11 @@ def _widen(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any) -> bytes:
-    """Canonical JSON bytes (no trailing newline)."""
+def _encode(value: Any, option: int) -> bytes:
     try:
-        out = orjson.dumps(value, default=_fallback, option=_OPTIONS)
+        out = orjson.dumps(value, default=_fallback, option=option)
     except orjson.JSONEncodeError:
-        out = orjson.dumps(_widen(value), default=_fallback, option=_OPTIONS)
+        out = orjson.dumps(_widen(value), default=_fallback, option=option)
     if not out.isascii():  # the breaks below are multi-byte: ASCII output has none
         for raw, escaped in _RAW_BREAKS:
             if raw in out:
@@ -53,9 +53,15 @@ def dumps(value: Any) -> bytes:
     return out
 
 
+def dumps(value: Any) -> bytes:
+    """Canonical JSON bytes (no trailing newline)."""
+    return _encode(value, _OPTIONS)
+
+
 def dumps_line(value: Any) -> bytes:
-    """Canonical JSON followed by one ``\\n``: a JSON-lines record."""
-    return dumps(value) + b"\n"
+    """Canonical JSON followed by one ``\\n``: a JSON-lines record (orjson appends it,
+    so the line is not copied once more)."""
+    return _encode(value, _LINE_OPTIONS)
 
 
 def dumps_str(value: Any) -> str:

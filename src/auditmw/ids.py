@@ -27,7 +27,10 @@ class _MonotonicStamp:
         with self.lock:
             if now_ms > self.last_ms:
                 self.last_ms = now_ms
-                self.counter = os.urandom(1)[0]  # a random start, with room to count
+                # A random start, with room to count. From the private generator: an
+                # os.urandom call a millisecond was a system call (and a GIL release) on
+                # nearly every event of a moderately busy app.
+                self.counter = _rng.getrandbits(8)
             else:
                 # Same millisecond (or the clock stepped back): count on from the last id.
                 self.counter += 1
