@@ -87,9 +87,12 @@ def test_descriptions_come_from_the_document(catalog: Catalog) -> None:
         assert catalog.entries[name].description == description, name
 
 
-def test_nothing_extra_but_export_audit_trail(catalog: Catalog) -> None:
+def test_nothing_extra_but_auditmws_own_events(catalog: Catalog) -> None:
     names = {n for n, _, _ in seed_rows()}
-    assert set(catalog.entries) - names == {"exportAuditTrail"}
+    assert set(catalog.entries) - names == {"exportAuditTrail", "addLegalHold",
+                                            "removeLegalHold"}
+    assert {e.category for e in catalog.entries.values()
+            if e.name.endswith("LegalHold")} == {"audit_administration"}
     entry = catalog.entries["exportAuditTrail"]
     assert (entry.category, entry.action) == ("data_extraction", "export")
 

@@ -251,7 +251,7 @@ def test_catalog_cli_table_and_json(tmp_path: Path) -> None:
     table = run_cli("catalog", cwd=tmp_path)
     assert table.returncode == 0, table.stderr
     assert "createAssetGroup" in table.stdout
-    assert "113 events in 5 categories" in table.stdout
+    assert "115 events in 6 categories" in table.stdout
     as_json = json.loads(run_cli("catalog", "--json", "--category", "site_access",
                                  cwd=tmp_path).stdout)
     assert [e["name"] for e in as_json["events"]] == ["siteAccess"]

@@ -477,11 +477,42 @@ SinkConfig = Annotated[
 ]
 
 
+class TenantRetentionConfig(_Table):
+    default: int | None = Field(default=None, ge=1)
+    categories: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+
+
+class RetentionConfig(_Table):
+    """``store.retention`` (docs/tenants.md): days per category and tenant."""
+
+    default: int | None = Field(default=None, ge=1)
+    categories: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    tenants: dict[str, TenantRetentionConfig] = Field(default_factory=dict)
+
+
 class StoreConfig(_Table):
     enabled: bool = True
     url: str = DEFAULT_STORE
-    retention_days: int = Field(default=365, ge=1)
+    retention_days: int = Field(default=365, ge=1)  # the old form of retention.default
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     purge_interval_s: float = Field(default=3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_default(self) -> StoreConfig:
+        default = self.retention.default
+        if (default is not None and "retention_days" in self.model_fields_set
+                and default != self.retention_days):
+            raise ValueError("retention.default and retention_days both set, to different "
+                             "days: keep retention.default (retention_days is its old name)")
+        return self
+
+    def retention_policy(self) -> Any:
+        """The :class:`auditmw.store.retention.RetentionPolicy` these settings give."""
+        from auditmw.store.retention import RetentionPolicy
+
+        rule = self.retention.model_dump()
+        rule["default"] = rule["default"] or self.retention_days
+        return RetentionPolicy.of(rule)
 
     @field_validator("url")
     @classmethod

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from auditmw.config import RouteConfig
 
 #: Recorded by auditmw itself (every read or export of the trail), never by a resolver.
-SELF_RECORDED = frozenset({"exportAuditTrail"})
+SELF_RECORDED = frozenset({"exportAuditTrail", "addLegalHold", "removeLegalHold"})
 SITE_ACCESS = "siteAccess"
 
 

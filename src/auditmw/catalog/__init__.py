@@ -28,7 +28,8 @@ __all__ = ["Catalog", "Category", "Entry", "derive_action"]
 QUERY_CATEGORIES = frozenset({"data_extraction"})
 # Events auditmw records itself (site access capture, the audit server's own exports):
 # they stay in the catalogue with ``builtin = false``, with their built-in categories.
-SELF_RECORDED = frozenset({"siteAccess", "exportAuditTrail"})
+SELF_RECORDED = frozenset({"siteAccess", "exportAuditTrail", "addLegalHold",
+                           "removeLegalHold"})
 BUILTIN_ORIGIN = "builtin catalogue"
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from auditmw.cli import add_config_option
 from auditmw.cli.options import add_filter_options, add_store_option, query_from_args, store_url
@@ -32,6 +32,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--order", choices=("asc", "desc"), default="asc",
                         help="oldest first (asc, default) or newest first")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--verifiable", action="store_true",
+                        help="with one --tenant and no other filter: every event of that "
+                             "tenant as JSON lines, with the chain links and the signed "
+                             "record `auditmw verify FILE` checks it with on its own "
+                             "(docs/integrity.md)")
     add_filter_options(parser)
     parser.set_defaults(handler=run)
 
@@ -67,14 +72,16 @@ class Progress:
 
 def run(args: argparse.Namespace) -> int:
     from auditmw.exports import export_chunks
-    from auditmw.store import open_store
+    from auditmw.store import open_configured_store
 
     config = load_config(args.config)
     to_stdout = args.output in (None, "-")
+    if args.verifiable:
+        return _verifiable(args, config, to_stdout)
     if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
         raise SystemExit("auditmw export: XLSX is binary; write it to a file with -o FILE")
     query = query_from_args(args)
-    store = open_store(store_url(args, config), retention_days=config.store.retention_days)
+    store = open_configured_store(config.store, store_url(args, config))
     progress = Progress(store.count(query),
                         enabled=not args.quiet and sys.stderr.isatty() and not (
                             to_stdout and sys.stdout.isatty()))
@@ -98,6 +105,40 @@ def run(args: argparse.Namespace) -> int:
         _record_export(config, args, query, progress.done, outcome)
     if not to_stdout and not args.quiet:
         print(f"exported {progress.done:,} events to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _verifiable(args: argparse.Namespace, config: Any, to_stdout: bool) -> int:
+    """One tenant's export that verifies on its own (auditmw.integrity.excerpt)."""
+    from dataclasses import fields
+
+    from auditmw.integrity.excerpt import ExcerptSource, write_excerpt
+    from auditmw.integrity.seals import load_signing_key
+    from auditmw.store import open_configured_store
+
+    query = query_from_args(args)
+    others = [f.name for f in fields(query) if getattr(query, f.name) and f.name != "tenant"]
+    if len(query.tenant) != 1 or others:
+        raise SystemExit("auditmw export: --verifiable takes exactly one --tenant and no "
+                         "other filter (it holds every event of that tenant)")
+    signing = config.integrity.signing_key
+    store = open_configured_store(config.store, store_url(args, config))
+    target: BinaryIO = sys.stdout.buffer if to_stdout else open(args.output, "wb")  # noqa: SIM115
+    outcome, counts = "failure", {"events": 0}
+    try:
+        record = write_excerpt(cast("ExcerptSource", store), query.tenant[0], target.write,
+                               key=config.integrity.key,
+                               signer=load_signing_key(signing) if signing else None)
+        target.flush()
+        outcome, counts = "success", record["counts"]
+    finally:
+        if not to_stdout:
+            target.close()
+        store.close()
+        _record_export(config, args, query, int(counts["events"]), outcome)
+    if not to_stdout and not args.quiet:
+        print(f"exported {counts['events']:,} events of tenant {query.tenant[0]} and "
+              f"{counts.get('links', 0):,} links to {args.output}", file=sys.stderr)
     return 0
 
 

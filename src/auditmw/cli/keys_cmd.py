@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditmw.cli import add_config_option
+from auditmw.cli.options import print_table
 from auditmw.config import load_config
 
 
@@ -106,10 +107,7 @@ def run_list(args: argparse.Namespace) -> int:
     table += [(str(r["id"]), str(r["name"]), ",".join(k.scopes), k.tenant or "(all)",
                str(r["status"]), str(r["created"]), str(r["expires"] or "never"))
               for r, k in zip(rows, keys, strict=True)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-              .rstrip())
+    print_table(table)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from auditmw.config import Config
@@ -18,7 +19,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                        help="RFC 3339 end, inclusive (as the Data API's `to`)")
     for name, what in (("event", "catalogue event name"), ("category", "category id"),
                        ("actor", "actor id or name"), ("outcome", "success|failure|denied"),
-                       ("target", "target id or name"), ("ip", "client IP")):
+                       ("target", "target id or name"), ("ip", "client IP"),
+                       ("tenant", "tenant (docs/tenants.md)")):
         group.add_argument(f"--{name}", action="append", default=[], metavar=name.upper(),
                            help=what)
 
@@ -36,7 +38,8 @@ def query_from_args(args: argparse.Namespace) -> Query:
     end = None if args.end is None else args.end + timedelta(microseconds=1)
     return Query(start=args.start, end=end, event=tuple(args.event),
                  category=tuple(args.category), actor=tuple(args.actor),
-                 outcome=tuple(args.outcome), target=tuple(args.target), ip=tuple(args.ip))
+                 outcome=tuple(args.outcome), target=tuple(args.target), ip=tuple(args.ip),
+                 tenant=tuple(getattr(args, "tenant", ())))
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -51,3 +54,11 @@ def store_url(args: argparse.Namespace, config: Config) -> str:
         raise SystemExit("auditmw: the config has no store ([store] enabled = false); "
                          "pass --store URL")
     return config.store.url
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    """``rows`` (the first is the heading) in left-aligned columns."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+              .rstrip())

@@ -14,31 +14,36 @@ from auditmw.config import load_config
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "purge", help="delete events older than the retention period",
-        description="Delete every event older than retention_days from the store (the "
+        description="Delete every event past its retention from the store (store.retention"
+                    ": per category and tenant; events under a legal hold stay; the "
                     "background purge does the same on its own schedule). When the "
                     "integrity chain is on, a signed checkpoint of each chain's last "
                     "purged event is written first, so the store still verifies.")
     add_config_option(parser)
     add_store_option(parser)
     parser.add_argument("--retention-days", type=int, metavar="N",
-                        help="override [store] retention_days")
+                        help="override the default retention (store.retention.default)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from auditmw.store import open_store
+    from auditmw.store.retention import RetentionPolicy
 
     config = load_config(args.config)
-    days = args.retention_days or config.store.retention_days
-    if days < 1:
-        raise SystemExit("auditmw purge: --retention-days must be at least 1")
-    store = open_store(store_url(args, config), retention_days=days)
+    policy = config.store.retention_policy()
+    if args.retention_days is not None:
+        if args.retention_days < 1:
+            raise SystemExit("auditmw purge: --retention-days must be at least 1")
+        policy = RetentionPolicy.of({**policy.to_dict(), "default": args.retention_days})
+    store = open_store(store_url(args, config), retention=policy)
     try:
         purged = store.purge(on_purge=_checkpoint_hook(config))
         kept = int(getattr(store, "last_purge_kept", 0))
     finally:
         store.close()
-    print(f"purged {purged} events older than {days} days")
+    rules = "" if policy.simple else " (or their category's or tenant's retention)"
+    print(f"purged {purged} events older than {policy.default} days{rules}")
     if kept:
         # Named on stderr by the store; a scheduled purge must not look fine.
         print(f"auditmw purge: kept {kept} event(s) that are past the cut by their time "

@@ -4,17 +4,23 @@ Feed a :class:`Verifier` every line or row in storage order (``add_line`` /
 ``add_event``) and every checkpoint (``add_checkpoint``), then ask for :meth:`report`.
 The per-chain rules live in :mod:`auditmw.integrity.rules`; this module checks each
 record on its own and works out which stored hashes later records vouch for.
+
+Links (:mod:`auditmw.integrity.links`) stand in the chain for events a purge deleted
+or a tenant export withheld: an occupant with a ``prev`` and a ``hash`` but no content.
+A tenant export (:mod:`auditmw.integrity.excerpt`) is read like a file; its last line
+vouches, by a digest of the lines before it, for its links and its events' content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.event import SCHEMA
-from auditmw.integrity import seals
+from auditmw.integrity import excerpt, links, seals
 from auditmw.integrity.chain import (
     GENESIS,
     HMAC_PREFIX,
@@ -23,6 +29,7 @@ from auditmw.integrity.chain import (
     unhashed_body,
     unhashed_line,
 )
+from auditmw.integrity.checkpoint import SCHEMA as CHECKPOINT
 from auditmw.integrity.checkpoint import check_signature, well_formed
 from auditmw.integrity.report import BAD_SIGNATURE, INSERTED, MODIFIED, Problem, Report
 from auditmw.integrity.rules import Anchor, Entry, analyse_chain
@@ -62,6 +69,11 @@ class Verifier:
         self._position = 0
         self._chains: dict[str, str] = {}  # one string per chain id, however many events
         self._row_problems: list[Problem] = []
+        # A tenant export being read: the running digest of its lines, the entries it
+        # holds, and the digest each excerpt record found (by record id).
+        self._digest: Any = None
+        self._excerpt_entries: list[Entry] = []
+        self._digests: dict[str, str] = {}
 
     # -- intake ---------------------------------------------------------------------
 
@@ -72,9 +84,59 @@ class Verifier:
         try:
             event = codec.loads(raw)
         except ValueError:
+            if self._digest is not None:
+                self._digest.update(raw + b"\n")
             self._unreadable(raw, where)
             return
+        if isinstance(event, dict) and event.get("schema") in excerpt.OWN_SCHEMAS:
+            self._excerpt_line(event, raw, where)
+            return
+        if self._digest is not None:
+            self._digest.update(raw + b"\n")
         self.add_event(event, where, raw)
+
+    def _excerpt_line(self, record: dict[str, Any], raw: bytes, where: str) -> None:
+        """A header, link or closing record of a tenant export."""
+        kind = record.get("schema")
+        if kind == excerpt.HEADER:
+            self._digest = hashlib.sha256(raw + b"\n")
+            return
+        if kind == CHECKPOINT:
+            if self._digest is not None and isinstance(record.get("id"), str):
+                self._digests[record["id"]] = "sha256:" + self._digest.hexdigest()
+                self._digest = None
+            self.add_checkpoint(record, where)
+            return
+        if self._digest is not None:
+            self._digest.update(raw + b"\n")
+        self.add_link(record, where, in_excerpt=self._digest is not None)
+
+    def add_link(self, record: Any, where: str, *, in_excerpt: bool = False) -> None:
+        """A link (an event purged or withheld, without its content). A purge's link
+        must carry a good signature; an export's is vouched for by the export's last
+        record instead (``in_excerpt``)."""
+        self._position += 1
+        if not links.is_link(record):
+            self.problems.append(Problem(INSERTED, None, where=[where],
+                                         detail="not a well-formed link"))
+            return
+        if in_excerpt and "signature" not in record:
+            status, why = "pending", ""
+        else:
+            ok, why = check_signature(record, self.key)
+            status = ("unchecked" if ok is None else "bad" if not ok
+                      else "unsigned" if self.key and record["signature"].startswith(
+                          SHA_PREFIX) else "ok")
+            why = f"link of a purged event: {why}" if why else ""
+        chain = self._chains.setdefault(record["chain"], record["chain"])
+        entry = Entry(chain=chain, seq=record["seq"], prev=record["prev"],
+                      hash=record["hash"], id=None, where=where, position=self._position,
+                      status=status, fingerprint=hash(("link", chain, record["seq"],
+                                                       record["hash"])),
+                      algorithm=_algorithm(record["hash"]), why=why, link=True)
+        self.entries.append(entry)
+        if in_excerpt:
+            self._excerpt_entries.append(entry)
 
     def add_event(self, event: Any, where: str, raw: bytes | None = None) -> None:
         """One stored event; ``raw`` is its stored line, when it is one."""
@@ -105,6 +167,15 @@ class Verifier:
                   else "ok")
         after = integrity.get("after")
         chain = self._chains.setdefault(integrity["chain"], integrity["chain"])
+        if self._digest is not None:
+            self._excerpt_entries.append(entry := Entry(
+                chain=chain, seq=integrity["seq"], prev=str(integrity.get("prev")),
+                hash=stored, id=ident, where=where, position=self._position,
+                status=status, fingerprint=hash(hashed), algorithm=_algorithm(stored),
+                after=dict(after) if isinstance(after, Mapping) else None,
+                why="content does not match its hash" if checked is False else ""))
+            self.entries.append(entry)
+            return
         self.entries.append(Entry(
             chain=chain, seq=integrity["seq"], prev=str(integrity.get("prev")),
             hash=stored, id=ident, where=where, position=self._position,
@@ -177,15 +248,24 @@ class Verifier:
     def report(self, target: str, sources: list[str] | None = None) -> Report:
         purges: dict[str, Anchor] = {}
         anchors: dict[str, list[Anchor]] = {}
-        for where, record in self._trusted_checkpoints():
+        trusted = self._trusted_checkpoints()
+        sealed = excerpt.judge(trusted, self._digests, self._excerpt_entries,
+                               self.problems)
+        for where, record in trusted:
+            source = f"{record['kind']} checkpoint {record.get('id')} ({where})"
+            starts = record.get("from") if record["kind"] == "excerpt" else None
+            if record["kind"] == "excerpt" and record.get("id") not in sealed:
+                continue
+            for chain, value in (starts or {}).items():
+                self._floor(purges, chain, Anchor(value["seq"], value["hash"], (
+                    f"the start of this export ({source})")))
             for chain, value in record["chains"].items():
-                anchor = Anchor(value["seq"], value["hash"],
-                                f"{record['kind']} checkpoint {record.get('id')} ({where})")
+                anchor = Anchor(value["seq"], value["hash"], source)
                 if record["kind"] == "purge":
-                    if chain not in purges or purges[chain].seq < anchor.seq:
-                        purges[chain] = anchor
+                    self._floor(purges, chain, anchor)
                 else:
                     anchors.setdefault(chain, []).append(anchor)
+        self._drop_needless_links()
         # A later chain's `after` only speaks for chains this trail holds: a writer may
         # have read it from another sink (a file started before the store, or after).
         held = {entry.chain for entry in self.entries} | set(purges) | set(anchors)
@@ -220,6 +300,21 @@ class Verifier:
                       events=self.events, checkpoints=len(self.checkpoints),
                       sources=list(sources or []), keyed=bool(self.key),
                       unchained=unchained, chained=len(self.entries))
+
+    @staticmethod
+    def _floor(purges: dict[str, Anchor], chain: str, anchor: Anchor) -> None:
+        if chain not in purges or purges[chain].seq < anchor.seq:
+            purges[chain] = anchor
+
+    def _drop_needless_links(self) -> None:
+        """A link beside the event it stands for (an event delivered again after its
+        purge) says nothing the event does not: it is not a second claimant."""
+        linked = [e for e in self.entries if e.link]
+        if not linked:
+            return
+        present = {(e.chain, e.seq, e.hash) for e in self.entries if not e.link}
+        self.entries = [e for e in self.entries
+                        if not (e.link and (e.chain, e.seq, e.hash) in present)]
 
     def _rehome(self, purges: Mapping[str, Anchor],
                 anchors: Mapping[str, list[Anchor]]) -> None:

@@ -13,6 +13,11 @@ A checkpoint is one JSON object::
 - ``seal`` — written by ``auditmw verify --checkpoint``: per chain, the last event
   present. The chain reached at least that ``seq``; fewer events later is a
   ``truncated tail``.
+- ``excerpt`` — the last line of a tenant's verifiable export
+  (:mod:`auditmw.integrity.excerpt`): ``chains`` as a seal (each chain's end when the
+  export was made), plus ``tenant``, ``from`` (per chain, the ``seq``/``hash`` just
+  before the export's first record of it: the export starts there on purpose), and
+  ``digest``, the SHA-256 of every line of the export before this one.
 
 ``public_signature`` (optional) is an Ed25519 signature anyone can check with the
 public key alone (:mod:`auditmw.integrity.seals`). ``signature`` is the integrity digest
@@ -45,8 +50,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 SCHEMA = "auditmw/checkpoint"
-Kind = Literal["purge", "seal"]
-KINDS: tuple[str, ...] = ("purge", "seal")
+Kind = Literal["purge", "seal", "excerpt"]
+KINDS: tuple[str, ...] = ("purge", "seal", "excerpt")
 
 
 def _chain_entry(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,14 +63,17 @@ def _chain_entry(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def make_checkpoint(chains: Mapping[str, Mapping[str, Any]], kind: Kind,
-                    key: str | bytes | None, signer: Ed25519PrivateKey | None = None
-                    ) -> dict[str, Any]:
+                    key: str | bytes | None, signer: Ed25519PrivateKey | None = None,
+                    extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A signed checkpoint over ``{chain: {seq, hash, id?, time?}}``; with ``signer``
-    also an Ed25519 ``public_signature`` (:mod:`auditmw.integrity.seals`)."""
+    also an Ed25519 ``public_signature`` (:mod:`auditmw.integrity.seals`). ``extra``:
+    more fields the signatures cover (an excerpt's ``tenant``, ``from``, ``digest``;
+    a legal hold's ``hold``)."""
     if kind not in KINDS:
         raise ValueError(f"checkpoint kind must be one of {', '.join(KINDS)}, not {kind!r}")
     now = time.time_ns()
     record: dict[str, Any] = {
+        **(extra or {}),
         "schema": SCHEMA, "id": uuid7(now), "time": format_time_ns(now), "kind": kind,
         "chains": {str(chain): _chain_entry(value) for chain, value in chains.items()},
     }
@@ -90,6 +98,13 @@ class PurgeCheckpointer:
         if not chained:
             return None
         return make_checkpoint(chained, "purge", self._key, self._signer)
+
+    def link(self, chain: str, seq: int, prev: str, hashed: str) -> dict[str, Any]:
+        """The signed link a purged event leaves in the middle of its chain
+        (:mod:`auditmw.integrity.links`)."""
+        from auditmw.integrity.links import make_link
+
+        return make_link(chain, seq, prev, hashed, self._key)
 
     def check_event(self, event: Mapping[str, Any], raw: str | None = None) -> str | None:
         """Why ``event`` must not be purged (its hash fails, or cannot be checked with
@@ -148,5 +163,10 @@ def well_formed(record: Any) -> bool:
     chains = record.get("chains")
     if record.get("kind") not in KINDS or not isinstance(chains, Mapping):
         return False
+    if record.get("kind") == "excerpt":
+        starts = record.get("from")
+        if not isinstance(record.get("digest"), str) or not isinstance(starts, Mapping):
+            return False
+        chains = {**chains, **{f"from {c}": v for c, v in starts.items()}}
     return all(isinstance(v, Mapping) and isinstance(v.get("seq"), int)
                and isinstance(v.get("hash"), str) for v in chains.values())

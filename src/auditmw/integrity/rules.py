@@ -61,6 +61,7 @@ class Entry:
     after: dict[str, Any] | None = None
     why: str = ""
     modified: bool = False
+    link: bool = False  # a link: the event's prev and hash, not its content
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,10 @@ def verify_store(store: Store, key: str | bytes | None = None,
             # Reads filter on the columns: one that says what the signed event does not
             # relabels, hides or backdates that event in every filtered read.
             verifier.add_row_problem(stored.event, stored.id, where, why)
+    # What purges left of events they deleted from the middle of a chain (per-category
+    # or per-tenant retention, a legal hold beside them): signed links.
+    for record in getattr(store, "links", tuple)():
+        verifier.add_link(record, f"link {record.get('chain')}:{record.get('seq')}")
     for n, record in enumerate(store.checkpoints(), 1):
         verifier.add_checkpoint(record, f"checkpoint #{n}")
     for where, record in extra:

@@ -81,9 +81,9 @@ def create_app(trail: AuditTrail, *, store: Store | None = None,
     if store is None:
         store = trail.store
     if store is None:
-        from auditmw.store import open_store
+        from auditmw.store import open_configured_store
 
-        store = open_store(cfg.store.url, retention_days=cfg.store.retention_days)
+        store = open_configured_store(cfg.store)
         owned.append(store)
     if keys is None:  # in the store's database, through its connections
         keys = KeyStore(store, pepper=cfg.server.keys_pepper)

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
-from auditmw.store.purging import CHUNK, PurgePlan
+from auditmw.store.purging import CHUNK
 from auditmw.store.reader import SqlReader
+from auditmw.store.retention import RetentionPolicy, cut_us
 from auditmw.store.rows import (
     datetime_to_us,
     event_to_row,
@@ -36,7 +37,7 @@ from auditmw.store.schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     import psycopg
 
@@ -73,9 +74,15 @@ class PostgresStore(SqlReader):
     placeholder = "%s"
 
     def __init__(self, url: str, *, retention_days: int = 365,
-                 connect_timeout_s: float = 10.0) -> None:
+                 connect_timeout_s: float = 10.0,
+                 retention: RetentionPolicy | Mapping[str, Any] | None = None) -> None:
         if retention_days < 1:
             raise StoreError(f"store.retention_days must be at least 1, not {retention_days}")
+        try:
+            self.retention = RetentionPolicy.of(retention, retention_days)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        retention_days = self.retention.default
         try:
             import psycopg  # noqa: F401
         except ImportError:
@@ -231,13 +238,17 @@ class PostgresStore(SqlReader):
         return [codec.loads(row[0]) for row in rows]
 
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
-        plan = PurgePlan(self.cutoff_us(now), on_purge)
-        cutoff = us_to_datetime(plan.cutoff_us)
         conn = self._connection()
         deleted = 0
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PURGE,))
-            expired = self._expired_partitions(conn, cutoff)
+            plan, candidates, params = self.purge_plan(now, on_purge)
+            cutoff = us_to_datetime(plan.cutoff_us)
+            # A month may go whole only if every rule has expired it and no hold could
+            # keep a row of it (every row is still judged below).
+            whole = (None if plan.holds else us_to_datetime(
+                cut_us(now, self.retention.longest())))
+            expired = [] if whole is None else self._expired_partitions(conn, whole)
             for name in expired:  # no write may slip in between the check and the drop
                 conn.execute(f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode())
             kept: dict[str, list[str]] = {name: [] for name in expired}
@@ -245,10 +256,10 @@ class PostgresStore(SqlReader):
             after: tuple[datetime, str] | None = None
             while True:  # every row past the cut, judged; the cut month deleted as we go
                 rows = conn.execute(
-                    f"SELECT tableoid::regclass::text, {_COLUMNS} FROM events WHERE ts < %s"
-                    + (" AND (ts, id) > (%s, %s)" if after else "")
+                    f"SELECT tableoid::regclass::text, {_COLUMNS} FROM events WHERE "
+                    f"{candidates}" + (" AND (ts, id) > (%s, %s)" if after else "")
                     + f" ORDER BY ts, id LIMIT {CHUNK}",
-                    (cutoff, *(after or ()))).fetchall()
+                    (*params, *(after or ()))).fetchall()
                 loose: list[tuple[Any, ...]] = []
                 for row in rows:
                     partition, stored = row[0], (row[1], datetime_to_us(row[2]), *row[3:])
@@ -266,6 +277,7 @@ class PostgresStore(SqlReader):
                         "unnest(%s::timestamptz[], %s::text[]))",
                         ([t for t, _ in loose], [i for _, i in loose]))
                     deleted += len(loose)
+                self._store_links(conn.execute, plan, with_checkpoint=False)
                 if len(rows) < CHUNK:
                     break
                 after = (rows[-1][2], rows[-1][1])
@@ -277,6 +289,7 @@ class PostgresStore(SqlReader):
                     conn.execute(f"DROP TABLE {name}".encode())
                 deleted += admitted[name]
             record = plan.checkpoint()
+            self._store_links(conn.execute, plan, with_checkpoint=record is not None)
             if record is not None:
                 conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
                              (codec.dumps_str(record),))

@@ -7,6 +7,15 @@ hook can check signatures (:class:`auditmw.integrity.checkpoint.PurgeCheckpointe
 its hash verifies. A row backdated in its ``ts`` column, relabelled, or altered is kept,
 named in an error on the ``auditmw.store`` logger, and left for ``auditmw verify``:
 a purge must never turn tampering into a signed, verifying gap.
+
+Retention differs per category and tenant, and legal holds keep events however old
+(:mod:`auditmw.store.retention`), so a purge may delete events from the *middle* of a
+chain. Per chain, rows below the first event that stays are the checkpoint's "purged
+through" prefix, as before; each deleted row above it leaves a signed **link** (its
+``chain``, ``seq``, ``prev`` and ``hash``, no content; ``links`` table), written in
+the same transaction as its delete, so the chain still links across the hole and
+``auditmw verify`` can tell that hole from a deletion. Each checkpoint drops the links
+its prefix now covers.
 """
 
 from __future__ import annotations
@@ -16,12 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.ids import format_time
 from auditmw.store.base import safe_url
+from auditmw.store.retention import RetentionPolicy, cut_us, expired
 from auditmw.store.rows import column_disagreements, us_to_datetime
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
 
     from auditmw.store.base import PurgeHook
+    from auditmw.store.retention import Hold
+
+    #: ``first_live(chain)``: the lowest ``seq`` of that chain the purge keeps (``None``
+    #: when it keeps none), asked once per chain the purge touches.
+    FirstLive = Callable[[str], "int | None"]
 
 log = logging.getLogger("auditmw.store")
 
@@ -32,13 +48,24 @@ _NAMED = 20  # refused rows named in the log (all are counted)
 
 class PurgePlan:
     """Judge each candidate row (:data:`auditmw.store.schema.COLUMNS`, ``ts`` as
-    microseconds); collects the last purged event of each chain for the checkpoint."""
+    microseconds); collects, per chain, the last event of the purged prefix for the
+    checkpoint, and the links of rows purged above it."""
 
-    def __init__(self, cutoff_us: int, on_purge: PurgeHook | None) -> None:
-        self.cutoff_us = cutoff_us
+    def __init__(self, policy: RetentionPolicy | int, on_purge: PurgeHook | None, *,
+                 holds: Sequence[Hold] = (), now: datetime | None = None,
+                 first_live: FirstLive | None = None) -> None:
+        self.policy = RetentionPolicy.of(policy)
+        self.holds = list(holds)
+        self.now = now
+        #: Rows past this cut (the shortest retention) are the purge's candidates.
+        self.cutoff_us = cut_us(now, self.policy.shortest())
         self.on_purge = on_purge
         self._check = getattr(on_purge, "check_event", None)
+        self._link = getattr(on_purge, "link", None)
+        self._first_live = first_live
+        self._firsts: dict[str, int | None] = {}
         self.chains: dict[str, dict[str, Any]] = {}
+        self.links: list[dict[str, Any]] = []  # made, not yet stored
         self.refused: list[tuple[str, str]] = []
         self.admitted = 0
 
@@ -46,21 +73,41 @@ class PurgePlan:
         ident, time_us = str(row[0]), int(row[1])
         event, disagreements = column_disagreements(row[:-1], row[-1])
         why = disagreements[0] if disagreements else None
-        if why is None and time_us >= self.cutoff_us:
-            why = "its own time is not past the retention cut"
+        # The columns agree with the JSON here, so tenant and category are the signed ones.
+        if why is None and not expired(self.policy, self.holds, self.now, time_us,
+                                       tenant=row[13], category=row[3]):
+            why = "its own time is not past its retention (or a legal hold keeps it)"
         if why is None and self._check is not None and event is not None:
             why = self._check(event, row[-1])
         if why is not None:
             self.refused.append((ident, why))
             return False
         self.admitted += 1
-        chain, seq, hashed = row[10], row[11], row[12]
-        if chain is not None and seq is not None and hashed:
-            last = self.chains.get(chain)
-            if last is None or int(seq) > last["seq"]:
-                self.chains[str(chain)] = {"seq": int(seq), "hash": hashed, "id": ident,
-                                           "time": time_us}
+        if row[10] is not None and row[11] is not None and row[12]:
+            self._note_chained(row, event)
         return True
+
+    def _note_chained(self, row: Sequence[Any], event: dict[str, Any] | None) -> None:
+        ident, time_us = str(row[0]), int(row[1])
+        chain, seq, hashed = str(row[10]), int(row[11]), str(row[12])
+        if chain not in self._firsts:
+            self._firsts[chain] = (self._first_live(chain) if self._first_live is not None
+                                   else None)
+        first = self._firsts[chain]
+        if first is not None and seq > first:  # from the middle: it leaves a link
+            integrity = (event or {}).get("integrity") or {}
+            if self._link is not None:
+                self.links.append(self._link(chain, seq, str(integrity.get("prev")),
+                                             hashed))
+            return
+        last = self.chains.get(chain)
+        if last is None or seq > last["seq"]:
+            self.chains[chain] = {"seq": seq, "hash": hashed, "id": ident, "time": time_us}
+
+    def take_links(self) -> list[dict[str, Any]]:
+        """The links made since the last call, to store with the deletes."""
+        links, self.links = self.links, []
+        return links
 
     def checkpoint(self) -> dict[str, Any] | None:
         """The record to store with the deletes (``None``: nothing to checkpoint)."""

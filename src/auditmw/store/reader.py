@@ -2,8 +2,9 @@
 
 A backend supplies ``_fetch(sql, params)`` and two time conversions; the SQL here is
 plain enough for SQLite and PostgreSQL alike (row-value comparisons, ``IN`` lists).
-Every read adds ``ts >= now - retention_days``, so expired events are never returned
-whether or not the purge has run.
+Every read adds the retention rule (``ts >= now - retention_days``, or per category and
+tenant with legal holds: :func:`auditmw.store.retention.live_clause`), so expired events
+are never returned whether or not the purge has run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from auditmw.store.base import (
     StoreError,
 )
 from auditmw.store.cursors import Cursor
+from auditmw.store.holds import HoldsAndLinks
+from auditmw.store.retention import RetentionPolicy, live_clause
 from auditmw.store.rows import column_disagreements, datetime_to_us
 from auditmw.store.schema import COLUMN_LIST, CURSOR_KEY
 
@@ -40,10 +43,11 @@ _FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-class SqlReader:
+class SqlReader(HoldsAndLinks):
     """Mixin: ``query``/``count``/``iter_events``/``iter_by_chain`` over table ``events``."""
 
     retention_days: int
+    retention: RetentionPolicy
     placeholder: str = "?"
     #: Rows the last purge kept although past the cut by ``ts`` (they did not prove it:
     #: see :mod:`auditmw.store.purging`); ``auditmw purge`` exits 1 when there are any.
@@ -92,22 +96,38 @@ class SqlReader:
     # -- building blocks ------------------------------------------------------------
 
     def cutoff_us(self, now: datetime | None = None) -> int:
-        """Events older than this (microseconds since the epoch) are expired."""
+        """Events older than this (microseconds since the epoch) are expired under the
+        default retention (categories and tenants may differ: :meth:`live_clause`)."""
         moment = now or datetime.now(UTC)
         return datetime_to_us(moment - timedelta(days=self.retention_days))
+
+    def live_clause(self, now: datetime | None = None, *, fresh: bool = False
+                    ) -> tuple[str, list[Any]]:
+        """SQL true for events still kept (retention per category and tenant, legal
+        holds), with its parameters."""
+        return live_clause(self.retention, self.active_holds(fresh=fresh), now,
+                           self.placeholder, self._time_param)
 
     def _where(self, query: Query, *, include_expired: bool = False
                ) -> tuple[list[str], list[Any]]:
         ph = self.placeholder
         clauses: list[str] = []
         params: list[Any] = []
-        lower = None if include_expired else self.cutoff_us()
+        lower = None
+        if not include_expired:
+            holds = self.active_holds()
+            if self.retention.simple and not holds:  # one period for all: one bound
+                lower = self.cutoff_us()
+            else:
+                live, live_params = self.live_clause()
+                clauses.append(live)
+                params.extend(live_params)
         if query.start is not None:
             start = datetime_to_us(query.start)
             lower = start if lower is None else max(lower, start)
         if lower is not None:
-            clauses.append(f"ts >= {ph}")
-            params.append(self._time_param(lower))
+            clauses.insert(0, f"ts >= {ph}")
+            params.insert(0, self._time_param(lower))
         if query.end is not None:
             clauses.append(f"ts < {ph}")
             params.append(self._time_param(datetime_to_us(query.end)))

@@ -32,7 +32,7 @@ previous version to ``*_UPGRADES`` (what an existing store runs, in one transact
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
 COLUMNS: tuple[str, ...] = (
@@ -66,6 +66,26 @@ FILTER_INDEXES: tuple[str, ...] = (
 #: with (:mod:`auditmw.store.cursors`), made on first use.
 CURSOR_KEY = "cursor_key"
 
+# -- both backends: legal holds and the links purged events leave (version 5) ------
+#
+# ``holds``: one row per legal hold (docs/tenants.md); removing one sets ``removed_us``
+# so the table keeps its history. ``links``: what a purge keeps of each event it deletes
+# from the *middle* of a chain (retention per category or tenant, a hold): the signed
+# ``{"schema": "auditmw/link", chain, seq, prev, hash}`` record, without the event's
+# content, so the chain still links across the hole and ``auditmw verify`` tells a
+# purge from a deletion (docs/integrity.md).
+
+_HOLDS_AND_LINKS: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS holds (
+    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, category TEXT,
+    reason TEXT NOT NULL, created_us BIGINT NOT NULL, removed_us BIGINT
+)""",
+    """CREATE TABLE IF NOT EXISTS links (
+    chain TEXT NOT NULL, seq BIGINT NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (chain, seq)
+)""",
+)
+
 # -- SQLite ---------------------------------------------------------------------------
 
 _SQLITE_META: tuple[str, ...] = (
@@ -96,6 +116,7 @@ SQLITE_CREATE: tuple[str, ...] = (
 )""",
     *_SQLITE_GUARD,
     *_SQLITE_META,
+    *_HOLDS_AND_LINKS,
 )
 
 #: ``{from_version: statements}`` bringing a store of that version to the next one.
@@ -104,6 +125,7 @@ SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE events ADD COLUMN tenant TEXT",
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
     3: _SQLITE_META,
+    4: _HOLDS_AND_LINKS,
 }
 
 # -- PostgreSQL -----------------------------------------------------------------------
@@ -136,6 +158,7 @@ POSTGRES_CREATE: tuple[str, ...] = (
     record text NOT NULL
 )""",
     *_POSTGRES_GUARD,
+    *_HOLDS_AND_LINKS,
 )
 
 # Version 4 added auditmw_meta (the cursor key) to SQLite; PostgreSQL always had it.
@@ -144,6 +167,7 @@ POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE events ADD COLUMN IF NOT EXISTS tenant text",
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
     3: (),
+    4: _HOLDS_AND_LINKS,
 }
 
 

@@ -24,6 +24,7 @@ from auditmw import codec
 from auditmw.store.base import EventDict, PurgeHook, StoreError
 from auditmw.store.purging import CHUNK, PurgePlan, judged
 from auditmw.store.reader import SqlReader
+from auditmw.store.retention import RetentionPolicy
 from auditmw.store.rows import datetime_to_us, event_to_row
 from auditmw.store.schema import (
     COLUMN_LIST,
@@ -35,7 +36,7 @@ from auditmw.store.schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
 _DELETES_PER_TRANSACTION = 10_000
 
@@ -70,9 +71,15 @@ class SQLiteStore(SqlReader):
 
     def __init__(self, url: str, *, retention_days: int = 365,
                  busy_timeout_s: float = 30.0, cache_kib: int = 65_536,
-                 synchronous: str | None = None) -> None:
+                 synchronous: str | None = None,
+                 retention: RetentionPolicy | Mapping[str, Any] | None = None) -> None:
         if retention_days < 1:
             raise StoreError(f"store.retention_days must be at least 1, not {retention_days}")
+        try:
+            self.retention = RetentionPolicy.of(retention, retention_days)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        retention_days = self.retention.default
         self.url = url
         self.path, options = sqlite_path(url)
         level = (synchronous or options.get("synchronous", "normal")).upper()
@@ -179,11 +186,12 @@ class SQLiteStore(SqlReader):
                 conn.close()
 
     def _delete_admitted(self, ids: Sequence[str], plan: PurgePlan) -> int:
-        """Delete the admitted rows by id (exact whatever was written meanwhile) and
-        store the checkpoint of what is purged so far, in one transaction."""
+        """Delete the admitted rows by id (exact whatever was written meanwhile), store
+        their links and the checkpoint of what is purged so far, in one transaction."""
         with self._transaction() as conn:
             cursor = conn.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
             record = plan.checkpoint()
+            self._store_links(conn.execute, plan, with_checkpoint=record is not None)
             if record is not None:
                 self._insert_checkpoint(conn, record)
         return max(0, cursor.rowcount)
@@ -204,7 +212,7 @@ class SQLiteStore(SqlReader):
         return [codec.loads(row[0]) for row in rows]
 
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
-        plan = PurgePlan(self.cutoff_us(now), on_purge)
+        plan, candidates, params = self.purge_plan(now, on_purge)
         deleted = 0
         after: tuple[int, str] | None = None
         going: list[str] = []
@@ -213,9 +221,9 @@ class SQLiteStore(SqlReader):
             # the lock is held only to delete what was admitted and store the checkpoint
             # with it, so writers never wait for the checking of a year of rows.
             rows = self._fetch(
-                f"SELECT {COLUMN_LIST} FROM events WHERE ts < ?"
+                f"SELECT {COLUMN_LIST} FROM events WHERE {candidates}"
                 + (" AND (ts, id) > (?, ?)" if after else "")
-                + f" ORDER BY ts, id LIMIT {CHUNK}", (plan.cutoff_us, *(after or ())))
+                + f" ORDER BY ts, id LIMIT {CHUNK}", (*params, *(after or ())))
             going.extend(str(row[0]) for row in judged(plan, rows))
             last = len(rows) < CHUNK
             if going and (last or len(going) >= _DELETES_PER_TRANSACTION):

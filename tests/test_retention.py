@@ -1,0 +1,216 @@
+"""Retention per category and per tenant, and legal holds (SPEC §15), on real SQLite and
+PostgreSQL stores with a signed chain: what reads hide, what the purge deletes, and that
+the purged store still verifies — while a deletion outside the purge is still caught."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditmw.config import load_config
+from auditmw.errors import ConfigError
+from auditmw.event import AuditEvent
+from auditmw.ids import format_time_ns, uuid7
+from auditmw.integrity import purge_checkpointer, verify_store
+from auditmw.integrity.links import make_link
+from auditmw.store import Query, Store, open_store
+from auditmw.store.retention import RetentionPolicy
+from auditmw.trail import AuditTrail
+
+KEY = "retention-key"
+DAY_NS = 86_400 * 10**9
+POLICY = {"default": 365, "categories": {"site_access": 90},
+          "tenants": {"globex": {"default": 30}, "initech": {"categories": {"site_access": 7}}}}
+
+# (tenant, category, age in days): one chain, written oldest first.
+ROWS: list[tuple[str | None, str, int]] = [
+    ("acme", "inventory_configuration", 400),  # past the default: purged
+    ("acme", "site_access", 200),              # past its category's 90: purged
+    ("acme", "inventory_configuration", 200),  # within 365: kept
+    ("globex", "inventory_configuration", 100),  # past globex's 30: purged
+    ("globex", "site_access", 60),             # category rule 90 beats globex's 30: kept
+    ("initech", "site_access", 20),            # initech's own site_access 7: purged
+    ("initech", "inventory_configuration", 20),  # kept
+    (None, "site_access", 100),                # no tenant, category 90: purged
+    ("acme", "site_access", 10),               # kept
+    ("globex", "inventory_configuration", 1),  # kept
+]
+PURGED = {0, 1, 3, 5, 7}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/audit.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url, retention=POLICY)
+    yield opened
+    opened.close()
+
+
+def sql(url: str, statement: str, *params: Any) -> None:
+    """Change the database behind the store's back, as an intruder with SQL access would."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(statement.replace("%s", "?"), params)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement, params)
+
+
+def event(tenant: str | None, category: str, ns: int, i: int) -> AuditEvent:
+    name = "siteAccess" if category == "site_access" else "createAssetGroup"
+    return AuditEvent(name, category, "other", details={"i": i}, tenant=tenant,
+                      id=uuid7(ns), time=format_time_ns(ns))
+
+
+def write(url: str, tmp_path: Path, rows: list[tuple[str | None, str, int]],
+          now_ns: int | None = None) -> None:
+    """One writer (one chain) recording ``rows`` in order, each ``age`` days old."""
+    trail = AuditTrail(store={"url": url, "retention_days": 3650}, sinks=[],
+                       integrity={"key": KEY},
+                       delivery={"spool_dir": str(tmp_path / "spool"), "batch_size": 4})
+    now = now_ns or time.time_ns()
+    for i, (tenant, category, age) in enumerate(rows):
+        trail.emit(event(tenant, category, now - age * DAY_NS + i * 10**6, i))
+    trail.close()
+
+
+def indexes(items: Any) -> set[int]:
+    return {int(e["details"]["i"]) for e in items}
+
+
+def test_the_policy_picks_the_most_specific_rule() -> None:
+    policy = RetentionPolicy.of(POLICY)
+    assert policy.days_for("acme", "site_access") == 90
+    assert policy.days_for("globex", "site_access") == 90  # a tenant default is weaker
+    assert policy.days_for("globex", "exportView") == 30
+    assert policy.days_for("initech", "site_access") == 7
+    assert policy.days_for(None, None) == 365
+    assert (policy.shortest(), policy.longest()) == (7, 365)
+    with pytest.raises(ValueError, match=r"store.retention.categories.site_access"):
+        RetentionPolicy.of({"categories": {"site_access": 0}})
+    with pytest.raises(ValueError, match="unknown key 'tenant'"):
+        RetentionPolicy.of({"tenant": {}})
+
+
+def test_reads_hide_what_is_past_its_retention_before_any_purge(
+        store_url: str, store: Store, tmp_path: Path) -> None:
+    write(store_url, tmp_path, ROWS)
+    kept = set(range(len(ROWS))) - PURGED
+    assert indexes(store.iter_events(Query())) == kept
+    assert store.count(Query()) == len(kept)
+    assert indexes(store.query(Query(tenant=("globex",))).items) == {4, 9}
+    # The unfiltered verifier still sees every row (expired ones too).
+    assert verify_store(store, KEY).valid
+
+
+def test_the_purge_follows_category_and_tenant_and_the_store_still_verifies(
+        store_url: str, store: Store, tmp_path: Path) -> None:
+    write(store_url, tmp_path, ROWS)
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == len(PURGED)
+    left = indexes(store.iter_events(Query()))
+    assert left == set(range(len(ROWS))) - PURGED
+    report = verify_store(store, KEY)
+    assert report.valid, report.summary()
+    [chain] = report.chains
+    # seq 1 and 2 (the oldest) went as the prefix; 4, 6 and 8 from the middle left links.
+    assert chain.purged_through == 2
+    links = store.links()  # type: ignore[attr-defined]
+    assert sorted(link["seq"] for link in links) == [4, 6, 8]
+    # A second purge finds nothing more and changes nothing.
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
+    assert verify_store(store, KEY).valid
+
+
+def test_a_deletion_beside_the_purged_holes_is_still_caught(
+        store_url: str, store: Store, tmp_path: Path) -> None:
+    write(store_url, tmp_path, ROWS)
+    store.purge(on_purge=purge_checkpointer(KEY))
+    sql(store_url, "DELETE FROM events WHERE seq = %s", 7)  # initech's kept event
+    report = verify_store(store, KEY)
+    assert [(p.kind, p.first_seq) for p in report.all_problems()] == [("missing", 7)]
+
+
+def test_a_forged_link_does_not_hide_a_deletion(store_url: str, store: Store,
+                                                tmp_path: Path) -> None:
+    write(store_url, tmp_path, ROWS)
+    store.purge(on_purge=purge_checkpointer(KEY))
+    [row] = [e for e in store.iter_by_chain() if e["integrity"]["seq"] == 7]
+    integrity = row["integrity"]
+    sql(store_url, "DELETE FROM events WHERE seq = %s", 7)
+    forged = make_link(integrity["chain"], 7, integrity["prev"], integrity["hash"],
+                       "not-the-key")
+    sql(store_url, "INSERT INTO links (chain, seq, record) VALUES (%s, %s, %s)",
+        integrity["chain"], 7, json.dumps(forged))
+    report = verify_store(store, KEY)
+    assert not report.valid
+    assert {p.first_seq for p in report.all_problems()} == {7}
+
+
+def test_a_legal_hold_keeps_a_tenants_events_until_it_is_lifted(
+        store_url: str, store: Store, tmp_path: Path) -> None:
+    write(store_url, tmp_path, ROWS)
+    hold = store.add_hold("acme", reason="litigation 2026-17")  # type: ignore[attr-defined]
+    category_hold = store.add_hold("initech", "site_access")  # type: ignore[attr-defined]
+    # Held events are read again, though past their retention, as soon as the hold is on.
+    store._holds_cache = None  # type: ignore[attr-defined]
+    assert {0, 1, 5} <= indexes(store.iter_events(Query()))
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == 2  # only globex's and None's
+    assert indexes(store.iter_events(Query(tenant=("acme",)))) == {0, 1, 2, 8}
+    assert verify_store(store, KEY).valid
+    listed = store.holds()  # type: ignore[attr-defined]
+    assert [(h.id, h.tenant, h.category, h.reason) for h in listed] == [
+        (hold.id, "acme", None, "litigation 2026-17"), (category_hold.id, "initech",
+                                                        "site_access", "")]
+    store.remove_hold(hold.id)  # type: ignore[attr-defined]
+    store.remove_hold(category_hold.id)  # type: ignore[attr-defined]
+    assert store.holds() == []  # type: ignore[attr-defined]
+    assert len(store.holds(include_removed=True)) == 2  # type: ignore[attr-defined]
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == 3
+    assert indexes(store.iter_events(Query())) == set(range(len(ROWS))) - PURGED
+    report = verify_store(store, KEY)
+    assert report.valid, report.summary()
+    assert report.chains[0].purged_through == 2  # seq 1 and 2 both gone now: the prefix
+
+
+def test_the_clock_decides_injected_time(store_url: str, store: Store,
+                                         tmp_path: Path) -> None:
+    """The purge at an injected ``now``: an acme site_access event 10 days old is kept
+    today and purged 81 days later, when it is 91 days old."""
+    write(store_url, tmp_path, [("acme", "site_access", 10), ("acme", "createAssetGroup", 10)])
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
+    later = datetime.now(UTC) + timedelta(days=81)
+    assert store.purge(later, on_purge=purge_checkpointer(KEY)) == 1
+    assert verify_store(store, KEY).valid
+
+
+def test_config_retention_table_and_the_old_retention_days(tmp_path: Path) -> None:
+    path = tmp_path / "auditmw.toml"
+    path.write_text('[store]\nretention = {default = 400, categories = {site_access = 90}, '
+                    'tenants = {acme = {default = 30}}}\n')
+    policy = load_config(path).store.retention_policy()
+    assert (policy.default, policy.days_for("x", "site_access"),
+            policy.days_for("acme", "other")) == (400, 90, 30)
+    path.write_text("[store]\nretention_days = 200\n")
+    assert load_config(path).store.retention_policy().default == 200
+    path.write_text("[store]\nretention_days = 200\nretention = {default = 100}\n")
+    with pytest.raises(ConfigError, match="retention"):
+        load_config(path)
+    path.write_text("[store]\nretention = {categories = {site_access = 0}}\n")
+    with pytest.raises(ConfigError, match="retention"):
+        load_config(path)
