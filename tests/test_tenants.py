@@ -424,3 +424,86 @@ def test_a_bad_capture_tenant_fails_at_start_naming_the_key(bad: str) -> None:
 
     with pytest.raises(ConfigError, match=r"capture\.tenant"):
         AuditTrail(store=False, sinks=[], capture={"tenant": bad})
+
+
+# --- capture.tenant = "graphql_context:...": the tenant only the GraphQL context knows ---
+
+GQL_SCHEMA = "type Query { a: Int } type Mutation { createAssetGroup(name: String): Int }"
+
+
+def _graphql_trail() -> AuditTrail:
+    from auditmw.testing import MemorySink
+
+    return AuditTrail(store=False, sinks=[MemorySink()],
+                      capture={"tenant": "graphql_context:site.slug"})
+
+
+class _Site:
+    def __init__(self, slug: Any) -> None:
+        self.slug = slug
+
+
+@pytest.mark.parametrize(("slug", "tenant"), [("acme", "acme"), (42, "42"),
+                                              ("a b <x>", None), (None, None)])
+async def test_capture_tenant_from_the_graphql_context_through_the_asgi_door(
+        slug: Any, tenant: str | None) -> None:
+    """A Starlette app running graphql-core with the auditing middleware, behind the
+    ASGI door: the field's event takes the tenant the operation's context names."""
+    import graphql
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from auditmw.asgi import AuditMiddleware
+    from auditmw.graphql import AuditResolverMiddleware
+
+    trail = _graphql_trail()
+    schema = graphql.build_schema(GQL_SCHEMA)
+
+    async def endpoint(request: Any) -> Any:
+        body = await request.json()
+        result = graphql.graphql_sync(
+            schema, body["query"], root_value={"createAssetGroup": lambda info, **_: 1},
+            context_value={"request": request, "site": _Site(slug)},
+            middleware=[AuditResolverMiddleware(trail)])
+        return JSONResponse({"data": result.data})
+
+    app = AuditMiddleware(Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])]),
+                          trail=trail)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4711))
+    with capture_audit_events(trail) as events:
+        async with httpx.AsyncClient(transport=transport, base_url="http://app.test") as c:
+            answer = await c.post("/graphql", json={
+                "query": 'mutation { createAssetGroup(name: "x") }'})
+            assert answer.json() == {"data": {"createAssetGroup": 1}}
+    (event,) = events
+    assert event["event"] == "createAssetGroup"
+    assert event.get("tenant") == tenant
+    trail.close()
+
+
+def test_capture_tenant_from_the_graphql_context_without_an_http_door() -> None:
+    """No door (a job, a test client calling graphql directly): the hook records the
+    field itself, with the context's tenant."""
+    import graphql
+
+    from auditmw.graphql import AuditResolverMiddleware
+
+    trail = _graphql_trail()
+    with capture_audit_events(trail) as events:
+        graphql.graphql_sync(
+            graphql.build_schema(GQL_SCHEMA), 'mutation { createAssetGroup(name: "y") }',
+            root_value={"createAssetGroup": lambda info, **_: 1},
+            context_value={"site": {"slug": "globex"}},
+            middleware=[AuditResolverMiddleware(trail)])
+    (event,) = events
+    assert event.get("tenant") == "globex"
+    trail.close()
+
+
+def test_a_bad_graphql_context_tenant_fails_at_start() -> None:
+    from auditmw.errors import ConfigError
+
+    for bad in ("graphql_context:", "graphql_context:site..slug"):
+        with pytest.raises(ConfigError, match=r"capture\.tenant"):
+            AuditTrail(store=False, sinks=[], capture={"tenant": bad})

@@ -150,7 +150,7 @@ class CaptureConfig(_Table):
     denied_errors: list[str] = Field(default_factory=list)
     #: Which tenant a request belongs to (SPEC §15, auditmw.capture.tenant): header:NAME
     #: (trusted proxies only), host:{tenant}.example.com, path:/sites/{tenant}/...,
-    #: call:module:function. None: requests carry no tenant.
+    #: call:module:function, graphql_context:KEY.PATH. None: requests carry no tenant.
     tenant: str | None = None
 
     @field_validator("tenant")

@@ -7,7 +7,11 @@ Forms:
 - ``host:{tenant}.example.com`` — the label of the ``Host`` header in that place;
 - ``path:/sites/{tenant}/...`` — the path segment in that place;
 - ``call:module:function`` — the app's own function, called with the request's
-  :class:`TenantRequest`; it returns the tenant or ``None``.
+  :class:`TenantRequest`; it returns the tenant or ``None``;
+- ``graphql_context:KEY.PATH`` — read by the GraphQL hooks from each operation's
+  context (``context["site"].id``, ``context.request.state.tenant`` ...), as the actor's
+  ``graphql_context:`` source reads the user; the HTTP doors see no tenant in it, so
+  the request takes the tenant its GraphQL context names.
 
 A tenant is a short printable string (at most :data:`MAX_TENANT_CHARS`); anything else is
 no tenant rather than a label an attacker chose to be hard to read.
@@ -25,7 +29,7 @@ from typing import Any
 log = logging.getLogger("auditmw")
 
 MAX_TENANT_CHARS = 128
-_FORMS = ("header:", "host:", "path:", "call:")
+_FORMS = ("header:", "host:", "path:", "call:", "graphql_context:")
 _SAFE = re.compile(r"^[\w.@:+-]{1,128}$")  # MAX_TENANT_CHARS
 
 
@@ -93,6 +97,9 @@ class TenantRule:
             self.header = "host"
         elif kind == "path":
             self._pattern = _template(argument.strip(), separator="/")
+        elif kind == "graphql_context":
+            if not argument.strip() or any(not part for part in argument.split(".")):
+                raise ValueError("graphql_context: needs KEY.PATH (e.g. site.id)")
         else:
             module, _, name = argument.partition(":")
             if not module or not name:
@@ -122,8 +129,23 @@ class TenantRule:
             self._function = getattr(importlib.import_module(module), name)
         return self._function
 
+    def of_graphql_context(self, context: Any) -> str | None:
+        """The tenant a GraphQL operation's context names (``graphql_context:`` rules
+        only; ``None`` for every other form, and when the path leads nowhere)."""
+        if self.kind != "graphql_context":
+            return None
+        from auditmw.capture.actor import dig
+
+        value = dig(context, self.argument.strip())
+        if value is not None and not isinstance(value, str):
+            value = str(value) if isinstance(value, int) and not isinstance(value, bool) \
+                else None
+        return _clean(value)
+
     def of(self, request: TenantRequest) -> str | None:
         """The tenant of ``request``, or ``None``."""
+        if self.kind == "graphql_context":  # the GraphQL hooks read it, not the doors
+            return None
         try:
             if self.kind == "header":
                 assert self.header is not None

@@ -32,6 +32,7 @@ from graphql import GraphQLError
 
 from auditmw.capture import ip as ip_rules
 from auditmw.capture.actor import context_reader
+from auditmw.capture.tenant import TenantRule
 from auditmw.context import FieldFacts, acting_actor, current_request
 from auditmw.event import (
     ANONYMOUS,
@@ -92,6 +93,11 @@ class AuditResolverMiddleware:
         self.actor_from_context = context_reader(
             sources, actor_from_context or default_actor_from_context)
         self.is_denied = is_denied
+        # `capture.tenant = "graphql_context:KEY.PATH"`: the tenant only the context knows
+        rule = TenantRule.parse(trail.config.capture.tenant) \
+            if trail.config.capture.tenant else None
+        self.tenant_rule = rule if rule is not None and rule.kind == "graphql_context" \
+            else None
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 **args: Any) -> Any:
@@ -167,8 +173,12 @@ class AuditResolverMiddleware:
             arguments = plain(wire_arguments(info, args))
             target = find_target(entry, info, result, arguments)
             actor = self.actor_from_context(info.context)
+            tenant = (self.tenant_rule.of_graphql_context(info.context)
+                      if self.tenant_rule is not None else None)
             operation = info.operation.name.value if info.operation.name else None
             state = current_request.get()
+            if state is not None and tenant is not None and state.tenant is None:
+                state.tenant = tenant  # every event of the request carries it
             if state is not None and state.collect:
                 state.fields.append(FieldFacts(
                     event=entry.name, response_key=str(info.path.key), operation_name=operation,
@@ -193,7 +203,7 @@ class AuditResolverMiddleware:
                 target=target, details=arguments,
                 request=RequestInfo(method=method, path=path, operation=operation,
                                     id=state.request_id if state is not None else None),
-                duration_ms=duration, error=error))
+                duration_ms=duration, error=error, tenant=tenant))
             return kept or refused or not self.trail.config.delivery.fail_closed
         except Exception:
             log.exception("auditmw: could not record GraphQL field %s", entry.name)
