@@ -291,8 +291,8 @@ class BrokenSink(MemorySink):
 
 async def test_fail_closed_turns_the_response_into_503_then_refuses_before_the_app() -> None:
     sink = BrokenSink()
-    trail = AuditTrail(store=False, sinks=[], delivery={"mode": "sync", "fail_closed": True})
-    trail.dispatcher = DirectDispatcher([sink])
+    trail = AuditTrail(delivery={"mode": "sync", "fail_closed": True},
+                       dispatcher=DirectDispatcher([sink]))
     calls: list[str] = []
     inner = starlette_app()
 

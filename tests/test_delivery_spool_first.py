@@ -14,9 +14,9 @@ import pytest
 from auditmw.config import DeliveryConfig, load_config
 from auditmw.delivery import AsyncDispatcher
 from auditmw.delivery.lane import Lane, LaneSettings
+from auditmw.delivery.pending import Pending, closure_bytes
 from auditmw.delivery.spool import Spool, segment_events
 from auditmw.event import AuditEvent
-from auditmw.pending import PendingBuild, closure_bytes
 from auditmw.sinks.file import FileSink
 from auditmw.sinks.http import HttpSink
 from auditmw.trail import AuditTrail
@@ -162,7 +162,7 @@ def test_a_build_lets_its_bodies_go_once_built() -> None:
         return []
 
     assert closure_bytes(build) == 50_000
-    pending = PendingBuild(build, {}, lambda e, t: {}, threading.Lock())
+    pending = Pending(build, {}, lambda e, t: {}, threading.Lock())
     assert pending.weight == 50_000
     assert pending.resolve() == []
-    assert pending._build is None
+    assert pending._source is None

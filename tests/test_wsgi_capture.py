@@ -143,8 +143,8 @@ class BrokenSink(MemorySink):
 
 
 def test_fail_closed_for_wsgi() -> None:
-    trail = AuditTrail(store=False, sinks=[], delivery={"mode": "sync", "fail_closed": True})
-    trail.dispatcher = DirectDispatcher([BrokenSink("broken")])
+    trail = AuditTrail(delivery={"mode": "sync", "fail_closed": True},
+                       dispatcher=DirectDispatcher([BrokenSink("broken")]))
     client = flask_app(trail).test_client()
     first = post(client, 'mutation { deleteAssetGroup(id: "1") }')
     second = post(client, 'mutation { deleteAssetGroup(id: "2") }')

@@ -165,7 +165,7 @@ class AuditMiddleware:
             return
         # fail_closed holds every GraphQL answer: the fields that ran are known only
         # once the app has run them, whatever the request looked like.
-        responder = _Responder(watch, scope, send, hold=self.capture.fail_closed and (
+        responder = _Responder(watch, scope, send, hold=self.capture.policy.hold_response and (
             graphql or watch.catalogued))
         token = current_request.set(watch.state)
         try:

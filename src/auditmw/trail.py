@@ -3,27 +3,25 @@ deliveries: capture → processors → dispatcher → sinks, one direction."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import difflib
 import functools
-import inspect
 import logging
 import os
 import threading
-import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import wrapt
-
-from auditmw.capture.ip import apply_ip_policy
+from auditmw.arguments import ActorLike, TargetLike, as_actor, as_target
+from auditmw.assembly import build_processors, build_sinks
+from auditmw.audited import audited_wrapper
 from auditmw.catalog import Catalog, Entry
 from auditmw.config import Config, load_config
 from auditmw.context import acting_actor, current_request, current_tenant
-from auditmw.delivery import Dispatcher, build_dispatcher
-from auditmw.errors import UnknownEventError
+from auditmw.delivery import Dispatcher, build_dispatcher, lifecycle
+from auditmw.delivery.pending import Build, Pending
+from auditmw.delivery.policy import DeliveryPolicy
+from auditmw.errors import ConfigError, UnknownEventError
 from auditmw.event import (
     ANONYMOUS,
     Actor,
@@ -34,16 +32,9 @@ from auditmw.event import (
     Outcome,
     RequestInfo,
     Source,
-    Target,
 )
-from auditmw.integrity.chain import ChainProcessor
-from auditmw.integrity.checkpoint import purge_checkpointer
-from auditmw.integrity.resume import resume_from
-from auditmw.outcome import OutcomeRules, outcome_of_error, target_of
-from auditmw.pending import PendingBuild, PendingEvent
-from auditmw.processors import Redactor, Truncator, make_enricher
-from auditmw.redact_cut import RedactAndCut
-from auditmw.sinks import Sink, build_sink
+from auditmw.outcome import OutcomeRules
+from auditmw.sinks import Sink
 from auditmw.tracing import current_trace
 from auditmw.types import EventDict, Processor
 
@@ -55,26 +46,7 @@ log = logging.getLogger("auditmw")
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ActorLike = Actor | Mapping[str, Any] | None
-TargetLike = Target | Mapping[str, Any] | str | None
-
-
-def as_actor(value: ActorLike) -> Actor | None:
-    if value is None or isinstance(value, Actor):
-        return value
-    return Actor.from_dict(dict(value))
-
-
-def as_target(value: TargetLike) -> Target:
-    if value is None:
-        return Target()
-    if isinstance(value, Target):
-        return value
-    if isinstance(value, str):
-        return Target(id=value)
-    return Target.from_dict({k: None if v is None else str(v) if k != "type" else v
-                             for k, v in value.items()})
-
+__all__ = ["ActorLike", "AuditTrail", "TargetLike", "as_actor", "as_target"]
 
 
 def _store_of(sinks: Sequence[Sink]) -> Store | None:
@@ -86,19 +58,29 @@ def _store_of(sinks: Sequence[Sink]) -> Store | None:
             return found
     return None
 
+
 class AuditTrail:
     """Build with defaults (``AuditTrail()``), keyword overrides, or :meth:`from_config`.
 
     Keyword arguments are config keys (``service``, ``sinks``, ``delivery``...); ``store``
     also takes a URL or ``False``, and ``sinks`` may also hold ready :class:`Sink` objects.
+
+    ``dispatcher`` is the delivery seam (like an HTTP client's transport): a ready
+    :class:`~auditmw.delivery.Dispatcher` that takes every event instead of the one
+    ``[delivery]`` would build. The trail then builds no sinks and no store of its own:
+    they belong to that dispatcher (``trail.sinks`` is its ``sinks``, if it has them).
     """
 
     def __init__(self, config: Config | Mapping[str, Any] | None = None, *,
                  catalog: Catalog | Mapping[str, Any] | None = None,
+                 dispatcher: Dispatcher | None = None,
                  **overrides: Any) -> None:
         if isinstance(catalog, Mapping):  # the [catalog] table, not a ready Catalog
             overrides["catalog"] = catalog
             catalog = None
+        if dispatcher is not None and ("sinks" in overrides or "store" in overrides):
+            raise ConfigError("dispatcher: give the sinks and the store to the dispatcher, "
+                              "not to the trail as well")
         ready_sinks: list[Sink] = []
         if "sinks" in overrides:
             given = list(overrides["sinks"])
@@ -118,23 +100,28 @@ class AuditTrail:
         self.catalog = catalog or Catalog.from_config(cfg.catalog)
         #: The denial rule with ``capture.denied_errors``, for every door (auditmw.outcome).
         self.outcome_rules = OutcomeRules.from_config(cfg.capture.denied_errors)
-        self.processors: list[Processor] = self._build_processors()
-        self.sinks: list[Sink] = [*self._build_sinks(), *ready_sinks]
+        #: Where each step runs (processing, building, holding responses), for every door.
+        self.policy = DeliveryPolicy.from_config(cfg.delivery)
+        self.processors: list[Processor]
+        self.processors, self.chain = build_processors(cfg, self.catalog, lambda: self.sinks)
+        if dispatcher is None:
+            self.sinks: list[Sink] = [*build_sinks(cfg, self.catalog), *ready_sinks]
+            self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
+        else:
+            self.sinks = list(getattr(dispatcher, "sinks", ()))
+            self.dispatcher = dispatcher
         #: The queryable store this trail writes to (``[store]``, or a store sink it was
         #: given), else ``None``: the audit server reads it and keeps access keys in it.
         self.store: Store | None = _store_of(self.sinks)
-        self.dispatcher: Dispatcher = build_dispatcher(cfg.delivery, self.sinks)
         self._taps: list[Callable[[EventDict], None]] = []
-        self._deferred = self.config.delivery.mode == "async"
-        self._prepare_lock = threading.Lock()  # one event processed at a time, in order
-        self._submit_lock = threading.RLock()
+        self._last_pending: Pending | None = None
         self._recorded = 0
         self._emit_errors = 0
         self._closed = False
         self._pid = os.getpid()
-        atexit.register(_close_at_exit, weakref.ref(self))
-        os.register_at_fork(after_in_child=functools.partial(_fresh_locks_in_child,
-                                                             weakref.ref(self)))
+        self.after_fork()
+        # exit, SIGTERM and fork are the lifecycle module's: one owner of process hooks
+        lifecycle.register(self, handle_sigterm=False)
 
     @classmethod
     def from_config(cls, source: str | os.PathLike[str] | Mapping[str, Any] | None = None,
@@ -143,53 +130,6 @@ class AuditTrail:
         if isinstance(source, Mapping):
             return cls(source, **overrides)
         return cls(load_config(source), **overrides)
-
-    # -- assembly ---------------------------------------------------------------------
-
-    def _build_processors(self) -> list[Processor]:
-        cfg = self.config
-        ip_mode = cfg.capture.ip
-
-        def ip_policy(event: EventDict) -> EventDict:
-            client = event.get("client")
-            if client and client.get("ip") is not None:
-                client["ip"] = apply_ip_policy(client["ip"], ip_mode)
-                client.pop("forwarded", None)
-            return event
-
-        processors: list[Processor] = [
-            make_enricher(cfg.service),
-            *([ip_policy] if ip_mode != "full" else []),
-            # Redactor then Truncator, in one walk (redact_cut.py)
-            RedactAndCut(
-                Redactor(details=cfg.capture.details, mode=cfg.capture.redact,
-                         extra_keys=cfg.capture.redact_keys, hash_key=cfg.integrity.key,
-                         sensitive_events=[e.name for e in self.catalog if e.sensitive],
-                         extra_values=cfg.capture.redact_values,
-                         keep=cfg.capture.max_string_chars),
-                Truncator(cfg.capture.max_string_chars, cfg.capture.max_details_bytes)),
-        ]
-        # The chain goes last: it hashes the event exactly as the sinks will store it.
-        self.chain: ChainProcessor | None = None
-        if cfg.integrity.chain:
-            self.chain = ChainProcessor(cfg.integrity.key,
-                                        resume=resume_from(lambda: self.sinks))
-            processors.append(self.chain)
-        return processors
-
-    def _build_sinks(self) -> list[Sink]:
-        context = {"service": self.config.service, "integrity_key": self.config.integrity.key,
-                   # the otel sink leaves service.name to OTEL_SERVICE_NAME unless it is set
-                   "service_set": "service" in self.config.model_fields_set,
-                   "catalog": self.catalog}
-        sinks = [build_sink(sink, **context) for sink in self.config.sinks]
-        if self.config.store.enabled:
-            from auditmw.store import open_store_sink
-            sinks.insert(0, open_store_sink(
-                self.config.store, on_purge=purge_checkpointer(
-                    self.config.integrity.key, self.config.integrity.signing_key)
-                if self.config.integrity.chain else None))
-        return sinks
 
     # -- the catalogue --------------------------------------------------------------------
 
@@ -209,9 +149,9 @@ class AuditTrail:
         ``False`` when the event is known not to be kept (see :meth:`Dispatcher.submit`)
         or could not be built; front doors with ``fail_closed`` answer 503 then.
 
-        In async mode the caller's thread only reads the active span and queues a
-        :class:`~auditmw.pending.PendingEvent`: the processors run later, once, in a
-        delivery thread. In sync mode, and while a test tap listens, they run here.
+        With ``policy.process_later`` (async mode) the caller's thread only reads the
+        active span and queues a :class:`~auditmw.delivery.pending.Pending`: the
+        processors run later, once, in a delivery thread. Otherwise they run here.
         """
         try:
             if event.tenant is None:
@@ -219,41 +159,31 @@ class AuditTrail:
                 if tenant is not None:
                     event = event.with_(tenant=tenant)
             trace = dict(event.trace) or current_trace()
-            if self._deferred and not self._taps:
-                pending = PendingEvent(event, trace, self.process, self._prepare_lock)
-                # One order for every lane's queue, so the chain's seq order is the order
-                # each sink receives events in (docs/integrity.md, "Ordering").
-                with self._submit_lock:
-                    self._recorded += 1
-                    return self.dispatcher.submit(pending)
+            # One order for every lane's queue, so the chain's seq order is the order
+            # each sink receives events in (docs/integrity.md, "Ordering").
             with self._submit_lock:
-                data = self.process(event, trace)
-                for tap in self._taps:
-                    tap(data)
-                self._recorded += 1
-                return self.dispatcher.submit(data)
+                if self.policy.process_later:
+                    return self._submit_pending(event, trace, 0)
+                return self.dispatcher.submit(self._finish(event, trace))
         except Exception:
             self._emit_errors += 1
             log.exception("auditmw: could not record %s event", event.event)
             return False
 
-    def emit_later(self, build: Callable[[], Iterable[AuditEvent]], *,
-                   weight: int | None = None) -> bool:
+    def emit_later(self, build: Build, *, weight: int | None = None) -> bool:
         """Like :meth:`emit` for the events ``build()`` makes — built in a delivery thread
-        in async mode (the request thread pays only for queueing), at once otherwise.
-        ``build`` must use only facts already settled (no request objects). ``weight``:
-        the bytes ``build`` holds (bodies), counted against ``delivery.pending_max_bytes``
-        (estimated from its closure when not given)."""
+        with ``policy.build_later`` (the request thread pays only for queueing), at once
+        otherwise. ``build`` must use only facts already settled (no request objects).
+        ``weight``: the bytes ``build`` holds (bodies), counted against
+        ``delivery.pending_max_bytes`` (estimated from its closure when not given)."""
         try:
             tenant = _context_tenant()
             if tenant is not None:  # read here: the build may run in a delivery thread
                 build = _with_tenant(build, tenant)
-            if self._deferred and not self._taps:
+            if self.policy.build_later:
                 trace = current_trace()
-                pending = PendingBuild(build, trace, self._prepare_built, self._prepare_lock,
-                                       weight=weight)
                 with self._submit_lock:
-                    return self.dispatcher.submit(pending)
+                    return self._submit_pending(build, trace, weight)
             events = list(build())
         except Exception:
             self._emit_errors += 1
@@ -264,9 +194,22 @@ class AuditTrail:
             kept = self.emit(event) and kept
         return kept
 
-    def _prepare_built(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
-        self._recorded += 1  # counted once built: a request may make several events
-        return self.process(event, trace)
+    def _submit_pending(self, source: AuditEvent | Build, trace: dict[str, str],
+                        weight: int | None) -> bool:
+        """Under the submit lock: queue one pending item behind the previous one."""
+        pending = Pending(source, trace, self._finish, self._prepare_lock,
+                          before=self._last_pending, weight=weight)
+        self._last_pending = pending
+        return self.dispatcher.submit(pending)
+
+    def _finish(self, event: AuditEvent, trace: dict[str, str]) -> EventDict:
+        """The one last step of every recorded event, whichever thread runs it: the
+        processors, the count, the test taps."""
+        data = self.process(event, trace)
+        self._recorded += 1
+        for tap in self._taps:
+            tap(data)
+        return data
 
     def process(self, event: AuditEvent, trace: dict[str, str] | None = None) -> EventDict:
         """The processors over one event: the finished dict every sink receives (what
@@ -333,28 +276,7 @@ class AuditTrail:
         ``id``/``key``/``name``, or the object it wraps, else the arguments'.
         """
         entry = self.entry(event)
-        return functools.partial(_audited_wrapper, self, entry, target, details)
-
-    def _finish_call(self, entry: Entry, arguments: dict[str, Any], started: float, *,
-                     result: Any, exc: BaseException | None,
-                     target: str | Callable[..., Any] | None, details: bool) -> None:
-        try:
-            if callable(target):
-                found = as_target(target(result, arguments))
-            elif isinstance(target, str):
-                value = arguments.get(target)
-                found = Target(id=None if value is None else str(value))
-            else:
-                found = target_of(None, result, arguments)
-            outcome: Outcome = "success" if exc is None else \
-                outcome_of_error(exc, self.outcome_rules)[0]
-            self.record(
-                entry.name, outcome=outcome, target=found,
-                details=arguments if details else None, source="function",
-                error=exc, duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            )
-        except Exception:
-            log.exception("auditmw: could not record %s", entry.name)
+        return functools.partial(audited_wrapper, self, entry, target, details)
 
     @contextlib.contextmanager
     def acting_as(self, actor: ActorLike, *, tenant: str | None = None) -> Iterator[Actor]:
@@ -373,9 +295,21 @@ class AuditTrail:
     # -- plumbing ---------------------------------------------------------------------
 
     def add_tap(self, tap: Callable[[EventDict], None]) -> Callable[[], None]:
-        """Call ``tap`` with every finished event (for tests); returns the remover."""
+        """Call ``tap`` with every finished event (for tests); returns the remover.
+
+        A tap changes nothing of how events are recorded: it is called where they are
+        finished — in a delivery thread in async mode. :meth:`settle` finishes, here,
+        what is still waiting, so a test can read its events at once."""
         self._taps.append(tap)
         return lambda: self._taps.remove(tap)
+
+    def settle(self) -> None:
+        """Build and process, in this thread, every event recorded so far that still
+        waits for a delivery thread (in the order they were recorded). Sinks are not
+        waited for: that is :meth:`flush`."""
+        last = self._last_pending
+        if last is not None:
+            last.resolve()
 
     def flush(self, timeout: float | None = None) -> bool:
         return self.dispatcher.flush(timeout)
@@ -390,6 +324,14 @@ class AuditTrail:
         self._closed = True
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
+        lifecycle.unregister(self)
+
+    def after_fork(self) -> None:
+        """Fresh locks (a forked child may inherit one some parent thread held), and no
+        link to the parent's pending events (the parent delivers those)."""
+        self._prepare_lock = threading.Lock()  # one event processed at a time, in order
+        self._submit_lock = threading.RLock()
+        self._last_pending = None
 
 
 def _context_tenant() -> str | None:
@@ -409,81 +351,3 @@ def _with_tenant(build: Callable[[], Iterable[AuditEvent]], tenant: str
     def built() -> Iterable[AuditEvent]:
         return [e if e.tenant is not None else e.with_(tenant=tenant) for e in build()]
     return built
-
-
-def _fresh_locks_in_child(ref: weakref.ref[AuditTrail]) -> None:
-    """A forked child may inherit a lock some parent thread held: start with new ones."""
-    trail = ref()
-    if trail is not None:
-        trail._prepare_lock = threading.Lock()
-        trail._submit_lock = threading.RLock()
-
-
-def _close_at_exit(ref: weakref.ref[AuditTrail]) -> None:
-    trail = ref()
-    if trail is not None:
-        trail.close()
-
-
-def _bind(signature: inspect.Signature | None, args: Sequence[Any],
-          kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    if signature is None:
-        return {"args": list(args), **kwargs}
-    try:
-        bound = signature.bind_partial(*args, **kwargs)
-    except TypeError:
-        return {"args": list(args), **kwargs}
-    out: dict[str, Any] = {}
-    for name, value in bound.arguments.items():
-        kind = signature.parameters[name].kind
-        if kind is inspect.Parameter.VAR_KEYWORD:
-            out.update(value)
-        elif kind is inspect.Parameter.VAR_POSITIONAL:
-            out[name] = list(value)
-        else:
-            out[name] = value
-    return out
-
-
-def _audited_wrapper(trail: AuditTrail, entry: Entry, target: str | Callable[..., Any] | None,
-                     details: bool, func: Callable[P, R]) -> Callable[P, R]:
-    try:
-        signature: inspect.Signature | None = inspect.signature(func)
-    except (TypeError, ValueError):
-        signature = None
-
-    def finish(args: Sequence[Any], kwargs: Mapping[str, Any], started: float,
-               result: Any, exc: BaseException | None) -> None:
-        arguments = _bind(signature, args, kwargs) if details or isinstance(target, str) \
-            else {}
-        trail._finish_call(entry, arguments, started, result=result, exc=exc,
-                           target=target, details=details)
-
-    if inspect.iscoroutinefunction(func):
-        @wrapt.decorator
-        async def async_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                result = await wrapped(*args, **kwargs)
-            except BaseException as exc:
-                finish(args, kwargs, started, None, exc)
-                raise
-            finish(args, kwargs, started, result, None)
-            return result
-
-        wrapped_async: Callable[P, R] = async_wrapper(func)
-        return wrapped_async
-
-    @wrapt.decorator
-    def sync_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            finish(args, kwargs, started, None, exc)
-            raise
-        finish(args, kwargs, started, result, None)
-        return result
-
-    wrapped_sync: Callable[P, R] = sync_wrapper(func)
-    return wrapped_sync

@@ -131,7 +131,7 @@ class AuditMiddleware:
         response = _Response(watch, start_response)
         # fail_closed holds every GraphQL answer: the fields that ran are known only
         # once the app has run them, whatever the request looked like.
-        response.hold = self.capture.fail_closed and (graphql or watch.catalogued)
+        response.hold = self.capture.policy.hold_response and (graphql or watch.catalogued)
         token = current_request.set(watch.state)
         try:
             result = self.app(environ, response.start_response)
@@ -142,7 +142,8 @@ class AuditMiddleware:
             _reset(token)
         if response.hold:
             return _held(result, response, start_response)
-        return _Body(result, response, hold_last=self.capture.sync and watch.catalogued)
+        hold_last = self.capture.policy.hold_last_chunk and watch.catalogued
+        return _Body(result, response, hold_last=hold_last)
 
 
 def _may_carry_graphql(query_string: str) -> bool:

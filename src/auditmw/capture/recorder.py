@@ -88,11 +88,9 @@ class HttpCapture:
         self.analyzer = DocumentAnalyzer(trail.catalog)
         #: ``capture.oversize = "refuse"``: a GraphQL body past the limit gets 413.
         self.refuse_oversize = cfg.oversize == "refuse"
-        self.fail_closed = trail.config.delivery.fail_closed
-        # sync mode: the events are written before the response's last bytes go out
-        self.sync = trail.config.delivery.mode == "sync"
-        # async: events are built in a delivery thread (fail_closed needs them now)
-        self.defer = not self.sync and not self.fail_closed
+        #: Where the events are built and what the doors hold back: the trail's one
+        #: :class:`~auditmw.delivery.policy.DeliveryPolicy`.
+        self.policy = trail.policy
         self.tenant_rule = TenantRule.parse(cfg.tenant) if cfg.tenant else None
         self.header_names = frozenset(
             (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names,
@@ -203,7 +201,7 @@ class Watch:
         With the execution hook installed (and no ``fail_closed``, which must refuse
         before the app), the wire is only read if the hook saw nothing run — lazily,
         when the events are built (in a delivery thread in async mode)."""
-        if self.capture.hook_active and not self.capture.fail_closed:
+        if self.capture.hook_active and not self.capture.policy.fail_closed:
             self.request_bytes = len(body or b"")
             self._unread = (body,)
             return
@@ -259,7 +257,7 @@ class Watch:
         """``fail_closed`` and the durable sink is failing: refuse before the app runs.
         The refused attempts are still offered to the sinks (other ones may be up)."""
         try:
-            if not (self.capture.fail_closed and self.catalogued
+            if not (self.capture.policy.fail_closed and self.catalogued
                     and not self.capture.trail.healthy()):
                 return False
             error = ErrorInfo("AuditUnavailable", "refused: the audit trail is failing")
@@ -276,26 +274,23 @@ class Watch:
                body: bytes | None, exc: BaseException | None = None) -> bool:
         """Record every event of the request; ``False`` if one was not kept.
 
-        In async mode (not ``fail_closed``) this thread settles only what needs the live
-        request — the actors, the duration — and the events (outcomes parsed from the
-        response, targets, the events themselves) are built in a delivery thread.
+        This thread settles only what needs the live request — the actors, the
+        duration — and hands the rest (outcomes parsed from the response, targets, the
+        events themselves) to :meth:`AuditTrail.emit_later`, which builds them in a
+        delivery thread when ``policy.build_later`` says so.
         """
         try:
             trail = self.capture.trail
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
             if not self.calls and self.route is None and not self.state.fields:
                 kept = True  # nothing catalogued ran (watched for site access only)
-            elif self.capture.defer:
+            else:
                 actor, field_actors = self._settle_actors()
                 duration = round((time.perf_counter() - self.started) * 1000, 3)
                 self.native = None  # nothing of the live request is kept past here
                 kept = trail.emit_later(lambda: self._events(
                     status, response_encoding, body, exc=exc, settled=(actor, field_actors),
                     duration=duration), weight=len(body or b"") + self.request_bytes)
-            else:
-                kept = True
-                for event in self._events(status, response_encoding, body, exc=exc):
-                    kept = trail.emit(event) and kept
             self._site_access(status)
             return kept
         except Exception:

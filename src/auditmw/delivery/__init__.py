@@ -19,7 +19,7 @@ from auditmw.delivery.engine import AsyncDispatcher, SyncDispatcher
 
 if TYPE_CHECKING:
     from auditmw.config import DeliveryConfig
-    from auditmw.pending import Pending
+    from auditmw.delivery.pending import Pending
     from auditmw.sinks.base import Sink
 
 __all__ = ["AsyncDispatcher", "DirectDispatcher", "Dispatcher", "SyncDispatcher",
@@ -28,7 +28,7 @@ __all__ = ["AsyncDispatcher", "DirectDispatcher", "Dispatcher", "SyncDispatcher"
 
 class Dispatcher(Protocol):
     def submit(self, event: dict[str, Any] | Pending) -> bool:
-        """Accept one event, finished or :class:`~auditmw.pending.PendingEvent`. Never
+        """Accept one event, finished or :class:`~auditmw.delivery.pending.Pending`. Never
         raises into the caller.
 
         Returns ``False`` only when the event is known not to be kept: dropped on

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from auditmw.pending import Pending, resolve_batch
+from auditmw.delivery.pending import Pending, resolve_batch
 from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")

@@ -1,4 +1,5 @@
-"""The background delivery engine (``delivery.mode = "async"``) and its sync variant.
+"""The lane-backed dispatchers: the background engine (``delivery.mode = "async"``) and
+the sync one, two siblings over :class:`LaneDispatcher`.
 
 :class:`AsyncDispatcher` gives every sink its own :class:`~auditmw.delivery.lane.Lane`;
 ``submit`` only appends to each lane's queue (a lock and a deque append), so the request
@@ -17,7 +18,6 @@ import logging
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from auditmw.delivery import lifecycle
 from auditmw.delivery.deadletter import DeadLetterFile
 from auditmw.delivery.lane import Lane, LaneSettings
+from auditmw.delivery.pending import Backlog, Pending
 from auditmw.delivery.spool import Spool
-from auditmw.pending import Pending, PendingBuild, PendingEvent
 from auditmw.types import EventDict
 
 if TYPE_CHECKING:
@@ -52,7 +52,11 @@ def _unique_names(sinks: Sequence[Sink]) -> list[str]:
     return names
 
 
-class AsyncDispatcher:
+class LaneDispatcher:
+    """What both lane-backed dispatchers share: one lane per sink built from
+    ``[delivery]``, the *primary* lane (the first durable sink's), flush, close, stats and
+    the process hooks. How an event enters the lanes is each one's :meth:`submit`."""
+
     def __init__(self, config: DeliveryConfig, sinks: Sequence[Sink], *,
                  meter_provider: Any = None) -> None:
         self.config = config
@@ -79,49 +83,16 @@ class AsyncDispatcher:
                                          self.lanes[0] if self.lanes else None)
         self._closed = False
         self._close_lock = threading.Lock()
-        self._unbuilt: deque[Pending] = deque()
-        self._unbuilt_bytes = 0
-        self._unbuilt_lock = threading.Lock()
-        self._built_early = 0
         lifecycle.register(self, handle_sigterm=config.handle_sigterm)
         from auditmw.delivery.metrics import install_metrics
         install_metrics(self, meter_provider)
 
-    # -- Dispatcher ----------------------------------------------------------------------
-
     def submit(self, event: EventDict | Pending) -> bool:
-        try:
-            kept = True
-            taken = False
-            for lane in self.lanes:
-                offered = lane.offer(event)
-                taken = taken or offered
-                if not offered and lane is self.primary:
-                    kept = False
-            if taken and isinstance(event, PendingEvent | PendingBuild):
-                self._hold(event)
-            return kept
-        except Exception:
-            log.exception("auditmw: could not queue an event for delivery")
-            return False
+        raise NotImplementedError
 
-    def _hold(self, item: Pending) -> None:
-        """Keep the bytes that queued, unbuilt requests hold under ``pending_max_bytes``:
-        past it, build the oldest ones here (oldest first, so the chain keeps the order
-        of recording). Every lane builds in that same order, so what was built is always
-        a prefix of this deque."""
-        with self._unbuilt_lock:
-            unbuilt = self._unbuilt
-            unbuilt.append(item)
-            self._unbuilt_bytes += getattr(item, "weight", 0)
-            while unbuilt and unbuilt[0].done:
-                self._unbuilt_bytes -= getattr(unbuilt.popleft(), "weight", 0)
-            while unbuilt and self._unbuilt_bytes > self.config.pending_max_bytes:
-                oldest = unbuilt.popleft()
-                if not oldest.done:
-                    oldest.resolve()
-                    self._built_early += 1
-                self._unbuilt_bytes -= getattr(oldest, "weight", 0)
+    def settle(self) -> None:
+        """Build and process, here, every event accepted so far that a lane has not
+        reached yet (what a test reads; see :mod:`auditmw.testing`)."""
 
     def healthy(self) -> bool:
         return self.primary is None or not self.primary.failing
@@ -167,23 +138,58 @@ class AsyncDispatcher:
             "queue_depth": max((s["queue_depth"] for s in per_sink.values()), default=0),
             "spool_bytes": total("spool_bytes"),
             "spool_damaged": total("spool_damaged"),
-            "pending_bytes": self._unbuilt_bytes,
-            "built_early": self._built_early,
+            "pending_bytes": 0,
+            "built_early": 0,
             "sinks": per_sink,
         }
 
     def after_fork(self) -> None:
         """In a forked child (gunicorn ``--preload``): fresh threads, locks and spools."""
         self._close_lock = threading.Lock()
-        self._unbuilt = deque()
-        self._unbuilt_bytes = 0
-        self._unbuilt_lock = threading.Lock()
         for lane in self.lanes:
             lane.after_fork()
 
 
-class SyncDispatcher(AsyncDispatcher):
-    """``submit`` returns once the event is written to the primary (durable) sink."""
+class AsyncDispatcher(LaneDispatcher):
+    """``submit`` appends to every lane's queue and returns; the lanes' workers build,
+    process and write. Unbuilt requests are held within ``pending_max_bytes``."""
+
+    def __init__(self, config: DeliveryConfig, sinks: Sequence[Sink], *,
+                 meter_provider: Any = None) -> None:
+        self.backlog = Backlog(config.pending_max_bytes)
+        super().__init__(config, sinks, meter_provider=meter_provider)
+
+    def submit(self, event: EventDict | Pending) -> bool:
+        try:
+            kept = True
+            taken = False
+            for lane in self.lanes:
+                offered = lane.offer(event)
+                taken = taken or offered
+                if not offered and lane is self.primary:
+                    kept = False
+            if taken and isinstance(event, Pending):
+                self.backlog.hold(event)
+            return kept
+        except Exception:
+            log.exception("auditmw: could not queue an event for delivery")
+            return False
+
+    def settle(self) -> None:
+        self.backlog.settle()
+
+    def stats(self) -> dict[str, Any]:
+        return {**super().stats(), "pending_bytes": self.backlog.bytes,
+                "built_early": self.backlog.built_early}
+
+    def after_fork(self) -> None:
+        self.backlog.after_fork()
+        super().after_fork()
+
+
+class SyncDispatcher(LaneDispatcher):
+    """``submit`` returns once the event is written to the primary (durable) sink, in
+    the caller's thread; every other sink gets it through its lane."""
 
     def __init__(self, config: DeliveryConfig, sinks: Sequence[Sink], *,
                  meter_provider: Any = None) -> None:

@@ -14,6 +14,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from auditmw.delivery.pending import resolve_batch
+
 if TYPE_CHECKING:
     from auditmw.delivery.lane import Lane
 
@@ -45,17 +47,33 @@ class Guard:
     def _run(self) -> None:
         lane = self.lane
         limit = lane.settings.flush_interval_s
-        with self._wake:
-            while not self._stopped and not lane._closed:
-                since = lane._writing_since
-                if since is None:
-                    self._wake.wait(IDLE_WAIT_S)
-                    continue
-                waited = time.monotonic() - since
-                if waited < limit:
-                    self._wake.wait(limit - waited + 0.001)
-                    continue
-                pending_direct = lane._in_flight_kind == "direct" and not lane._taken_over
-                if not lane._splitting and (lane._queue or pending_direct):
-                    lane.spill(f"a write has taken more than {limit:g} s")
-                self._wake.wait(max(limit / 2, 0.01))
+        while True:
+            with self._wake:
+                unsettled = self._watch(limit)
+                if unsettled is None:
+                    return
+            # What the queue still holds unbuilt is built here, outside the lane's lock
+            # (so requests are not held up), before it can be spilled.
+            resolve_batch([unsettled])
+
+    def _watch(self, limit: float) -> object | None:
+        """Under the lock: spill on a write that lasts, until an item needs building
+        (returned) or the guard stops (``None``)."""
+        lane = self.lane
+        while not self._stopped and not lane._closed:
+            since = lane._writing_since
+            if since is None:
+                self._wake.wait(IDLE_WAIT_S)
+                continue
+            waited = time.monotonic() - since
+            if waited < limit:
+                self._wake.wait(limit - waited + 0.001)
+                continue
+            pending_direct = lane._in_flight_kind == "direct" and not lane._taken_over
+            if not lane._splitting and (lane._queue or pending_direct):
+                unsettled = lane.unsettled_tail()
+                if unsettled is not None:
+                    return unsettled
+                lane.spill(f"a write has taken more than {limit:g} s")
+            self._wake.wait(max(limit / 2, 0.01))
+        return None

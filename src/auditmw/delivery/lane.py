@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditmw.delivery.guard import Guard
+from auditmw.delivery.pending import resolve_batch, settled
 from auditmw.delivery.retry import backoff_delay
 from auditmw.delivery.spool import SpoolFull
-from auditmw.pending import Pending, resolve_batch
 from auditmw.types import EventDict, PayloadTooLarge, PermanentError
 
 if TYPE_CHECKING:
@@ -39,8 +39,10 @@ if TYPE_CHECKING:
     from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
-#: What a lane queues: a finished event, or one whose processing is deferred to us.
-Queued = EventDict | Pending
+#: What a lane queues: a finished event dict, or a pending item whose events are built
+#: and processed by whoever reads it first (:mod:`auditmw.delivery.pending`). The lane
+#: only moves items; it reads them outside its lock (see :meth:`Lane.spill`).
+Queued = object
 
 
 @dataclass(frozen=True)
@@ -106,33 +108,62 @@ class Lane:
     def offer(self, event: Queued) -> bool:
         """Queue one event; ``False`` when it was dropped (overflow, or lane closed)."""
         settings = self.settings
-        with self._lock:
-            queue = self._queue
-            if self._closing:
-                return self._drop("the lane is closed")
-            if len(queue) >= settings.queue_size:
-                if settings.overflow == "drop":
-                    return self._drop("queue full, overflow = drop")
-                # With a spool, a full queue moves to disk (in order) instead of waiting.
-                if not self.spill("the queue is full"):
-                    if settings.overflow == "spool":
-                        return self._drop("queue full and spool full")
-                    while len(queue) >= settings.queue_size:
-                        if self._is_closing():
-                            return self._drop("the lane closed while waiting for room")
+        while True:
+            with self._lock:
+                queue = self._queue
+                if self._closing:
+                    return self._drop("the lane is closed")
+                unsettled = None
+                if len(queue) >= settings.queue_size:
+                    if settings.overflow == "drop":
+                        return self._drop("queue full, overflow = drop")
+                    unsettled = self.unsettled_tail()
+                    refused = None if unsettled is not None else self._make_room()
+                    if refused:
+                        return self._drop(refused)
+                if unsettled is None:
+                    if not queue:
+                        self._first_at = time.monotonic()
+                    queue.append(event)
+                    self._accepted += 1
+                    if self._thread is None:
                         self._ensure_worker()
-                        self._space.wait(1.0)
-                        if len(queue) >= settings.queue_size and self.spill("still full"):
-                            break
-            if not queue:
-                self._first_at = time.monotonic()
-            queue.append(event)
-            self._accepted += 1
-            if self._thread is None:
-                self._ensure_worker()
-            if len(queue) == settings.batch_size or self._flushing:
-                self._work.notify()
-        return True
+                    if len(queue) == settings.batch_size or self._flushing:
+                        self._work.notify()
+                    return True
+            # A full queue goes to the spool as finished events: build and process what
+            # it still holds here, outside the lock, then look again.
+            resolve_batch([unsettled])
+
+    def _make_room(self) -> str | None:
+        """Under the lock, the queue full and settled: with a spool, move it to disk (in
+        order) instead of waiting; ``overflow = "block"`` waits when that cannot be.
+        ``None`` once there is room, else why the event is dropped."""
+        settings = self.settings
+        queue = self._queue
+        if self.spill("the queue is full") and len(queue) < settings.queue_size:
+            return None
+        if settings.overflow == "spool":
+            return "queue full and spool full"
+        while len(queue) >= settings.queue_size:
+            if self._is_closing():
+                return "the lane closed while waiting for room"
+            self._ensure_worker()
+            self._space.wait(1.0)
+            if len(queue) >= settings.queue_size and self.spill("still full"):
+                break
+        return None
+
+    def unsettled_tail(self) -> Queued | None:
+        """Under the lock: the newest held item whose events are not yet built (resolving
+        it resolves every older one), or ``None`` when the spool may take them all."""
+        for item in reversed(self._queue):
+            if not settled(item):
+                return item
+        for item in reversed(self._in_flight or ()):
+            if not settled(item):
+                return item
+        return None
 
     def _is_closing(self) -> bool:  # re-read after a wait (a plain read looks constant)
         return self._closing
@@ -159,22 +190,33 @@ class Lane:
     # -- spilling: the queue (and a direct batch in flight) to the spool, in order -------
 
     def spill(self, why: str) -> bool:
-        """Under the lock: move the batch in flight (unless already on disk) and the whole
-        queue to the spool, oldest first. ``False`` when there is no spool or it refused
-        (then nothing of the queue was lost: what could not be spooled stays queued)."""
+        """Under the lock: move the batch in flight (unless already on disk) and the queue
+        to the spool, oldest first. ``False`` when there is no spool or it refused (then
+        nothing of the queue was lost: what could not be spooled stays queued).
+
+        It runs no processor under the lock: it stops at the first item still pending
+        (the caller resolves :meth:`unsettled_tail` outside the lock and spills again)."""
         spool = self.spool
         if spool is None:
             return False
         in_flight = self._in_flight
         if (in_flight and self._in_flight_kind == "direct" and not self._taken_over
                 and not self._splitting):
+            if not all(settled(item) for item in in_flight):
+                return True
             if not self._spool_append(resolve_batch(in_flight), why):
                 return False
             self._taken_over = True
         queue = self._queue
         size = self.settings.batch_size
         while queue:
-            chunk = [queue[i] for i in range(min(size, len(queue)))]
+            chunk: list[Queued] = []
+            for item in queue:
+                if len(chunk) == size or not settled(item):
+                    break
+                chunk.append(item)
+            if not chunk:
+                break
             if not self._spool_append(resolve_batch(chunk), why):
                 self._space.notify_all()
                 return False

@@ -25,6 +25,9 @@ _done: weakref.WeakSet[Any] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
+_NO_METER = object()
+
+
 def install_metrics(dispatcher: Any, meter_provider: Any = None) -> bool:
     """Make sure the instruments exist for ``meter_provider``; ``False`` without the API."""
     try:
@@ -39,7 +42,9 @@ def install_metrics(dispatcher: Any, meter_provider: Any = None) -> bool:
     meter = provider.get_meter("auditmw")
 
     def mine() -> list[Any]:
-        return [d for d in lifecycle.live() if d.meter_provider is meter_provider]
+        # the live dispatchers (trails are live too: they have no meter of their own)
+        return [d for d in lifecycle.live()
+                if getattr(d, "meter_provider", _NO_METER) is meter_provider]
 
     def observe(key: str) -> Any:
         def callback(_options: Any) -> Iterable[Any]:

@@ -137,7 +137,7 @@ class AuditResolverMiddleware:
     def _refuse_now(self) -> bool:
         try:
             trail = self.trail
-            return bool(trail.config.delivery.fail_closed) and not trail.healthy()
+            return trail.policy.fail_closed and not trail.healthy()
         except Exception:
             log.exception("auditmw: fail-closed check failed")
             return False
@@ -204,7 +204,7 @@ class AuditResolverMiddleware:
                 request=RequestInfo(method=method, path=path, operation=operation,
                                     id=state.request_id if state is not None else None),
                 duration_ms=duration, error=error, tenant=tenant))
-            return kept or refused or not self.trail.config.delivery.fail_closed
+            return kept or refused or not self.trail.policy.fail_closed
         except Exception:
             log.exception("auditmw: could not record GraphQL field %s", entry.name)
             return True

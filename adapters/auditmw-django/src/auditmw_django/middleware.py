@@ -265,7 +265,7 @@ class AuditMiddleware:
             log.exception("auditmw: could not read a response; recording what is known")
             status, body, encoding = getattr(response, "status_code", None), None, None
         kept = watch.finish(status, encoding, body)
-        if not kept and self.capture is not None and self.capture.fail_closed \
+        if not kept and self.capture is not None and self.capture.policy.fail_closed \
                 and watch.catalogued:
             return _refusal()
         return response

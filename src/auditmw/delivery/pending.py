@@ -1,0 +1,182 @@
+"""Work deferred from the request thread to a delivery thread, and the bytes it may hold.
+
+In ``delivery.mode = "async"`` the request thread only captures what it alone can know
+(the event, or a request's settled facts; the active span's trace ids) and queues one
+:class:`Pending`. Building the events and the pipeline — ``to_dict``, enrich, redact,
+truncate, chain — run exactly once, in the first thread that needs the result, under one
+lock shared by all of a trail's pending items.
+
+**Order.** Each item knows the one queued before it; resolving an item first resolves
+every earlier one that is still pending. So events are processed in the order they were
+recorded, whoever asks first (a lane's worker, a spill to disk, a test draining its
+captured events): the integrity chain follows that order, and an event dropped on
+overflow from every lane before processing never takes a sequence number.
+
+:class:`Backlog` keeps the bytes of queued, unbuilt requests under
+``delivery.pending_max_bytes`` by building the oldest early.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from auditmw.types import EventDict
+
+if TYPE_CHECKING:
+    from auditmw.event import AuditEvent
+
+#: Builds a request's events once its facts are settled (outcomes, targets...).
+Build = Callable[[], Iterable["AuditEvent"]]
+#: The trail's last step for one built event: the processors, counted and tapped.
+Finish = Callable[["AuditEvent", dict[str, str]], EventDict]
+
+log = logging.getLogger("auditmw")
+
+
+class Pending:
+    """One recording whose events are built and processed later: a ready
+    :class:`~auditmw.event.AuditEvent` (``record``, hooks) or a ``build`` callable (a
+    request's fields). ``weight`` is what it holds in bytes (the request document, the
+    response body), estimated from ``build``'s closure when not given; once resolved,
+    ``build`` is let go, so a queued item holds only its finished events."""
+
+    __slots__ = ("_before", "_done", "_finish", "_lock", "_result", "_source", "trace",
+                 "weight")
+
+    def __init__(self, source: AuditEvent | Build, trace: dict[str, str], finish: Finish,
+                 lock: threading.Lock, *, before: Pending | None = None,
+                 weight: int | None = None) -> None:
+        self._source: AuditEvent | Build | None = source
+        self.trace = trace
+        self._finish = finish
+        self._lock = lock
+        self._before = before
+        self._done = False
+        self._result: list[EventDict] = []
+        if weight is None:
+            weight = closure_bytes(source) if callable(source) else 0
+        self.weight = weight
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def resolve(self) -> list[EventDict]:
+        """The finished event dicts (fewer when building or processing failed; that is
+        logged), after every earlier pending item of the same trail."""
+        if self._done:
+            return self._result
+        with self._lock:
+            waiting: list[Pending] = []
+            item: Pending | None = self
+            while item is not None and not item._done:
+                waiting.append(item)
+                item = item._before
+            for item in reversed(waiting):
+                item._run()
+        return self._result
+
+    def _run(self) -> None:
+        """Under the trail's lock, once: build, then finish each event."""
+        source, self._source, self._before = self._source, None, None  # freed once built
+        if callable(source):
+            try:
+                built = list(source())
+            except Exception:
+                log.exception("auditmw: could not build a request's events")
+                built = []
+        else:
+            built = [] if source is None else [source]
+        for event in built:
+            try:
+                self._result.append(self._finish(event, self.trace))
+            except Exception:
+                log.exception("auditmw: could not process %s event", event.event)
+        self._done = True
+
+
+def closure_bytes(build: Callable[..., object]) -> int:
+    """A cheap lower bound of what ``build`` keeps alive: the lengths of the bytes and
+    strings among its closure cells and its bound object's attributes (a recorder's
+    response body and request document)."""
+    values: list[object] = []
+    for cell in getattr(build, "__closure__", None) or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    total = 0
+    for value in values:
+        if isinstance(value, bytes | bytearray | str | memoryview):
+            total += len(value)
+        else:
+            for attr in getattr(value, "__dict__", {}).values():
+                if isinstance(attr, bytes | bytearray | str):
+                    total += len(attr)
+    return total
+
+
+def resolve_batch(items: Iterable[object]) -> list[EventDict]:
+    """Plain event dicts for a batch that may hold pending items, in order."""
+    out: list[EventDict] = []
+    for item in items:
+        if isinstance(item, Pending):
+            out.extend(item.resolve())
+        else:
+            out.append(item)  # type: ignore[arg-type]  # a finished event dict
+    return out
+
+
+def settled(item: object) -> bool:
+    """``True`` when reading ``item``'s events runs no processor (a dict, or done)."""
+    return not isinstance(item, Pending) or item.done
+
+
+class Backlog:
+    """The pending items a dispatcher queued, oldest first, until they are resolved.
+
+    It keeps their bytes under ``max_bytes``: past it, the oldest are built early — in
+    the submitting thread, but after this backlog's lock is let go, so other requests
+    are not held up meanwhile (the order is kept by :meth:`Pending.resolve`).
+    :meth:`settle` resolves everything queued so far (what a test reads)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.built_early = 0
+        self.after_fork()
+
+    def after_fork(self) -> None:
+        self._items: deque[Pending] = deque()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def hold(self, item: Pending) -> None:
+        early: list[Pending] = []
+        with self._lock:
+            items = self._items
+            items.append(item)
+            self.bytes += item.weight
+            while items and items[0].done:
+                self.bytes -= items.popleft().weight
+            while items and self.bytes > self.max_bytes:
+                oldest = items.popleft()
+                self.bytes -= oldest.weight
+                if not oldest.done:
+                    early.append(oldest)
+        if early:
+            early[-1].resolve()  # resolves the earlier ones first, in order
+            self.built_early += len(early)
+
+    def settle(self) -> None:
+        """Resolve every item held so far, oldest first, here."""
+        with self._lock:
+            newest = self._items[-1] if self._items else None
+        if newest is not None:
+            newest.resolve()
+        with self._lock:
+            while self._items and self._items[0].done:
+                self.bytes -= self._items.popleft().weight
