@@ -21,7 +21,7 @@ from auditmw.delivery import AsyncDispatcher, SyncDispatcher
 from auditmw.testing import MemorySink
 from auditmw.trail import AuditTrail
 from auditmw.wsgi import AuditMiddleware as WsgiAuditMiddleware
-from capture_apps import flask_app, starlette_app
+from support.capture_apps import flask_app, starlette_app
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 
