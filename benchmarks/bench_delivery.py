@@ -30,6 +30,12 @@ RECEIVER = r'''
 import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The answer leaves in one segment: with the default unbuffered writes the headers
+    # and the body are two sends, and Nagle holds the second until the client's delayed
+    # ACK (40 ms on Linux) -- a stall per request that would be the receiver's, not the
+    # sink's.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
     def log_message(self, *a): pass
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))

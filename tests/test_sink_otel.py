@@ -119,6 +119,7 @@ class OtlpReceiver:
 
     def __init__(self) -> None:
         self.records: list[tuple[dict[str, Any], Any]] = []
+        self.requests: list[ExportLogsServiceRequest] = []
         self.fail_next = 0
         self.partial = 0
         owner = self
@@ -140,6 +141,7 @@ class OtlpReceiver:
                 else:
                     request = ExportLogsServiceRequest()
                     request.ParseFromString(raw)
+                    owner.requests.append(request)
                     for resource_logs in request.resource_logs:
                         resource = {a.key: a.value.string_value
                                     for a in resource_logs.resource.attributes}
@@ -212,12 +214,44 @@ def test_error_type_follows_semantic_conventions() -> None:
     assert attrs["audit.error.message"] == "bad"
 
 
+def sdk_reference(events: list[dict[str, Any]], types: dict[str, str]) -> tuple[
+        Any, ExportLogsServiceRequest]:
+    """The SDK path's sink and what the SDK's own OTLP encoder makes of ``events``."""
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+
+    exporter = InMemoryLogRecordExporter()
+    sdk_sink = OtelSink(exporter, service="inventory", operation_types=types)
+    sdk_sink.write(events)
+    return sdk_sink, encode_logs(exporter.get_finished_logs())
+
+
+def assert_same_records(ours: ExportLogsServiceRequest,
+                        reference: ExportLogsServiceRequest, count: int) -> None:
+    """Equal resource, scope and records (attributes compared as the set they are; the
+    observed time and the SDK's scope version left out)."""
+    for request in (ours, reference):
+        for scope_logs in request.resource_logs[0].scope_logs:
+            scope_logs.scope.version = ""
+            for record in scope_logs.log_records:
+                record.observed_time_unix_nano = 0
+    assert ours.resource_logs[0].resource == reference.resource_logs[0].resource
+    got = [r for s in ours.resource_logs[0].scope_logs for r in s.log_records]
+    want = reference.resource_logs[0].scope_logs[0]
+    assert ours.resource_logs[0].scope_logs[0].scope.name == want.scope.name == "auditmw"
+    assert len(got) == count
+    for mine, theirs in zip(got, want.log_records, strict=True):
+        assert {a.key: a.value for a in mine.attributes} == {
+            a.key: a.value for a in theirs.attributes}
+        assert len(mine.attributes) == len(theirs.attributes)
+        del mine.attributes[:]
+        del theirs.attributes[:]
+        assert mine == theirs
+
+
 def test_the_direct_encoding_is_what_the_sdk_exporter_would_send(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The same events through the SDK path and its own OTLP encoder (the reference), and
     through the direct encoder: the decoded requests are equal, record by record."""
-    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
-
     from auditmw.sinks.otlp import OtlpEncoder
 
     monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,n=3")
@@ -228,31 +262,53 @@ def test_the_direct_encoding_is_what_the_sdk_exporter_would_send(
     events[2]["duration_ms"] = -0.25
     events[2]["n"] = -7
     types = {"deleteScope": "mutation"}
-    exporter = InMemoryLogRecordExporter()
-    sdk_sink = OtelSink(exporter, service="inventory", operation_types=types)
-    sdk_sink.write(events)
-    reference = encode_logs(exporter.get_finished_logs())
+    sdk_sink, reference = sdk_reference(events, types)
     ours = ExportLogsServiceRequest()
     ours.ParseFromString(OtlpEncoder(sdk_sink.resource, operation_types=types)
                          .request(events))
-    for request in (ours, reference):
-        for scope_logs in request.resource_logs[0].scope_logs:
-            scope_logs.scope.version = ""
-            for record in scope_logs.log_records:
-                record.observed_time_unix_nano = 0
-    assert ours.resource_logs[0].resource == reference.resource_logs[0].resource
-    got = ours.resource_logs[0].scope_logs[0]
-    want = reference.resource_logs[0].scope_logs[0]
-    assert got.scope.name == want.scope.name == "auditmw"
-    assert len(got.log_records) == 3
-    for mine, theirs in zip(got.log_records, want.log_records, strict=True):
-        # attributes are a set: compare them as such, and everything else as is
-        assert {a.key: a.value for a in mine.attributes} == {
-            a.key: a.value for a in theirs.attributes}
-        assert len(mine.attributes) == len(theirs.attributes)
-        del mine.attributes[:]
-        del theirs.attributes[:]
-        assert mine == theirs
+    assert_same_records(ours, reference, 3)
+    sdk_sink.close()
+
+
+def varied_events() -> list[dict[str, Any]]:
+    """Events that share what the encoder caches (the head fields, the keys, the second)
+    and events that differ from them in one way each: a value of another type that
+    compares equal (1, 1.0, True), None members, long and non-ASCII text, other time
+    forms, a bad trace, a dict subclass, a list where an object usually is."""
+    from collections import OrderedDict
+
+    events = [full_event(("success", "denied", "failure")[n % 3]) for n in range(12)]
+    for n, event in enumerate(events):
+        event["target"] = {"type": "Scope", "id": str(n)}
+    for n, tenant in zip((0, 3, 6, 9), (1, 1.0, True, "1"), strict=True):
+        events[n]["tenant"] = tenant  # same outcome: only the tenant's type differs
+    events[5]["actor"] = {"id": "u2", "name": None, "type": "service"}
+    events[6]["target"] = {"type": "Scope", "id": "x" * 300, "name": "ünï" * 50}
+    events[7]["time"] = "2026-12-01T14:33:09+02:00"
+    events[8]["time"] = "2026-12-01T14:33:09.1Z"
+    events[9]["trace"] = {"trace_id": "zz", "span_id": SPAN_ID}
+    events[10]["request"] = OrderedDict(method="GET", path="/a", status=404)
+    events[11]["client"] = {"ip": "198.51.100.1", "forwarded": ["10.0.0.1", "10.0.0.2"]}
+    events[11]["source"] = "http"
+    return events + [dict(e) for e in events]  # the second time from the caches
+
+
+def test_the_receiver_decodes_what_the_sdk_exporter_would_send(
+        otlp: OtlpReceiver) -> None:
+    """Through the sink and HTTP: the receiver's bytes, decoded with the official
+    classes, equal the SDK's own encoding of the same events — also for the events the
+    encoder's caches answer."""
+    from auditmw.sinks.otlp import OtlpHttpSink
+
+    events = varied_events()
+    types = {"deleteScope": "mutation"}
+    sdk_sink, reference = sdk_reference(events, types)
+    sink = OtlpHttpSink(otlp.endpoint + "/v1/logs", resource=sdk_sink.resource,
+                        operation_types=types)
+    sink.write(events)
+    sink.close()
+    (received,) = otlp.requests
+    assert_same_records(received, reference, len(events))
     sdk_sink.close()
 
 

@@ -84,12 +84,22 @@ NOT_ATTRIBUTES = frozenset({"event", "time", "trace", "details", "id"})
 OperationTypes = Mapping[str, str]
 
 
-def _scalar(value: Any) -> str | int | float | bool:
+def scalar(value: Any) -> str | int | float | bool:
+    """An attribute value: scalars as they are, integers beyond int64 and anything else
+    as text (compact JSON)."""
     if isinstance(value, str | bool | float):
         return value
     if isinstance(value, int):
         return value if -(2**63) <= value < 2**63 else str(value)
     return codec.dumps_str(value)
+
+
+def attribute_name(key: str, sub: str | None = None) -> str:
+    """The attribute a top-level field (``sub`` None) or one member of an object field is
+    written as: its semantic-conventions name, else ``audit.<key>[.<sub>]``."""
+    if sub is None:
+        return f"audit.{key}"
+    return SEMCONV.get((key, sub)) or f"audit.{key}.{sub}"
 
 
 def field_attributes(key: str, value: Any) -> list[tuple[str, Any]]:
@@ -98,9 +108,9 @@ def field_attributes(key: str, value: Any) -> list[tuple[str, Any]]:
     if key in NOT_ATTRIBUTES or value is None:
         return []
     if isinstance(value, dict):
-        return [(SEMCONV.get((key, sub)) or f"audit.{key}.{sub}", _scalar(inner))
+        return [(attribute_name(key, sub), scalar(inner))
                 for sub, inner in value.items() if inner is not None]
-    return [(f"audit.{key}", _scalar(value))]
+    return [(attribute_name(key), scalar(value))]
 
 
 def operation_type(event: EventDict, operation_types: OperationTypes | None) -> str | None:
