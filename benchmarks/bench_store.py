@@ -29,7 +29,7 @@ from auditmw.store.sample import sample_events
 # million into both backends alone takes longer than that there); set
 # The issue's size by default; AUDITMW_BENCH_STORE_N=10000000 for the big documented run.
 N = int(os.environ.get("AUDITMW_BENCH_STORE_N", "1000000"))
-BATCH = 1000
+BATCH = 500  # the delivery lane's default batch_size: what the store sink is given
 TENANTS = 100  # every event belongs to one of 100 tenants (SPEC §15: a tenant key's reads)
 BASELINE_N = min(N, 50_000)
 PG_ADMIN = os.environ.get("AUDITMW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -108,13 +108,36 @@ def _bare_insert_rate(url: str, events: list[dict[str, Any]]) -> float:
     return len(rows) / (time.perf_counter() - started)
 
 
-def _fill(stores: dict[str, Any]) -> tuple[dict[str, float], list[dict[str, Any]], list[Any]]:
-    """Write N events to every store; returns seconds per store, a baseline sample and
-    the (time, id) of every 1000th event (for deep-page cursors)."""
-    spent = dict.fromkeys(stores, 0.0)
+def _backend_cpu_s(store: Any) -> float:
+    """CPU seconds the PostgreSQL server process serving this thread's connection has
+    used (0 for SQLite, which works inside this process)."""
+    if not hasattr(store, "partitions"):
+        return 0.0
+    pid = store._connection().execute("SELECT pg_backend_pid()").fetchone()[0]
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _fill(stores: dict[str, Any]) -> tuple[dict[str, tuple[float, float]],
+                                           list[dict[str, Any]], list[Any]]:
+    """Write N events to every store; returns (wall seconds, CPU seconds: this process
+    and the PostgreSQL server process) per store, a baseline sample and the (time, id)
+    of every 1000th event (for deep-page cursors)."""
+    wall = dict.fromkeys(stores, 0.0)
+    cpu = dict.fromkeys(stores, 0.0)
+    server_before = {name: _backend_cpu_s(store) for name, store in stores.items()}
     head: list[dict[str, Any]] = []
     marks: list[Any] = []
     batch: list[dict[str, Any]] = []
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        for name, store in stores.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            store.write(batch)
+            wall[name] += time.perf_counter() - started
+            cpu[name] += time.process_time() - started_cpu
+
     end = datetime.now(UTC)
     for index, event in enumerate(sample_events(N, end=end, span=timedelta(days=300),
                                                 tenants=TENANTS)):
@@ -124,16 +147,12 @@ def _fill(stores: dict[str, Any]) -> tuple[dict[str, float], list[dict[str, Any]
             marks.append((time_text_to_us(event["time"]), event["id"]))
         batch.append(event)
         if len(batch) == BATCH:
-            for name, store in stores.items():
-                started = time.perf_counter()
-                store.write(batch)
-                spent[name] += time.perf_counter() - started
+            write(batch)
             batch = []
     if batch:
-        for name, store in stores.items():
-            started = time.perf_counter()
-            store.write(batch)
-            spent[name] += time.perf_counter() - started
+        write(batch)
+    spent = {name: (wall[name], cpu[name] + _backend_cpu_s(store) - server_before[name])
+             for name, store in stores.items()}
     return spent, head, marks
 
 
@@ -200,12 +219,16 @@ def _run(stores: dict[str, Any], urls: dict[str, str], directory: str) -> str:
     lines = [f"## Store ({N:,} events of {TENANTS} tenants over 300 days)", ""]
     lines += ["| | SQLite | PostgreSQL |", "|---|---:|---:|"]
     bare = {name: _bare_insert_rate(urls[name], head) for name in stores}
-    lines.append("| insert, events/s (batches of 1000) | "
-                 + " | ".join(f"{N / spent[n]:,.0f}" for n in stores) + " |")
+    lines.append(f"| insert, events/s (batches of {BATCH}), wall | "
+                 + " | ".join(f"{N / spent[n][0]:,.0f}" for n in stores) + " |")
+    lines.append("| insert, CPU µs an event (this process + the PostgreSQL server process) | "
+                 + " | ".join(f"{spent[n][1] / N * 1e6:.1f}" for n in stores) + " |")
+    lines.append("| insert, events/s one core's CPU allows | "
+                 + " | ".join(f"{N / spent[n][1]:,.0f}" for n in stores) + " |")
     lines.append(f"| bare table id+JSON, no index (first {BASELINE_N:,}), events/s | "
                  + " | ".join(f"{bare[n]:,.0f}" for n in stores) + " |")
-    lines.append("| store / bare | "
-                 + " | ".join(f"{(N / spent[n]) / bare[n]:.2f}×" for n in stores) + " |")
+    lines.append("| store / bare (wall) | "
+                 + " | ".join(f"{(N / spent[n][0]) / bare[n]:.2f}×" for n in stores) + " |")
     for label, query in filters:
         cells = []
         for store in stores.values():
@@ -236,7 +259,9 @@ def _run(stores: dict[str, Any], urls: dict[str, str], directory: str) -> str:
                               for e in exports.values()) + " |")
     lines.append("| CSV size, MB | " + " | ".join(f"{e['bytes'] / 1e6:.0f}"
                                                  for e in exports.values()) + " |")
-    lines += ["", f"Command: `make bench` or `{COMMAND}` "
+    lines += ["", f"Load average {os.getloadavg()[0]:.1f} at the end of the run "
+              f"({os.cpu_count()} cores).", "",
+              f"Command: `make bench` or `{COMMAND}` "
               f"(`AUDITMW_BENCH_STORE_N` sets the size: 1,000,000 by default, 10,000,000 "
               f"for the big run).", ""]
     return "\n".join(lines)

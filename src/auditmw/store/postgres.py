@@ -1,7 +1,10 @@
 """The store at scale: PostgreSQL through psycopg 3, one table partitioned by month.
 
-Batches go in as one ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING``
-(one round trip, whatever the batch size). The primary key is ``(ts, id)``: it serves
+A batch is one transaction: a binary ``COPY`` straight into ``events`` (one round trip,
+no per-row SQL). ``COPY`` cannot skip a conflict, so a batch holding an event already
+stored (a replayed spool, an at-least-once retry: rare) fails whole on the primary key
+and is written again, in a new transaction, through a per-connection staging table and
+one ``INSERT ... ON CONFLICT DO NOTHING``. The primary key is ``(ts, id)``: it serves
 keyset pagination and idempotency at once (a re-delivered event carries its id and its
 time; PostgreSQL needs the partition key in every unique index). Monthly partitions
 ``events_pYYYYMM`` are created on demand; the purge drops whole expired partitions and
@@ -47,8 +50,11 @@ _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 _COLUMNS = COLUMN_LIST
-# A batch is COPYed into a per-connection temporary table, then moved with one INSERT
-# that skips ids already stored (COPY itself cannot skip conflicts).
+#: PostgreSQL types of :data:`~auditmw.store.schema.COLUMNS`, for binary ``COPY``.
+_TYPES = ("text", "timestamptz", *("text",) * 9, "int8", "text", "text", "text")
+_COPY_EVENTS = f"COPY events ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+# The slow way, for a batch holding an id already stored: COPY into a per-connection
+# temporary table, then one INSERT that skips the ids already there.
 _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
     id text, ts timestamptz, event text, category text, outcome text, actor_id text,
@@ -56,7 +62,7 @@ CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
     seq bigint, hash text, tenant text, data text
 ) ON COMMIT DELETE ROWS
 """
-_COPY = f"COPY auditmw_staging ({_COLUMNS}) FROM STDIN"
+_COPY_STAGING = f"COPY auditmw_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _MOVE = (f"INSERT INTO events ({_COLUMNS}) SELECT {_COLUMNS} FROM auditmw_staging "
          "ON CONFLICT DO NOTHING")
 
@@ -207,14 +213,31 @@ class PostgresStore(SqlReader):
             self._insert(conn, staged)
 
     def _insert(self, conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:
+        import psycopg
+
+        try:
+            with conn.transaction():
+                self._copy(conn, _COPY_EVENTS, rows)
+        except psycopg.errors.UniqueViolation:
+            # Some event of the batch is stored already; nothing of it was written.
+            self._insert_skipping_stored(conn, rows)
+
+    def _insert_skipping_stored(self, conn: psycopg.Connection[Any],
+                                rows: list[tuple[Any, ...]]) -> None:
         if getattr(self._local, "staging", None) is not conn:
             conn.execute(_STAGING.encode())
             self._local.staging = conn
         with conn.transaction():
-            with conn.cursor().copy(_COPY.encode()) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            self._copy(conn, _COPY_STAGING, rows)
             conn.execute(_MOVE.encode())
+
+    @staticmethod
+    def _copy(conn: psycopg.Connection[Any], statement: str,
+              rows: list[tuple[Any, ...]]) -> None:
+        with conn.cursor().copy(statement.encode()) as copy:
+            copy.set_types(_TYPES)
+            for row in rows:
+                copy.write_row(row)
 
     def flush(self) -> None:
         """Nothing is buffered: every ``write`` has committed."""

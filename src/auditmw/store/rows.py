@@ -6,7 +6,7 @@ code: exact, cheap to compare, and the same for both backends' cursors.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
@@ -38,12 +38,33 @@ def us_to_datetime(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
+# "YYYY-MM-DD" -> microseconds at that day's midnight: a batch's events share a few days,
+# and the date is the costly part to validate. Bounded: cleared when full.
+_DAY_US: dict[str, int] = {}
+_DAY_CACHE_SIZE = 4096
+_EPOCH_ORDINAL = EPOCH.toordinal()
+_US_PER_DAY = 86_400_000_000
+
+
+def _day_us(text: str) -> int:
+    found = _DAY_US.get(text)
+    if found is None:
+        found = (date.fromisoformat(text).toordinal() - _EPOCH_ORDINAL) * _US_PER_DAY
+        if len(_DAY_US) >= _DAY_CACHE_SIZE:
+            _DAY_US.clear()
+        _DAY_US[text] = found
+    return found
 
 
 def time_text_to_us(text: str) -> int:
-    """RFC 3339 (``Z`` or an offset) to microseconds; the canonical form takes a fast path."""
-    if len(text) == 27 and text[-1] == "Z":
-        return (datetime.fromisoformat(text[:-1]) - EPOCH.replace(tzinfo=None)) // _ONE_US
+    """RFC 3339 (``Z`` or an offset) to microseconds. The canonical form
+    (``2026-11-22T10:50:23.123456Z``, what auditmw writes) takes a fast path: the date
+    from a cache, the time of day parsed on its own (a quarter of a full parse)."""
+    if (len(text) == 27 and text[26] == "Z" and text[10] == "T" and text[13] == ":"
+            and text[16] == ":" and text[19] == "."):
+        clock = time.fromisoformat(text[11:26])
+        return (_day_us(text[:10]) + clock.microsecond
+                + ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000)
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     return datetime_to_us(parsed)
 
