@@ -2,13 +2,20 @@
 
 graphql-core ``execute_sync`` in-process on a pre-parsed document (so parsing is not
 counted): a mutation with one top-level field returning an object with two sub-fields.
-Rows: the bare schema; the hook on an uncatalogued mutation (pass-through); the hook on a
-catalogued mutation recording the event itself (event built, processors run — redaction,
-truncation, enrichment — and handed to a dispatcher with no sinks, so sink I/O is not
-counted); the same inside a request watched by the HTTP middleware (the hook only
-deposits its facts). ``AUDITMW_BENCH_RESOLVER_N`` sets the iterations per sample.
 
-Second table: a query of 20,000 field executions (a catalogued root field beside a list
+First table, the execution hook (``auditmw.graphql.instrument``, what the code route and
+``auditmw run`` install): an uncatalogued mutation (pass-through); a catalogued one
+inside a request watched by the HTTP middleware (the hook deposits its facts; arguments
+and target are finished where the door builds the event); a catalogued one recorded by
+the hook itself in async mode. These rows are the request thread's cost: the trail has
+no sink, so nothing queued is ever built (the build runs in a delivery thread).
+
+Second table, the older per-field middleware (``middleware=[AuditResolverMiddleware]``)
+over a ``sync`` trail: the event built, processed (redaction, truncation, enrichment)
+and handed to a dispatcher with no sinks, all in the calling thread.
+``AUDITMW_BENCH_RESOLVER_N`` sets the iterations per sample.
+
+Third table: a query of 20,000 field executions (a catalogued root field beside a list
 of 1,000 objects of 20 fields) with graphql-core's execution hook installed and without,
 interleaved: the hook audits root fields only, so the nested ones must not pay.
 Times are the process's CPU time (``time.process_time``), not the wall clock.
@@ -123,6 +130,75 @@ def wide_query_overhead() -> list[str]:
     ]
 
 
+def execution_hook_rows() -> list[str]:
+    """The execution hook's request-thread cost (first table)."""
+    schema = build_schema()
+    trail = AuditTrail(store=False, sinks=[])  # async; nothing queued is ever built
+    submitted = [0]
+    submit = trail.dispatcher.submit
+
+    def counting(item: Any) -> bool:
+        submitted[0] += 1
+        return submit(item)
+
+    trail.dispatcher.submit = counting  # type: ignore[method-assign,assignment]
+
+    def execute(document: graphql.DocumentNode) -> None:
+        result = graphql.execute_sync(schema, document)
+        assert not result.errors, result.errors
+
+    def in_request() -> None:
+        state = RequestState("POST", "/graphql", Client(ip="127.0.0.1"), "ui")
+        token = current_request.set(state)
+        try:
+            execute(CATALOGUED)
+        finally:
+            current_request.reset(token)
+        assert len(state.fields) == 1
+        assert state.fields[0].settled().arguments == {"name": "a", "token": "t"}
+
+    cases = [
+        ("bare schema", False, lambda: execute(CATALOGUED)),
+        ("uncatalogued mutation (pass-through)", True, lambda: execute(UNCATALOGUED)),
+        ("catalogued mutation, facts handed to the HTTP middleware", True, in_request),
+        ("catalogued mutation, event queued by the hook (async)", True,
+         lambda: execute(CATALOGUED)),
+    ]
+    installed = {name: hooked for name, hooked, _ in cases}
+
+    rows = _interleaved([(name, run) for name, _, run in cases],
+                        lambda name: instrument(trail) if installed[name] else uninstrument())
+    uninstrument()
+    trail.close()
+    assert submitted[0] >= SAMPLES * N, submitted  # one queued build per execution
+    bare = rows[0][1]
+    lines = [
+        "## Execution hook: request-thread cost per mutation field", "",
+        f"graphql-core {graphql.__version__} `execute_sync` in-process, pre-parsed document, "
+        f"one top-level field; median of {SAMPLES} interleaved samples × {N} executions.",
+        "", "| case | µs per execution | added µs |", "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {value:.1f} | {value - bare:+.1f} |" for name, value in rows]
+    return [*lines, ""]
+
+
+def _interleaved(cases: list[tuple[str, Callable[[], Any]]],
+                 prepare: Callable[[str], Any]) -> list[tuple[str, float]]:
+    """Like :func:`per_call_us`, with ``prepare(name)`` run untimed before each block."""
+    for name, run in cases:
+        prepare(name)
+        run()
+    samples: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for _ in range(SAMPLES):
+        for name, run in cases:
+            prepare(name)
+            started = time.process_time()
+            for _ in range(N):
+                run()
+            samples[name].append((time.process_time() - started) / N * 1e6)
+    return [(name, statistics.median(samples[name])) for name, _ in cases]
+
+
 def main() -> str:
     schema = build_schema()
     trail = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
@@ -154,7 +230,8 @@ def main() -> str:
     assert recorded == (SAMPLES * N + 1), recorded  # one event per recorded execution
     bare = rows[0][1]
     lines = [
-        "## Resolver hook: cost per mutation field", "",
+        *execution_hook_rows(),
+        "## Per-field middleware over a sync trail: cost per mutation field", "",
         f"graphql-core {graphql.__version__} `execute_sync` in-process, pre-parsed document, "
         f"one top-level field; median of {SAMPLES} samples × {N} executions.", "",
         "| case | µs per execution | added µs | ratio to bare |",

@@ -136,7 +136,7 @@ def test_inside_a_watched_request_the_hook_only_deposits_facts(trail: AuditTrail
         [("createAssetGroup", "x", "Op", "success"), ("deleteScope", "deleteScope", "Op",
                                                      "denied")]
     assert state.fields[0].actor == Actor(id="u1", name="Ann")
-    assert state.fields[0].target.id == "g1"
+    assert state.fields[0].settled().target.id == "g1"
     assert state.fields[1].error is not None
     assert state.fields[1].error.type == "PermissionError"
 

@@ -12,6 +12,7 @@ This is what makes "each field execution is recorded exactly once" hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,18 @@ class FieldFacts:
     duration_ms: float = 0.0
     #: The field's name in the schema (``response_key`` may be an alias).
     field_name: str = ""
+    #: Set by a hook that left ``arguments`` as a snapshot and ``target`` unfinished:
+    #: returns both as recorded, run by :meth:`settled` wherever the event is built
+    #: (a delivery thread in async mode), so the request's thread does not pay for it.
+    complete: Callable[[], tuple[dict[str, Any], Target]] | None = None
+
+    def settled(self) -> FieldFacts:
+        """These facts with ``arguments`` and ``target`` final (completed once)."""
+        complete = self.complete
+        if complete is not None:
+            self.complete = None
+            self.arguments, self.target = complete()
+        return self
 
 
 @dataclass(slots=True)

@@ -23,13 +23,10 @@ from auditmw.capture.documents import DocumentAnalyzer, FieldCall, calls_for
 from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
 from auditmw.capture.login import login_actor, login_outcome, submitted_username
 from auditmw.capture.outcome import (
-    FieldResult,
-    find_target,
-    operation_results,
-    read_results,
     status_outcome,
 )
 from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
+from auditmw.capture.request_events import RequestEvents, may_have_run
 from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
 from auditmw.capture.site_access import SITE_ACCESS_EVENT, IdleTracker
 from auditmw.capture.tenant import TenantRequest, TenantRule
@@ -41,11 +38,7 @@ from auditmw.event import (
     Channel,
     Client,
     ErrorInfo,
-    Outcome,
-    RequestInfo,
-    Target,
 )
-from auditmw.outcome import outcome_of_error, outcome_of_route
 
 if TYPE_CHECKING:
     from auditmw.trail import AuditTrail
@@ -153,7 +146,7 @@ class HttpCapture:
             log.exception("auditmw: the actor resolver failed")
 
 
-class Watch:
+class Watch(RequestEvents):
     """One watched request, from its body to its events."""
 
     def __init__(self, capture: HttpCapture, state: RequestState,
@@ -340,7 +333,7 @@ class Watch:
         hooked = self.capture.hook_active
         for i, call in enumerate(calls):
             got = outcomes.get(i)
-            if refused is None and not _may_have_run(status, got, exc, hooked=hooked):
+            if refused is None and not may_have_run(status, got, exc, hooked=hooked):
                 continue  # a redirect, a page, 404/405, or a field the result lacks
             yield self._field_event(call, None, got, status=status, actor=actor,
                                     duration=duration, exc=exc, refused=refused)
@@ -351,112 +344,11 @@ class Watch:
             if route_event is not None:  # a redirect, not a success_status: nothing ran
                 yield route_event
 
-    def _field_results(self, status: int | None, encoding: str | None,
-                       body: bytes | None) -> dict[int, FieldResult | None]:
-        """Each wire call's outcome by its position in ``self.calls``; ``None`` where
-        the response is no GraphQL result (or one that does not show the field)."""
-        results = read_results(body, encoding, self.capture.max_body, self.wire.batched)
-        by_operation: dict[int, list[int]] = {}
-        for i, call in enumerate(self.calls):
-            by_operation.setdefault(call.index, []).append(i)
-        out: dict[int, FieldResult | None] = {}
-        for index, positions in by_operation.items():
-            result = results[index] if results and index < len(results) else None
-            if not isinstance(result, dict) or not _is_result(result):
-                out.update((i, None) for i in positions)
-                continue
-            keys = [self.calls[i].response_key for i in positions]
-            paths = [self.calls[i].entry.outcome_path for i in positions]
-            serial = self.calls[positions[0]].operation_type == "mutation"
-            got_all = operation_results(status, result, keys, serial,
-                                        rules=self.capture.trail.outcome_rules,
-                                        outcome_paths=paths)
-            for i, got in zip(positions, got_all, strict=True):
-                out[i] = got if _shows(result, self.calls[i].response_key) else None
-        if self.capture.hook_active and any(v is not None and v.outcome == "success"
-                                            for v in out.values()):
-            _warn_unhooked()
-        return out
-
     def _field_actor(self, fact: FieldFacts | None, actor: Actor | None) -> Actor:
         if fact is not None and fact.actor is not None:
             seen = {**self.state.extra, "graphql_context": fact.actor}
             return self._request_actor(seen) or fact.actor
         return actor or ANONYMOUS
-
-    def _field_event(self, call: FieldCall, fact: FieldFacts | None,
-                     got: FieldResult | None, *,
-                     status: int | None, actor: Actor | None, duration: float,
-                     exc: BaseException | None, refused: ErrorInfo | None) -> AuditEvent:
-        entry = call.entry
-        if fact is not None:
-            outcome, error = fact.outcome, fact.error
-            arguments, target = fact.arguments, fact.target
-            if target == Target():
-                target = find_target(entry.target, None, arguments)
-            duration = fact.duration_ms or duration
-        else:
-            arguments = call.arguments
-            if refused is not None:
-                outcome, value, error = "failure", None, refused
-            elif exc is not None:
-                value = None
-                outcome, error = outcome_of_error(exc, self.capture.trail.outcome_rules)
-            else:
-                got = got or FieldResult(*status_outcome(status), None)
-                outcome, error, value = got.outcome, got.error, got.value
-            target = find_target(entry.target, value, arguments)
-        return AuditEvent.create(
-            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=outcome,
-            actor=actor or ANONYMOUS, client=self.state.client,
-            channel=self.state.channel, source="graphql", target=target,
-            details=dict(arguments), request=self._request_info(status, call.operation_name),
-            duration_ms=duration, error=error)
-
-    def _facts_event(self, fact: FieldFacts, status: int | None,
-                     actor: Actor | None) -> Iterable[AuditEvent]:
-        entry = self.capture.trail.catalog.get(fact.event)
-        if entry is None:
-            return
-        yield AuditEvent.create(
-            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=fact.outcome,
-            actor=actor or ANONYMOUS, client=self.state.client,
-            channel=self.state.channel, source="graphql", target=fact.target,
-            details=dict(fact.arguments),
-            request=self._request_info(status, fact.operation_name),
-            duration_ms=fact.duration_ms, error=fact.error)
-
-    def _route_event(self, status: int | None, actor: Actor | None, duration: float,
-                     exc: BaseException | None, refused: ErrorInfo | None
-                     ) -> AuditEvent | None:
-        assert self.route is not None
-        route, params = self.route.route, self.route.params
-        outcome: Outcome
-        error: ErrorInfo | None
-        if refused is not None:
-            outcome, error = "failure", refused
-        elif exc is not None:  # the app raised: a permission error is still a denial
-            outcome, error = outcome_of_error(exc, self.capture.trail.outcome_rules)
-        else:
-            found = outcome_of_route(status, self.location,
-                                     success_status=route.success_status,
-                                     denied_redirect=route.denied_redirect)
-            if found is None:
-                return None
-            outcome, error = found
-        target = Target(id=params.get(route.target)) if route.target else Target()
-        if target == Target():
-            target = find_target(route.entry.target, None, params)
-        entry = route.entry
-        return AuditEvent.create(
-            entry.name, entry.category, entry.action, at_ns=self.at_ns, outcome=outcome,
-            actor=actor or ANONYMOUS, client=self.state.client, channel=self.state.channel,
-            source="rest", target=target, details=dict(params),
-            request=self._request_info(status, None), duration_ms=duration, error=error)
-
-    def _request_info(self, status: int | None, operation: str | None) -> RequestInfo:
-        return RequestInfo(method=self.state.method, path=self.state.path, status=status,
-                           id=self.state.request_id, operation=operation)
 
     def _site_access(self, status: int | None) -> None:
         cap = self.capture
@@ -480,52 +372,3 @@ class Watch:
                          duration_ms=round((time.perf_counter() - self.started) * 1000, 3))
 
 
-def _error_of(exc: BaseException | None) -> ErrorInfo | None:
-    return None if exc is None else ErrorInfo.from_exception(exc)
-
-
-def _is_result(value: Any) -> bool:
-    return isinstance(value, dict) and ("data" in value or "errors" in value)
-
-
-def _shows(result: dict[str, Any], key: str) -> bool:
-    """The GraphQL result shows ``key`` ran or was refused: its data has the key, an
-    error's path starts with it, or the operation failed as a whole (no data)."""
-    data = result.get("data")
-    if isinstance(data, dict) and key in data:
-        return True
-    errors = result.get("errors")
-    if not isinstance(errors, list) or not errors:
-        return False
-    if not isinstance(data, dict):
-        return True  # request-level errors, or a non-null error nulled all data
-    return any(isinstance(e, dict) and isinstance(e.get("path"), list) and e["path"]
-               and e["path"][0] == key for e in errors)
-
-
-def _may_have_run(status: int | None, got: FieldResult | None,
-                  exc: BaseException | None, *, hooked: bool) -> bool:
-    """Only what ran (or was refused) is recorded from the wire.
-
-    With the execution hook installed and no execution seen, nothing ran: only a request
-    the answer refuses (401/403, the attempt is ``denied``) or a result that shows the
-    field succeeded (a server the hook cannot see; warned) is recorded. Without the hook:
-    a GraphQL result that shows the field, or an answer refusing the request (401/403,
-    other errors but 404/405), or the app raising."""
-    if hooked:
-        return status in (401, 403) or (got is not None and got.outcome == "success"
-                                        and exc is None)
-    if exc is not None or got is not None:
-        return True
-    return status is not None and status >= 400 and status not in (404, 405)
-
-
-_warned: list[bool] = [False]
-
-
-def _warn_unhooked() -> None:
-    if not _warned[0]:
-        _warned[0] = True
-        log.warning("auditmw: a GraphQL response shows a catalogued field that the "
-                    "execution hook did not see run (a server not built on graphql-core?); "
-                    "recording it from the request as sent")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -16,12 +16,25 @@ from graphql import (
 )
 
 from auditmw.event import Target
-from auditmw.outcome import DEFAULT_RULES, OutcomeRules, camel_case, target_of
+from auditmw.outcome import (
+    DEFAULT_RULES,
+    OutcomeRules,
+    ValueTarget,
+    camel_case,
+    target_in_value,
+    target_of,
+    target_with_arguments,
+)
 
 if TYPE_CHECKING:
-    from graphql import GraphQLResolveInfo
+    from graphql import GraphQLField, GraphQLOutputType, GraphQLResolveInfo
 
     from auditmw.catalog import Entry
+
+MemberType = Callable[[str], str | None]
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_TYPE_CACHE_SIZE = 1024
+
 
 def is_denied_error(exc: BaseException, rules: OutcomeRules = DEFAULT_RULES) -> bool:
     """Whether ``exc`` is a denial by the one rule (:mod:`auditmw.outcome`), directly or
@@ -74,24 +87,80 @@ def _wire_value(value: Any, kind: Any) -> Any:
     return value
 
 
-def _object_type_name(info: GraphQLResolveInfo) -> str | None:
-    named = get_named_type(info.return_type)
-    return named.name if isinstance(named, GraphQLObjectType) else None
-
-
 def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
                 arguments: Mapping[str, Any]) -> Target:
     """The one target rule (:func:`auditmw.outcome.target_of`), with the GraphQL type
     names the schema knows: the field's type, and those of a payload's members."""
-    named = get_named_type(info.return_type)
+    type_name, member_type = _type_names(info.return_type)
+    return target_of(entry.target, result, arguments, type_name=type_name,
+                     member_type=member_type)
+
+
+# -- the request thread's part and the delivery thread's -------------------------------
+#
+# A catalogued field's facts are read in two steps. On the request thread, while the
+# arguments and the returned value are as the resolver left them: a snapshot of the
+# arguments and what the target rule reads of the value (both cheap). Wherever the
+# event is built (a delivery thread in async mode): the arguments under their wire
+# names as plain data, and the target finished from them.
+
+def snapshot(value: Any, depth: int = 0) -> Any:
+    """The arguments as the resolver received them, kept from later changes by the app
+    (a resolver may keep and mutate the dict it was handed): dicts and lists are copied,
+    immutable leaves (scalars, enum members) kept as they are, anything else turned into
+    plain data at once (:func:`plain`)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if depth > 32:
+        return plain(value, depth)
+    scalars = _SCALARS  # leaves are tested inline: most arguments are scalars
+    if kind is dict:
+        return {k: v if type(v) in scalars else snapshot(v, depth + 1)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in scalars else snapshot(v, depth + 1) for v in value]
+    if isinstance(value, enum.Enum):
+        return value
+    return plain(value, depth)
+
+
+class TargetReader:
+    """Reads the target rule's part of a returned value (:func:`target_in_value`), with
+    the schema's type names for each field's return type looked up once."""
+
+    def __init__(self) -> None:
+        self._names: dict[Any, tuple[str | None, MemberType]] = {}
+
+    def read(self, entry: Entry, info: GraphQLResolveInfo, result: Any) -> ValueTarget:
+        return_type = info.return_type  # graphql-core's types hash by identity
+        names = self._names.get(return_type)
+        if names is None:
+            if len(self._names) >= _TYPE_CACHE_SIZE:  # schemas built per request
+                self._names.clear()
+            names = self._names[return_type] = _type_names(return_type)
+        return target_in_value(entry.target, result, type_name=names[0],
+                               member_type=names[1])
+
+
+def _type_names(return_type: GraphQLOutputType) -> tuple[str | None, MemberType]:
+    named = get_named_type(return_type)
+    fields = named.fields if isinstance(named, GraphQLObjectType) else {}
 
     def member_type(name: str) -> str | None:
-        fields = named.fields if isinstance(named, GraphQLObjectType) else {}
         field = fields.get(name) or fields.get(camel_case(name))  # Python attribute names
         if field is None:
             return None
         inner = get_named_type(field.type)
         return inner.name if isinstance(inner, GraphQLObjectType) else None
 
-    return target_of(entry.target, result, arguments, type_name=_object_type_name(info),
-                     member_type=member_type)
+    return (named.name if isinstance(named, GraphQLObjectType) else None), member_type
+
+
+def settle(entry: Entry, definition: GraphQLField | None, arguments: Mapping[str, Any],
+           seen: ValueTarget) -> tuple[dict[str, Any], Target]:
+    """The delivery thread's part: the :func:`snapshot` of the arguments under their
+    wire names as plain data, and the target finished from them."""
+    wired = plain(_rename(arguments, definition.args if definition else {}))
+    return wired, target_with_arguments(entry.target, seen, wired)
+

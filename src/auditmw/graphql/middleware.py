@@ -25,10 +25,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from inspect import isawaitable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
+from graphql.pyutils import is_awaitable
 
 from auditmw.capture import ip as ip_rules
 from auditmw.capture.actor import context_reader
@@ -43,9 +44,10 @@ from auditmw.event import (
     ErrorInfo,
     Outcome,
     RequestInfo,
+    Target,
 )
 from auditmw.graphql.context_reading import RequestView, default_actor_from_context, request_view
-from auditmw.graphql.fields import find_target, plain, wire_arguments
+from auditmw.graphql.fields import TargetReader, settle, snapshot
 from auditmw.outcome import DEFAULT_RULES, DeniedCheck, outcome_of_field
 
 if TYPE_CHECKING:
@@ -98,6 +100,8 @@ class AuditResolverMiddleware:
             if trail.config.capture.tenant else None
         self.tenant_rule = rule if rule is not None and rule.kind == "graphql_context" \
             else None
+        self._rules = getattr(trail, "outcome_rules", DEFAULT_RULES)
+        self._targets = TargetReader()
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 **args: Any) -> Any:
@@ -128,7 +132,7 @@ class AuditResolverMiddleware:
             raise
         finally:
             _inside_hook.reset(token)
-        if isawaitable(result):
+        if is_awaitable(result):
             return self._finish_later(entry, info, args, started, result)
         if not self.finish(entry, info, args, started=started, result=result, exc=None):
             raise AuditUnavailable("the call ran but its audit event could not be kept")
@@ -157,7 +161,14 @@ class AuditResolverMiddleware:
                started: float, result: Any, exc: BaseException | None,
                refused: bool = False) -> bool:
         """Hand one field execution's facts to the HTTP door, or record them; ``False``
-        only when ``fail_closed`` and the event this hook wrote was not kept."""
+        only when ``fail_closed`` and the event this hook wrote was not kept.
+
+        This thread reads what only it can (the outcome, the context's actor, the
+        door's state) and what may change once the resolver returned (a snapshot of the
+        arguments, the target rule's reading of the value). Turning the arguments into
+        plain data under their wire names, finishing the target and building the event
+        happen where the event is built: a delivery thread in async mode, here in
+        ``sync`` mode and with ``fail_closed``."""
         try:
             duration = round((time.perf_counter() - started) * 1000, 3)
             if exc is None and isinstance(result, Exception):  # returned, not raised
@@ -168,10 +179,9 @@ class AuditResolverMiddleware:
             else:
                 outcome, error = outcome_of_field(
                     error=exc, value=result, outcome_path=entry.outcome_path,
-                    rules=getattr(self.trail, "outcome_rules", DEFAULT_RULES),
-                    also_denied=self.is_denied)
-            arguments = plain(wire_arguments(info, args))
-            target = find_target(entry, info, result, arguments)
+                    rules=self._rules, also_denied=self.is_denied)
+            complete = partial(settle, entry, info.parent_type.fields.get(info.field_name),
+                               snapshot(args), self._targets.read(entry, info, result))
             actor = self.actor_from_context(info.context)
             tenant = (self.tenant_rule.of_graphql_context(info.context)
                       if self.tenant_rule is not None else None)
@@ -182,8 +192,9 @@ class AuditResolverMiddleware:
             if state is not None and state.collect:
                 state.fields.append(FieldFacts(
                     event=entry.name, response_key=str(info.path.key), operation_name=operation,
-                    outcome=outcome, arguments=arguments, target=target, actor=actor,
-                    error=error, duration_ms=duration, field_name=info.field_name))
+                    outcome=outcome, arguments={}, target=Target(), actor=actor,
+                    error=error, duration_ms=duration, field_name=info.field_name,
+                    complete=complete))
                 return True
             method: str | None
             path: str | None
@@ -196,14 +207,23 @@ class AuditResolverMiddleware:
                 client, channel = self._client(view), self._channel(view)
                 method = view.method if view else None
                 path = view.path if view else None
-            kept = self.trail.emit(AuditEvent.create(
-                entry.name, entry.category, entry.action, outcome=outcome,
-                actor=actor or acting_actor.get() or ANONYMOUS,
-                client=client, channel=channel, source="graphql",
-                target=target, details=arguments,
-                request=RequestInfo(method=method, path=path, operation=operation,
-                                    id=state.request_id if state is not None else None),
-                duration_ms=duration, error=error, tenant=tenant))
+            request = RequestInfo(method=method, path=path, operation=operation,
+                                  id=state.request_id if state is not None else None)
+            fields = {"outcome": outcome, "actor": actor or acting_actor.get() or ANONYMOUS,
+                      "client": client, "channel": channel, "source": "graphql",
+                      "request": request, "duration_ms": duration, "error": error,
+                      "tenant": tenant}
+            at_ns = time.time_ns()
+
+            def build() -> list[AuditEvent]:
+                arguments, target = complete()
+                return [AuditEvent.create(entry.name, entry.category, entry.action,
+                                          at_ns=at_ns, target=target, details=arguments,
+                                          **fields)]
+
+            # built in a delivery thread with policy.build_later; here in sync mode and
+            # with fail_closed (the answer waits for the event)
+            kept = self.trail.emit_later(build, weight=0)
             return kept or refused or not self.trail.policy.fail_closed
         except Exception:
             log.exception("auditmw: could not record GraphQL field %s", entry.name)
