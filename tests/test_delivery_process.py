@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from auditmw.delivery.spool import segment_events
+from auditmw.delivery.records import segment_events
 from auditmw.store import Query, open_store
 from support.app_process import App
 from support.net import free_port, wait_for

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditmw.delivery.spool import HEADER, Spool, SpoolFull
+from auditmw.delivery.records import HEADER
+from auditmw.delivery.spool import Spool, SpoolFull
 
 
 def events(start: int, count: int) -> list[dict[str, object]]:

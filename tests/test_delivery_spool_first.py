@@ -15,7 +15,8 @@ from auditmw.config import DeliveryConfig, load_config
 from auditmw.delivery import AsyncDispatcher
 from auditmw.delivery.lane import Lane, LaneSettings
 from auditmw.delivery.pending import Pending, closure_bytes
-from auditmw.delivery.spool import Spool, segment_events
+from auditmw.delivery.records import segment_events
+from auditmw.delivery.spool import Spool
 from auditmw.event import AuditEvent
 from auditmw.sinks.file import FileSink
 from auditmw.sinks.http import HttpSink

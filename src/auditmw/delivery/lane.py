@@ -9,12 +9,10 @@ spooled records are replayed on the backoff schedule; when the spool is empty th
 writes directly again. So an acknowledged event is on disk at most about one
 ``flush_interval_s`` after a failure, and a ``kill -9`` loses no more than the docs say.
 
-**A hung sink** (it accepts and never answers) holds the worker inside ``write``. The
-lane's *guard* (:mod:`auditmw.delivery.guard`) then moves the batch being written and the
-queue to the spool once the write has lasted ``flush_interval_s``, and a request that
-finds the queue full does the same instead of waiting. Order is kept per sink: the batch
-in flight is spooled first; if its write succeeds after all, its spool record is
-skipped, so it is not delivered twice.
+**A hung sink** holds the worker inside ``write``: the *guard* (:mod:`~.guard`) spools
+the batch being written and the queue, in order; a request that finds the queue full
+does the same instead of waiting. A batch whose write succeeds after all is skipped in
+the spool, so it is not delivered twice.
 """
 
 from __future__ import annotations
@@ -29,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw.delivery.guard import Guard
 from auditmw.delivery.pending import resolve_batch, settled
-from auditmw.delivery.retry import backoff_delay
 from auditmw.delivery.spool import SpoolFull
-from auditmw.types import EventDict, PayloadTooLarge, PermanentError
+from auditmw.delivery.writes import LaneWrites
+from auditmw.types import EventDict
 
 if TYPE_CHECKING:
     from auditmw.delivery.deadletter import DeadLetterFile
@@ -39,9 +37,8 @@ if TYPE_CHECKING:
     from auditmw.sinks.base import Sink
 
 log = logging.getLogger("auditmw.delivery")
-#: What a lane queues: a finished event dict, or a pending item whose events are built
-#: and processed by whoever reads it first (:mod:`auditmw.delivery.pending`). The lane
-#: only moves items; it reads them outside its lock (see :meth:`Lane.spill`).
+#: A finished event dict, or a pending item built by whoever reads it first
+#: (:mod:`auditmw.delivery.pending`); the lane moves items, read outside its lock.
 Queued = object
 
 
@@ -57,7 +54,10 @@ class LaneSettings:
     log_interval_s: float = 10.0
 
 
-class Lane:
+class Lane(LaneWrites):
+    """One sink's queue and worker; how a batch is written, retried and accounted for
+    is :class:`~auditmw.delivery.writes.LaneWrites`."""
+
     def __init__(self, sink: Sink, settings: LaneSettings, *, name: str | None = None,
                  spool: Spool | None = None, dead_letter: DeadLetterFile | None = None) -> None:
         self.sink = sink
@@ -167,17 +167,6 @@ class Lane:
 
     def _is_closing(self) -> bool:  # re-read after a wait (a plain read looks constant)
         return self._closing
-
-    def _drop(self, why: str) -> bool:
-        self.counts["dropped"] += 1
-        self._drops_unlogged += 1
-        now = time.monotonic()
-        if now - self._last_drop_log >= self.settings.log_interval_s:
-            log.error("auditmw: dropped %d event(s) for sink %s (%s); %d dropped in total",
-                      self._drops_unlogged, self.name, why, self.counts["dropped"])
-            self._drops_unlogged = 0
-            self._last_drop_log = now
-        return False
 
     def _ensure_worker(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -305,177 +294,7 @@ class Lane:
                 timeout = min(timeout, self._retry_at - now)
             self._work.wait(max(timeout, 0.001))
 
-    def _handle(self, batch: list[EventDict]) -> None:
-        with self._lock:
-            if self._taken_over:  # the guard spooled it while we were processing it
-                return
-            if self._spooled_unread and self.spool is not None:
-                # Older events wait in the spool: queue behind them to keep order (also
-                # while closing: the next run replays them in the same order).
-                if self._spool_append(batch, "older events are spooled"):
-                    return
-                self._log_error("cannot spool behind older records; writing directly")
-                self._in_flight_kind = "fallback"  # not the spool's head: never taken over
-            self._start_writing()
-        self._deliver(batch)
-
-    def _start_writing(self) -> None:
-        """Under the lock: a sink write starts now (the guard watches how long it takes)."""
-        self._writing_since = time.monotonic()
-        self.guard.poke()
-
-    def _deliver(self, batch: list[EventDict]) -> None:
-        """Write once; on failure spool it (or, with no spool, retry it in memory)."""
-        attempt = 0
-        while True:
-            error = self._try_write(batch)
-            with self._lock:
-                taken, self._taken_over = self._taken_over, False
-                if error is None:
-                    if taken:  # delivered after all: its spool record must not be replayed
-                        self._discard_head = True
-                    self._writing_since = None
-                    return
-                attempt += 1
-                if taken or self.spool is not None or not self._closing:
-                    self.counts["retried"] += 1  # from the spool, or here in memory
-                if taken:
-                    self._attempt = attempt
-                    self._schedule_retry(error)
-                    self._writing_since = None
-                    return
-                if self.spool is not None and self._spool_append(batch, "a write failed"):
-                    self._attempt = attempt
-                    self._schedule_retry(error)
-                    self._writing_since = None
-                    return
-                if self._closing:
-                    self.counts["failed"] += len(batch)
-                    log.error("auditmw: %d event(s) for sink %s are lost: closing, the sink "
-                              "failed (%s) and there is no spool to keep them", len(batch),
-                              self.name, error)
-                    return
-            self._stop.wait(self._delay(attempt, error))
-            with self._lock:
-                self._start_writing()
-
-    def _try_write(self, batch: list[EventDict]) -> Exception | None:
-        """``None`` when the batch is settled (written, split or dead-lettered)."""
-        try:
-            with self._write_lock:
-                self.sink.write(batch)
-        except PayloadTooLarge as exc:
-            with self._lock:
-                if self._taken_over:  # already whole in the spool: the replay splits it
-                    return exc
-                self._splitting = True
-            if len(batch) == 1:
-                self._to_dead_letter(batch, "payload too large (HTTP 413) for a single event")
-            else:
-                middle = len(batch) // 2
-                self._deliver(batch[:middle])
-                self._deliver(batch[middle:])
-            return None
-        except PermanentError as exc:
-            self._to_dead_letter(batch, str(exc) or type(exc).__name__)
-            return None
-        except Exception as exc:
-            self.counts["errors"] += 1
-            self._mark_failing(exc)
-            return exc
-        self.counts["delivered"] += len(batch)
-        self._mark_ok()
-        return None
-
-    def _replay(self) -> None:
-        assert self.spool is not None
-        if self._discard_head:  # the head record was delivered directly after a takeover
-            self._discard_head = False
-            head = self.spool.peek(self.settings.batch_size, max_records=1)
-            if head is not None:
-                self.spool.commit(head[1])
-            return
-        found = self.spool.peek(self.settings.batch_size)
-        if found is None:
-            with self._lock:
-                self._spooled_unread = self.spool.pending()
-            return
-        events, token = found
-        with self._lock:
-            self._start_writing()
-        error = self._try_write(events)
-        with self._lock:
-            self._writing_since = None
-        if error is None:
-            self.spool.commit(token)
-            self.counts["replayed"] += len(events)
-            self._attempt = 0
-            self._retry_at = 0.0
-        else:
-            self.counts["retried"] += 1
-            self._attempt += 1
-            self._schedule_retry(error)
-
-    def _delay(self, attempt: int, error: Exception) -> float:
-        """The wait after failed try number ``attempt`` (from 1): doubling for the first
-        ``max_retries`` retries, then ``max_backoff_s`` (the same rule for every sink)."""
-        settings = self.settings
-        step = attempt - 1 if attempt - 1 < settings.max_retries else 64
-        return backoff_delay(step, settings.backoff_s, settings.max_backoff_s,
-                             getattr(error, "retry_after", None))
-
-    def _schedule_retry(self, error: Exception) -> None:
-        self._retry_at = time.monotonic() + self._delay(max(self._attempt, 1), error)
-
-    def _to_dead_letter(self, batch: list[EventDict], reason: str) -> None:
-        self.counts["failed"] += len(batch)
-        if self.dead_letter is None:
-            log.error("auditmw: sink %s refused %d event(s) for good (%s) and there is no "
-                      "dead-letter file; they are lost", self.name, len(batch), reason)
-            return
-        try:
-            self.dead_letter.write(self.name, reason, batch)
-        except OSError as exc:
-            log.error("auditmw: sink %s refused %d event(s) (%s) and the dead-letter file "
-                      "failed too: %s", self.name, len(batch), reason, exc)
-            return
-        self.counts["dead_lettered"] += len(batch)
-        self._log_error(f"refused {len(batch)} event(s) for good, kept in "
-                        f"{self.dead_letter.path}: {reason}")
-
-    def _mark_failing(self, exc: Exception) -> None:
-        if not self.failing:
-            self.failing = True
-            self._last_error_log = -math.inf
-        self._log_error(f"failing: {type(exc).__name__}: {exc}")
-
-    def _mark_ok(self) -> None:
-        if self.failing:
-            self.failing = False
-            log.warning("auditmw: sink %s is delivering again", self.name)
-
-    def _log_error(self, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last_error_log >= self.settings.log_interval_s:
-            self._last_error_log = now
-            log.error("auditmw: sink %s %s (spooled %d, dead-lettered %d so far)", self.name,
-                      message, self.counts["spooled"], self.counts["dead_lettered"])
-
-    # -- the sync path, flush, close --------------------------------------------------
-
-    def write_now(self, events: list[Queued]) -> bool:
-        """Write in the caller's thread (``mode = "sync"``); ``True`` when it succeeded."""
-        ready = resolve_batch(events)
-        try:
-            with self._write_lock:
-                self.sink.write(ready)
-        except Exception as exc:
-            self.counts["errors"] += 1
-            self._mark_failing(exc)
-            return False
-        self.counts["delivered"] += len(ready)
-        self._mark_ok()
-        return True
+    # -- flush, close --------------------------------------------------
 
     def flush(self, deadline: float) -> bool:
         """Wait until everything accepted so far left memory and the spool is drained."""

@@ -7,11 +7,8 @@ worker processes can share one ``spool_dir``. At start a spool *adopts* every in
 directory whose lock is free (its process has exited or was killed) and replays those,
 oldest first, before its own records: that is how a spool survives a restart.
 
-A record is ``b"AMS1"``, the payload length and its CRC-32 (big-endian), then the payload:
-the batch's events as canonical JSON lines. A torn record at the end of a segment (the
-process died mid-write) ends that segment; a damaged record (a flipped byte anywhere in
-it) is reported, counted in ``corrupt_records`` and skipped, never delivered half-read,
-and reading resynchronises on the next intact record, so only that record is lost.
+Each append is one checksummed record (:mod:`auditmw.delivery.records`); a damaged record
+is reported, counted in ``corrupt_records`` and skipped, never delivered half-read.
 
 Delivery from a spool is at-least-once: the cursor is advanced after the sink took the
 batch, so a crash in between replays it, and the event ids deduplicate downstream.
@@ -24,22 +21,16 @@ import fcntl
 import logging
 import os
 import shutil
-import struct
 import threading
 import time
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
-from auditmw import codec
+from auditmw.delivery.records import decode_payload, encode_record, read_records
 from auditmw.types import EventDict
 
 log = logging.getLogger("auditmw.delivery")
 
-HEADER = struct.Struct(">4sII")
-MAGIC = b"AMS1"
 WARN_FRACTION = 0.8
 
 
@@ -154,8 +145,7 @@ class Spool:
 
     def append(self, events: list[EventDict]) -> None:
         """Add one record holding ``events``; raises :class:`SpoolFull` at the cap."""
-        payload = b"".join(codec.dumps_line(e) for e in events)
-        record = HEADER.pack(MAGIC, len(payload), zlib.crc32(payload)) + payload
+        record = encode_record(events)
         with self._lock:
             if self._closed:
                 raise OSError(f"spool {self.name} is closed")
@@ -256,7 +246,7 @@ class Spool:
             return events, offset
         with fh:
             fh.seek(offset)
-            for payload, start, after in _records(fh):
+            for payload, start, after in read_records(fh):
                 if payload is None:
                     self.corrupt_records += 1
                     log.error("auditmw: spool %s: damaged record in %s at byte %d; %d "
@@ -266,7 +256,7 @@ class Spool:
                     if events:  # deliver what came before; the next peek goes on
                         break
                     continue
-                events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
+                events.extend(decode_payload(payload))
                 offset = after
                 taken += 1
                 if len(events) >= max_events or (max_records and taken >= max_records):
@@ -350,58 +340,3 @@ class Spool:
         self._adopted = []
         self._own = None
         self._disk_bytes = 0
-
-
-def _records(fh: BinaryIO) -> Iterator[tuple[bytes | None, int, int]]:
-    """``(payload, start, end)`` for each record from the file's position on. A damaged
-    record (bad magic, length or checksum) is reported as ``(None, start, end)`` where
-    ``end`` is the next intact record (found by scanning for the magic and checking its
-    checksum) or the end of the file; then the walk goes on from there, so one flipped
-    byte costs one record. A torn record at the very end (a write cut short) counts as
-    one damaged record too."""
-    while True:
-        start = fh.tell()
-        head = fh.read(HEADER.size)
-        if len(head) < HEADER.size:
-            if head:  # a header cut short: the last write was torn
-                yield None, start, start + len(head)
-            return
-        magic, length, crc = HEADER.unpack(head)
-        payload = fh.read(length) if magic == MAGIC else b""
-        if magic == MAGIC and len(payload) == length and zlib.crc32(payload) == crc:
-            yield payload, start, fh.tell()
-            continue
-        fh.seek(start + 1)
-        rest = fh.read()
-        resume = _next_intact(rest)
-        # No intact record after it: a torn tail (a crash mid-write) or damage at the end;
-        # either way the record is lost, and counted.
-        end = start + 1 + (len(rest) if resume is None else resume)
-        yield None, start, end
-        fh.seek(end)
-
-
-def _next_intact(data: bytes) -> int | None:
-    """The offset in ``data`` of the first record whose header and checksum hold."""
-    at = data.find(MAGIC)
-    while at != -1:
-        head = data[at:at + HEADER.size]
-        if len(head) == HEADER.size:
-            _, length, crc = HEADER.unpack(head)
-            body = data[at + HEADER.size:at + HEADER.size + length]
-            if len(body) == length and zlib.crc32(body) == crc:
-                return at
-        at = data.find(MAGIC, at + 1)
-    return None
-
-
-def segment_events(path: str | os.PathLike[str]) -> list[EventDict]:
-    """Every event held in one spool segment file, in order, skipping damaged records
-    (for inspection and tests; the spool itself reads with its own offsets)."""
-    events: list[EventDict] = []
-    with open(path, "rb") as fh:
-        for payload, _, _ in _records(fh):
-            if payload is None:
-                continue
-            events.extend(codec.loads(line) for line in payload.split(b"\n") if line)
-    return events
