@@ -49,6 +49,20 @@ def settle_failure(trail: AuditTrail) -> None:
     assert not trail.healthy()
 
 
+def check_answers(mode: str, trail: AuditTrail, witness: MemorySink, first: tuple[int, Any],
+                  second: tuple[int, Any], harmless: int) -> None:
+    if mode == "sync":  # the write failed before the answer went out: 503, not 200
+        assert first == (503, REFUSED)
+    else:  # async: queued is all a response can wait for; the next request is refused
+        assert first[0] == 200
+    assert second == (503, REFUSED)
+    assert harmless == 200
+    assert trail.stats()["sinks"]["file:/dev/full"]["delivered"] == 0
+    seen = [(e["event"], e["outcome"], (e.get("error") or {}).get("type"))
+            for e in witness.events]
+    assert seen[-1] == ("deleteAssetGroup", "failure", "AuditUnavailable")
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_asgi_refuses_while_the_durable_sink_cannot_write(mode: str,
                                                                 tmp_path: Path) -> None:
@@ -73,17 +87,9 @@ async def test_asgi_refuses_while_the_durable_sink_cannot_write(mode: str,
             harmless = await client.post("/graphql", json={"query": "{ hello }"})
     finally:
         trail.close(1)
-    if mode == "sync":  # the write failed before the answer went out: 503, not 200
-        assert (first.status_code, first.json()) == (503, REFUSED)
-    else:  # async: queued is all a response can wait for; the next request is refused
-        assert first.status_code == 200
-    assert (second.status_code, second.json()) == (503, REFUSED)
+    check_answers(mode, trail, witness, (first.status_code, first.json()),
+                  (second.status_code, second.json()), harmless.status_code)
     assert reached == ["/graphql", "/graphql"]  # the refused mutation never ran
-    assert harmless.status_code == 200
-    assert trail.stats()["sinks"]["file:/dev/full"]["delivered"] == 0
-    seen = [(e["event"], e["outcome"], (e.get("error") or {}).get("type"))
-            for e in witness.events]
-    assert seen[-1] == ("deleteAssetGroup", "failure", "AuditUnavailable")
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -109,14 +115,6 @@ def test_wsgi_refuses_while_the_durable_sink_cannot_write(mode: str, tmp_path: P
         harmless = client.get("/health")
     finally:
         trail.close(1)
-    if mode == "sync":
-        assert (first.status_code, first.get_json()) == (503, REFUSED)
-    else:
-        assert first.status_code == 200
-    assert (second.status_code, second.get_json()) == (503, REFUSED)
+    check_answers(mode, trail, witness, (first.status_code, first.get_json()),
+                  (second.status_code, second.get_json()), harmless.status_code)
     assert reached == ["/graphql", "/health"]  # the refused mutation never ran
-    assert harmless.status_code == 200
-    assert trail.stats()["sinks"]["file:/dev/full"]["delivered"] == 0
-    seen = [(e["event"], e["outcome"], (e.get("error") or {}).get("type"))
-            for e in witness.events]
-    assert seen[-1] == ("deleteAssetGroup", "failure", "AuditUnavailable")

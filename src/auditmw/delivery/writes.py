@@ -134,12 +134,19 @@ class LaneWrites:
             self._to_dead_letter(batch, str(exc) or type(exc).__name__)
             return None
         except Exception as exc:
-            self.counts["errors"] += 1
-            self._mark_failing(exc)
+            self._count_write(len(batch), exc)
             return exc
-        self.counts["delivered"] += len(batch)
-        self._mark_ok()
+        self._count_write(len(batch), None)
         return None
+
+    def _count_write(self, events: int, error: Exception | None) -> None:
+        """One write's result in the counters, and ``failing`` kept true to it."""
+        if error is None:
+            self.counts["delivered"] += events
+            self._mark_ok()
+        else:
+            self.counts["errors"] += 1
+            self._mark_failing(error)
 
     def _replay(self) -> None:
         assert self.spool is not None
@@ -222,11 +229,9 @@ class LaneWrites:
             with self._write_lock:
                 self.sink.write(ready)
         except Exception as exc:
-            self.counts["errors"] += 1
-            self._mark_failing(exc)
+            self._count_write(len(ready), exc)
             return False
-        self.counts["delivered"] += len(ready)
-        self._mark_ok()
+        self._count_write(len(ready), None)
         return True
 
     def _drop(self, why: str) -> bool:
