@@ -55,12 +55,22 @@ def checkpoint_path(path: str | os.PathLike[str]) -> Path:
     return live.with_name(live.name + CHECKPOINT_SUFFIX)
 
 
+_READ_BYTES = 8 << 20
+
+
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """``(line number, bytes without the newline)`` for every line; a last line without
-    its newline (a write cut short) is yielded too."""
+    its newline (a write cut short) is yielded too. Read in large blocks."""
+    number = 0
+    rest = b""
     with path.open("rb") as fh:
-        for number, line in enumerate(fh, 1):
-            yield number, line[:-1] if line.endswith(b"\n") else line
+        while block := fh.read(_READ_BYTES):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for number, line in enumerate(lines, number + 1):  # noqa: B020 - numbering goes on
+                yield number, line
+    if rest:
+        yield number + 1, rest
 
 
 @contextlib.contextmanager

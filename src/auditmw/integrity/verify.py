@@ -47,8 +47,10 @@ def verify_files(path: str | os.PathLike[str], key: str | bytes | None = None, *
         raise FileNotFoundError(f"no JSON-lines trail at {path} (nor rotated files beside it)")
     verifier = Verifier(as_key(key), ordered=True, public_key=public_key)
     for file in files:
+        name = file.name
+        add_line = verifier.add_line
         for number, raw in iter_lines(file):
-            verifier.add_line(raw, f"{file.name}:{number}")
+            add_line(raw, f"{name}:{number}")
     for where, record in [*read_records(checkpoint_path(path)), *extra]:
         verifier.add_checkpoint(record, where)
     return verifier.report(str(path), [str(f) for f in files])
