@@ -181,12 +181,12 @@ def check_hash(stored: Any, body: bytes, key: bytes) -> bool | None:
     hash and no key to check it with."""
     if not isinstance(stored, str):
         return False
+    if stored.startswith(SHA_PREFIX):  # the default (no integrity.key): tried first
+        return hmac.compare_digest(stored, SHA_PREFIX + hashlib.sha256(body).hexdigest())
     if stored.startswith(HMAC_PREFIX):
         if not key:
             return None
         return hmac.compare_digest(stored, digest(body, key))
-    if stored.startswith(SHA_PREFIX):
-        return hmac.compare_digest(stored, digest(body, b""))
     return False
 
 

@@ -159,30 +159,40 @@ def longest_rising(seqs: Sequence[int]) -> set[int]:
     return keep
 
 
-def intact_run(entries: Sequence[Entry], purge: Anchor | None, *, ordered: bool) -> bool:
-    """Is the chain, as stored, one run every rule above passes at once? Each record
-    intact, ``seq`` rising by one from the chain's start (``1`` after ``genesis``, or
-    right after the purge point), each ``prev`` the hash before it, and — where storage
-    keeps order — stored in that order. Nearly every chain is; the rules then have
-    nothing to name but what anchors say."""
+def intact_run(entries: Sequence[Entry], purge: Anchor | None, *,
+               ordered: bool) -> tuple[list[Entry], int] | None:
+    """The chain's occupants and its count of exact duplicates, if the chain as stored is
+    one run every rule above passes at once: each record intact, ``seq`` rising by one
+    from the chain's start (``1`` after ``genesis``, or right after the purge point),
+    each ``prev`` the hash before it — apart from exact copies of records already
+    seen (rule 1) — and, where storage keeps order, stored in that order. Nearly every
+    chain is; the rules then have nothing to name but what anchors say. ``None``: the
+    chain needs the rules."""
     if not entries:
-        return False
+        return None
     first = entries[0]
     if purge is None:
         if first.seq != 1 or first.prev != GENESIS:
-            return False
+            return None
     elif first.seq != purge.seq + 1 or first.prev != purge.hash:
-        return False
+        return None
+    run = [first]
+    duplicates = 0
     previous = first
-    for entry in entries:
+    for entry in entries[1:]:
         if entry.status != "ok":
-            return False
-        if entry is not first and (entry.seq != previous.seq + 1
-                                   or entry.prev != previous.hash
-                                   or (ordered and entry.position < previous.position)):
-            return False
-        previous = entry
-    return True
+            return None
+        if entry.seq == previous.seq + 1 and entry.prev == previous.hash and (
+                not ordered or entry.position > previous.position):
+            run.append(entry)
+            previous = entry
+            continue
+        index = entry.seq - first.seq
+        if 0 <= index < len(run) and run[index].fingerprint == entry.fingerprint:
+            duplicates += 1
+            continue
+        return None
+    return (run, duplicates) if first.status == "ok" else None
 
 
 class _Run(Mapping[int, Entry]):
@@ -205,12 +215,13 @@ class _Run(Mapping[int, Entry]):
         return len(self.entries)
 
 
-def _analyse_run(report: ChainReport, entries: Sequence[Entry], purge: Anchor | None,
-                 anchors: list[Anchor]) -> ChainReport:
+def _analyse_run(report: ChainReport, entries: Sequence[Entry], duplicates: int,
+                 purge: Anchor | None, anchors: list[Anchor]) -> ChainReport:
     """:func:`analyse_chain` for an :func:`intact_run`: what the general rules conclude
     for one (every record the sole occupant of its seq, no gap, no broken link, no
     reordering, nothing unsigned), and the anchors checked the same way."""
     report.algorithm = entries[0].algorithm
+    report.duplicates = duplicates
     report.purged_through = purge.seq if purge else None
     last = entries[-1]
     report.first_seq, report.last_seq = entries[0].seq, last.seq
@@ -222,9 +233,16 @@ def _analyse_run(report: ChainReport, entries: Sequence[Entry], purge: Anchor | 
 
 def analyse_chain(chain: str, entries: list[Entry], purge: Anchor | None,
                   anchors: list[Anchor], *, ordered: bool) -> ChainReport:
+    run = intact_run(entries, purge, ordered=ordered)
+    if run is not None:
+        return _analyse_run(ChainReport(chain, events=len(entries)), *run, purge, anchors)
+    return analyse_by_rules(chain, entries, purge, anchors, ordered=ordered)
+
+
+def analyse_by_rules(chain: str, entries: list[Entry], purge: Anchor | None,
+                     anchors: list[Anchor], *, ordered: bool) -> ChainReport:
+    """The rules above, one by one, for any chain."""
     report = ChainReport(chain, events=len(entries))
-    if intact_run(entries, purge, ordered=ordered):
-        return _analyse_run(report, entries, purge, anchors)
     problems = report.problems
     report.algorithm = ",".join(sorted({e.algorithm for e in entries}))
     if any(e.status == "ok" for e in entries):
