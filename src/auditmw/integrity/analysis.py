@@ -70,6 +70,12 @@ class _Head(msgspec.Struct):
 _read_head = msgspec.json.Decoder(_Head).decode
 
 
+def _schema_of(record: dict[str, Any]) -> str | None:
+    """A record's ``schema`` if it is a string (a forged ``[1]`` must not stop a check)."""
+    schema = record.get("schema")
+    return schema if isinstance(schema, str) else None
+
+
 def _algorithm(hashed: str) -> str:
     if hashed.startswith(SHA_PREFIX):
         return "sha256"
@@ -127,7 +133,7 @@ class Verifier:
                 self._digest.update(raw + b"\n")
             self._unreadable(raw, where)
             return
-        if isinstance(event, dict) and event.get("schema") in excerpt.OWN_SCHEMAS:
+        if isinstance(event, dict) and _schema_of(event) in excerpt.OWN_SCHEMAS:
             self._excerpt_line(event, raw, where)
             return
         if self._digest is not None:
