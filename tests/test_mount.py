@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from auditmw.launcher.mount import MountedAuditServer, mount_into_starlette, mount_wsgi
+from auditmw.server.mount import MountedAuditServer, mount_into_starlette, mount_wsgi
 from auditmw.store.keys import KeyStore
 from auditmw.trail import AuditTrail
 

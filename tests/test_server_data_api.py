@@ -504,3 +504,42 @@ async def test_self_audit_client_ip_honours_trusted_proxies(
         trail.close()
         app.state.audit.close()
     assert audit[0]["client"]["ip"] == expected
+
+
+# Routes anyone may fetch: the page shell, its files and the API description read no event.
+PUBLIC_ROUTES = {"/", "/static/{name}", "/openapi.json"}
+
+
+async def test_every_reading_route_identifies_scopes_and_records_the_call(api: Api) -> None:
+    """Every other route of the app refuses a missing key (401) and a key without the
+    scope (403), and each refusal is one exportAuditTrail event naming the route: a new
+    route that skipped ``audited_endpoint`` would fail here."""
+    app = api.client._transport.app  # type: ignore[attr-defined]
+    paths = sorted({route.path for route in app.routes} - PUBLIC_ROUTES)
+    assert {"/api/audit-trail", "/api/audit-trail/export", "/api/v4/auditlogs/export",
+            "/graphql", "/api/catalog"} <= set(paths)
+    for path in paths:
+        for key, status in ((None, 401), ("noscope", 403)):
+            with capture_audit_events(api.trail) as audit:
+                answer = await api.get(path, key=key)
+            assert answer.status_code == status, (path, key)
+            assert [(e["event"], e["outcome"], e["request"]["status"]) for e in audit] == [
+                ("exportAuditTrail", "denied", status)], path
+            endpoint = audit[0]["details"]["endpoint"]
+            assert path.endswith("/" + endpoint) or path == f"/{endpoint}", (path, endpoint)
+
+
+async def test_a_failing_read_is_answered_500_and_recorded(api: Api) -> None:
+    """What breaks inside a handler is the caller's 500 and a failure event, never a
+    silent or unrecorded read."""
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    ctx = api.client._transport.app.state.audit  # type: ignore[attr-defined]
+    ctx.store.query = broken
+    with capture_audit_events(api.trail) as audit:
+        answer = await api.get("/api/audit-trail")
+    assert answer.status_code == 500
+    assert answer.json() == {"message": "Internal Server Error"}
+    assert [(e["outcome"], e["error"]["message"]) for e in audit] == [
+        ("failure", "RuntimeError")]

@@ -1,5 +1,8 @@
 """Who may read the trail (the ``accessKey`` header), and the record of every attempt.
 
+The rules; :func:`auditmw.server.endpoint.audited_endpoint` applies them, in this order,
+to every endpoint.
+
 Every call of the audit APIs, granted or refused, becomes an ``exportAuditTrail`` event:
 the key's name as actor (``type = "api"``; anonymous when the key is missing or wrong),
 the filters as details, ``denied`` for 401/403, ``failure`` for 400/500.
@@ -61,14 +64,6 @@ def require_scope(key: AccessKey | Actor, scope: str = AUDIT_SCOPE) -> None:
         return
     if scope not in key.scopes:
         raise ApiError(403, MISSING_SCOPE)
-
-
-def authorize(ctx: ServerContext, request: Request) -> AccessKey | Actor:
-    """:func:`identify` then :func:`require_scope` (``audit_logs``): 401 or 403, else the
-    caller. Blocking: call it from a worker thread."""
-    caller = identify(ctx, request)
-    require_scope(caller)
-    return caller
 
 
 def caller_tenant(caller: AccessKey | Actor | None) -> str | None:

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from auditmw.server.context import ServerContext, utc_now
 from auditmw.server.data_api import export_events, list_events
 from auditmw.server.dates import resolve_zone
+from auditmw.server.endpoint import json_response
 from auditmw.server.graphql_api import build_schema, graphql_endpoint
 from auditmw.server.host_auth import HostAuth, resolve_host_auth
 from auditmw.server.leapwork_api import export_audit_logs
@@ -34,23 +34,19 @@ log = logging.getLogger("auditmw.server")
 PAGE_MODULE = "auditmw.server.page"
 
 
-def _json(body: Any, status: int) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
-
-
 async def _openapi(request: Request) -> Response:
-    return _json(openapi_document(request.scope.get("root_path", "") or "/"), 200)
+    return json_response(openapi_document(request.scope.get("root_path", "") or "/"), 200)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "Internal Server Error"
-    return _json({"message": detail}, status)
+    return json_response({"message": detail}, status)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("auditmw: audit server error on %s", request.url.path, exc_info=exc)
-    return _json({"message": "Internal Server Error"}, 500)
+    return json_response({"message": "Internal Server Error"}, 500)
 
 
 def _page_routes(ctx: ServerContext) -> list[BaseRoute]:

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from auditmw.exports import content_type, export_chunks
-from auditmw.server.access import identify, record_access, require_scope, scoped
+from auditmw.server.access import scoped
 from auditmw.server.context import ApiError
+from auditmw.server.endpoint import Read, audited_endpoint, json_response
 from auditmw.server.params import FORMATS, XLSX_MISSING, Filters, multi_values, parse_filters
 from auditmw.server.streaming import prime, watched
 from auditmw.store.base import InvalidCursor, Order, Page, Query
@@ -22,9 +20,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from auditmw.server.context import ServerContext
-
-log = logging.getLogger("auditmw.server")
-
 
 
 def fetch_page(ctx: ServerContext, filters: Filters) -> Page:
@@ -42,37 +37,19 @@ def page_body(page: Page) -> dict[str, Any]:
             "total": page.total}
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    from starlette.responses import Response
-
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+def _raw_params(request: Request) -> dict[str, Any]:
+    return {"params": multi_values(request.query_params.multi_items())}
 
 
-async def list_events(request: Request) -> Response:
+@audited_endpoint("audit-trail", params=_raw_params)
+async def list_events(read: Read) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    ctx: ServerContext = request.app.state.audit
-    raw = multi_values(request.query_params.multi_items())
-    details: dict[str, Any] = {"endpoint": "audit-trail", "params": raw}
-    key = None
-    try:
-        key = await run_in_threadpool(identify, ctx, request)
-        require_scope(key)
-        filters = scoped(parse_filters(raw), key)
-        details = {"endpoint": "audit-trail", **filters.details()}
-        page = await run_in_threadpool(fetch_page, ctx, filters)
-    except ApiError as exc:
-        await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
-                                details=details, message=exc.message)
-        return _json({"message": exc.message}, exc.status)
-    except Exception as exc:
-        log.exception("auditmw: audit-trail query failed")
-        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
-                                details=details, message=type(exc).__name__)
-        return _json({"message": "Internal Server Error"}, 500)
-    await run_in_threadpool(record_access, ctx, request, key=key, status=200,
-                            details={**details, "returned": len(page.items)})
-    return _json(page_body(page))
+    filters = scoped(parse_filters(read.details["params"]), read.caller)
+    read.details = {"endpoint": "audit-trail", **filters.details()}
+    page = await run_in_threadpool(fetch_page, read.ctx, filters)
+    read.details["returned"] = len(page.items)
+    return json_response(page_body(page))
 
 
 def _file_chunks(ctx: ServerContext, query: Query, order: Order, fmt: str
@@ -84,52 +61,29 @@ def _file_chunks(ctx: ServerContext, query: Query, order: Order, fmt: str
     yield from export_chunks(itertools.chain([first], events) if first else (), fmt)
 
 
-async def export_events(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
+@audited_endpoint("audit-trail/export", params=_raw_params)
+async def export_events(read: Read) -> Response:
     from starlette.responses import StreamingResponse
 
-    ctx: ServerContext = request.app.state.audit
-    raw = multi_values(request.query_params.multi_items())
-    details: dict[str, Any] = {"endpoint": "audit-trail/export", "params": raw}
-    key = None
-    try:
-        key = await run_in_threadpool(identify, ctx, request)
-        require_scope(key)
-        formats = [v.strip().lower() for v in raw.pop("format", []) if v.strip()] or ["csv"]
-        if len(formats) == 1 and formats[0] == "xlsx" and "xlsx" not in FORMATS:
-            raise ApiError(400, XLSX_MISSING)
-        if len(formats) > 1 or formats[0] not in FORMATS:
-            raise ApiError(400, f"format: must be one of {', '.join(FORMATS)}")
-        fmt = formats[0]
-        filters = scoped(parse_filters(raw, paged=False), key)
-        query = filters.query
-        now = ctx.now()
-        if query.end is None or query.end > now:
-            # A snapshot up to this request: its own exportAuditTrail event stays out.
-            query = Query(**{**_fields(query), "end": now})
-        details = {"endpoint": "audit-trail/export", "format": fmt, **filters.details()}
-        details.pop("limit", None)
-        body = await prime(_file_chunks(ctx, query, filters.order, fmt))
-    except ApiError as exc:
-        await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
-                                details=details, message=exc.message)
-        return _json({"message": exc.message}, exc.status)
-    except Exception as exc:
-        log.exception("auditmw: audit-trail export failed")
-        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
-                                details=details, message=type(exc).__name__)
-        return _json({"message": "Internal Server Error"}, 500)
-    await run_in_threadpool(record_access, ctx, request, key=key, status=200, details=details)
-
-    def on_break(exc: Exception, sent: int) -> None:
-        log.error("auditmw: %s export broke after %d bytes", fmt, sent, exc_info=exc)
-        record_access(ctx, request, key=key, status=500,
-                      details={**details, "bytes_sent": sent},
-                      message=f"export stream failed: {type(exc).__name__}")
-
+    raw = dict(read.details["params"])
+    formats = [v.strip().lower() for v in raw.pop("format", []) if v.strip()] or ["csv"]
+    if len(formats) == 1 and formats[0] == "xlsx" and "xlsx" not in FORMATS:
+        raise ApiError(400, XLSX_MISSING)
+    if len(formats) > 1 or formats[0] not in FORMATS:
+        raise ApiError(400, f"format: must be one of {', '.join(FORMATS)}")
+    fmt = formats[0]
+    filters = scoped(parse_filters(raw, paged=False), read.caller)
+    query = filters.query
+    now = read.ctx.now()
+    if query.end is None or query.end > now:
+        # A snapshot up to this request: its own exportAuditTrail event stays out.
+        query = Query(**{**_fields(query), "end": now})
+    read.details = {"endpoint": "audit-trail/export", "format": fmt, **filters.details()}
+    read.details.pop("limit", None)
+    body = await prime(_file_chunks(read.ctx, query, filters.order, fmt))
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
-        watched(body, on_break), media_type=content_type(fmt),
+        watched(body, read.broke), media_type=content_type(fmt),
         headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.{fmt}"',
                  "Cache-Control": "no-store"})
 

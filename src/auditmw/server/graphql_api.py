@@ -7,14 +7,14 @@ cursor; ``NEXT`` needs the ``next`` cursor of the page before and ``PREV`` its `
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from auditmw.server.access import identify, record_access, require_scope, scoped
+from auditmw.server.access import scoped
 from auditmw.server.context import ApiError
 from auditmw.server.data_api import fetch_page, page_body
+from auditmw.server.endpoint import Read, audited_endpoint, json_response
 from auditmw.server.params import parse_filters
 from auditmw.store.base import Page
 
@@ -72,7 +72,6 @@ type Query {
 }
 '''
 
-log = logging.getLogger("auditmw.server")
 
 _EVENT_KEYS = {"durationMs": "duration_ms", "userAgent": "user_agent"}
 
@@ -148,41 +147,28 @@ def build_schema() -> GraphQLSchema:
     return schema
 
 
-async def graphql_endpoint(request: Request) -> Response:
+def _graphql_error(status: int, message: str) -> dict[str, Any]:
+    """A refusal or failure as GraphQL clients read it (``errors``), with the REST
+    ``message`` too."""
+    if status >= 500:
+        return {"message": message, "errors": [{"message": message}]}
+    return {"message": message,
+            "errors": [{"message": message, "extensions": {"code": _code(status)}}]}
+
+
+@audited_endpoint("graphql", source="graphql", error_body=_graphql_error)
+async def graphql_endpoint(read: Read) -> Response:
     from starlette.concurrency import run_in_threadpool
-    from starlette.responses import Response
 
-    ctx: ServerContext = request.app.state.audit
-    details: dict[str, Any] = {"endpoint": "graphql"}
-    key = None
-
-    def answer(body: Any, status: int) -> Response:
-        return Response(orjson.dumps(body), status_code=status, media_type="application/json")
-
-    try:
-        key = await run_in_threadpool(identify, ctx, request)
-        require_scope(key)
-        query, variables, operation = await _read_request(request)
-    except ApiError as exc:
-        await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
-                                details=details, source="graphql", message=exc.message)
-        return answer({"message": exc.message, "errors": [
-            {"message": exc.message, "extensions": {"code": _code(exc.status)}}]}, exc.status)
-    except Exception as exc:
-        log.exception("auditmw: GraphQL request failed")
-        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
-                                details=details, source="graphql", message=type(exc).__name__)
-        return answer({"message": "Internal Server Error",
-                       "errors": [{"message": "Internal Server Error"}]}, 500)
-    context: dict[str, Any] = {"audit": ctx, "filters": [], "caller": key}
-    result, status = await run_in_threadpool(_execute, request.app.state.graphql_schema,
-                                             query, variables, operation, context)
-    details |= {"operation": operation, "queries": context["filters"]}
+    query, variables, operation = await _read_request(read.request)
+    context: dict[str, Any] = {"audit": read.ctx, "filters": [], "caller": read.caller}
+    result, read.status = await run_in_threadpool(
+        _execute, read.request.app.state.graphql_schema, query, variables, operation,
+        context)
+    read.details |= {"operation": operation, "queries": context["filters"]}
     errors = result.get("errors")
-    await run_in_threadpool(record_access, ctx, request, key=key, status=status,
-                            details=details, source="graphql",
-                            message=errors[0]["message"] if errors else None)
-    return answer(result, status)
+    read.message = errors[0]["message"] if errors else None
+    return json_response(result, read.status)
 
 
 def _code(status: int) -> str:

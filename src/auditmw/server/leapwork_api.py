@@ -8,7 +8,6 @@ streamed a chunk at a time so a long range costs constant memory.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -17,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from auditmw.exports.leapwork import leapwork_record
-from auditmw.server.access import identify, record_access, require_scope, scoped_query
+from auditmw.server.access import scoped_query
 from auditmw.server.context import ApiError
 from auditmw.server.dates import local_to_utc, parse_leapwork_date
+from auditmw.server.endpoint import Read, audited_endpoint
 from auditmw.server.streaming import prime, watched
 from auditmw.store.base import Query
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from auditmw.server.context import ServerContext
 
-log = logging.getLogger("auditmw.server")
 
 FROM_MANDATORY = "From Date is mandatory"
 INVALID_FROM = "Invalid From Date"
@@ -108,44 +107,24 @@ def _json_array(ctx: ServerContext, window: Window, query: Query) -> Iterator[by
     yield opening + b",".join(buffer) + b"]" if buffer else b"]"
 
 
-async def export_audit_logs(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse, StreamingResponse
+def _dates(request: Request) -> dict[str, Any]:
+    return {"fromDate": request.query_params.get("fromDate"),
+            "toDate": request.query_params.get("toDate")}
 
-    ctx: ServerContext = request.app.state.audit
-    params = request.query_params
-    details: dict[str, Any] = {"endpoint": "auditlogs/export",
-                               "fromDate": params.get("fromDate"),
-                               "toDate": params.get("toDate")}
-    key = None
-    try:
-        key = await run_in_threadpool(identify, ctx, request)
-        require_scope(key)
-        window = export_window(params.get("fromDate"), params.get("toDate"), zone=ctx.zone,
-                               now=ctx.now(), max_days=ctx.max_export_days)
-        details |= {"start": _rfc3339(window.start), "end": _rfc3339(window.end)}
-        query = scoped_query(Query(start=window.start, end=window.end), key)
-        if query.tenant:
-            details["tenant"] = list(query.tenant)
-        body = await prime(_json_array(ctx, window, query))
-    except ApiError as exc:
-        await run_in_threadpool(record_access, ctx, request, key=key, status=exc.status,
-                                details=details, message=exc.message)
-        return JSONResponse({"message": exc.message}, status_code=exc.status)
-    except Exception as exc:
-        log.exception("auditmw: Leapwork export failed")
-        await run_in_threadpool(record_access, ctx, request, key=key, status=500,
-                                details=details, message=type(exc).__name__)
-        return JSONResponse({"message": "Internal Server Error"}, status_code=500)
-    await run_in_threadpool(record_access, ctx, request, key=key, status=200, details=details)
 
-    def on_break(exc: Exception, sent: int) -> None:
-        log.error("auditmw: Leapwork export broke after %d bytes", sent, exc_info=exc)
-        record_access(ctx, request, key=key, status=500,
-                      details={**details, "bytes_sent": sent},
-                      message=f"export stream failed: {type(exc).__name__}")
+@audited_endpoint("auditlogs/export", params=_dates)
+async def export_audit_logs(read: Read) -> Response:
+    from starlette.responses import StreamingResponse
 
-    return StreamingResponse(watched(body, on_break), media_type="application/json")
+    ctx = read.ctx
+    window = export_window(read.details["fromDate"], read.details["toDate"], zone=ctx.zone,
+                           now=ctx.now(), max_days=ctx.max_export_days)
+    read.details |= {"start": _rfc3339(window.start), "end": _rfc3339(window.end)}
+    query = scoped_query(Query(start=window.start, end=window.end), read.caller)
+    if query.tenant:
+        read.details["tenant"] = list(query.tenant)
+    body = await prime(_json_array(ctx, window, query))
+    return StreamingResponse(watched(body, read.broke), media_type="application/json")
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -18,15 +18,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from auditmw.server.access import identify, record_access, require_scope
-from auditmw.server.context import ApiError
+from auditmw.server.endpoint import Read, audited_endpoint
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -134,19 +132,11 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
                             headers=SECURITY_HEADERS)
         return asset.response(request)
 
-    async def catalog_endpoint(request: Request) -> Response:
+    @audited_endpoint("catalog")
+    async def catalog_endpoint(read: Read) -> Response:
         # The same key check as the Data API. A refusal is recorded like any refused
         # read; a granted read is not, as the catalogue holds no event.
-        key = None
-        try:
-            key = await run_in_threadpool(identify, ctx, request)
-            require_scope(key)
-        except ApiError as exc:
-            details: dict[str, Any] = {"endpoint": "catalog"}
-            await run_in_threadpool(record_access, ctx, request, key=key,
-                                    status=exc.status, details=details,
-                                    message=exc.message)
-            return _json(orjson.dumps({"message": exc.message}), exc.status)
+        read.record = False
         return _json(catalog)
 
     return [

@@ -26,7 +26,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from auditmw.launcher.mount import under_prefix
+from auditmw.server.mount import under_prefix
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase

@@ -146,7 +146,7 @@ def install(get_trail: Callable[[], AuditTrail | None]) -> None:
     import wrapt
 
     from auditmw.launcher import report
-    from auditmw.launcher.mount import mount_wsgi
+    from auditmw.server.mount import mount_wsgi
 
     def wrap_init(wrapped: Callable[..., None], instance: Any, args: Any,
                   kwargs: Any) -> None:

@@ -157,7 +157,7 @@ class _AuditedStack:
             setattr(app, _MARK, trail)
             _rebind_dependencies(app)  # `call:` sources the routes took before the wrap
             from auditmw.asgi import AuditMiddleware
-            from auditmw.launcher.mount import mount_into_starlette
+            from auditmw.server.mount import mount_into_starlette
 
             try:  # server.mount: the audit pages as the app's first route
                 mount_into_starlette(app, trail)
