@@ -37,6 +37,7 @@ test-fast: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/check_layers.py
 	$(VENV)/bin/mypy
 
 bench: venv services
