@@ -18,8 +18,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from auditmw import codec
 from auditmw.event import SCHEMA
 from auditmw.integrity import excerpt, links, seals
@@ -33,6 +31,7 @@ from auditmw.integrity.chain import (
 )
 from auditmw.integrity.checkpoint import SCHEMA as CHECKPOINT
 from auditmw.integrity.checkpoint import check_signature, well_formed
+from auditmw.integrity.heads import read_head
 from auditmw.integrity.report import BAD_SIGNATURE, INSERTED, MODIFIED, Problem, Report
 from auditmw.integrity.rules import Anchor, Entry, analyse_chain
 
@@ -49,25 +48,6 @@ _INTEGRITY = re.compile(
 _UNCHAINED = "event carries no integrity chain"
 
 
-class _Integrity(msgspec.Struct):
-    chain: str
-    seq: int
-    prev: str
-    hash: str
-    after: dict[str, Any] | None = None
-
-
-class _Head(msgspec.Struct):
-    """What verifying an event's line reads of it. Decoding into this still checks the
-    whole line is JSON, but builds only these few objects; a line it does not fit (no
-    chain, odd types, not an event) is read whole, as before."""
-
-    schema: str
-    integrity: _Integrity
-    id: str | None = None
-
-
-_read_head = msgspec.json.Decoder(_Head).decode
 
 
 def _schema_of(record: dict[str, Any]) -> str | None:
@@ -110,10 +90,7 @@ class Verifier:
         """One line of a JSON-lines trail (without its newline)."""
         if not raw or raw.isspace():
             return
-        try:
-            head = _read_head(raw)
-        except msgspec.DecodeError:
-            head = None
+        head = read_head(raw)
         if head is not None and head.schema == SCHEMA:
             integrity = head.integrity
             hashed = unhashed_line(raw, integrity.hash)
