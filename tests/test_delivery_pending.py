@@ -38,6 +38,26 @@ def test_resolving_a_later_item_first_resolves_the_earlier_ones_in_order() -> No
     assert order == [1, 2, 3, 4]
 
 
+def test_an_event_no_lane_took_is_never_processed(tmp_path: Path) -> None:
+    memory = MemorySink()
+    trail = AuditTrail(store=False, sinks=[memory], delivery={
+        "spool_dir": "", "overflow": "drop", "queue_size": 1, "batch_size": 100,
+        "flush_interval_s": 60.0})
+    try:
+        with capture_audit_events(trail) as events:
+            trail.record("deleteRole", target="kept")
+            trail.record("deleteRole", target="dropped")  # the queue of one is full
+            assert [e["target"]["id"] for e in events] == ["kept"]
+            assert trail.flush(5)  # room in the queue again
+            trail.record("deleteRole", target="after")  # resolves what came before it
+            assert [e["target"]["id"] for e in events] == ["kept", "after"]
+        assert trail.stats()["dropped"] == 1
+        assert trail.stats()["recorded"] == 2  # the dropped one took no seq number
+    finally:
+        trail.close(5)
+    assert [e["integrity"]["seq"] for e in memory.events] == [1, 2]
+
+
 def test_a_full_queue_is_built_outside_the_lane_lock_then_spooled_in_order(
         tmp_path: Path) -> None:
     lane_holder: list[Lane] = []

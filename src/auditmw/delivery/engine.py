@@ -168,8 +168,11 @@ class AsyncDispatcher(LaneDispatcher):
                 taken = taken or offered
                 if not offered and lane is self.primary:
                     kept = False
-            if taken and isinstance(event, Pending):
-                self.backlog.hold(event)
+            if isinstance(event, Pending):
+                if taken:
+                    self.backlog.hold(event)
+                else:
+                    event.cancel()
             return kept
         except Exception:
             log.exception("auditmw: could not queue an event for delivery")

@@ -80,6 +80,11 @@ class Pending:
                 item._run()
         return self._result
 
+    def cancel(self) -> None:
+        """No lane took it (dropped on overflow everywhere): it resolves to nothing, so
+        it takes no sequence number, and lets its bodies go. It stays in the order."""
+        self._source = None
+
     def _run(self) -> None:
         """Under the trail's lock, once: build, then finish each event."""
         source, self._source, self._before = self._source, None, None  # freed once built
