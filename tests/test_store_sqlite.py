@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from auditmw.store import Query, StoreError, open_store
+from auditmw.store.sample import sample_events
 from auditmw.store.schema import SCHEMA_VERSION
+from auditmw.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,3 +107,22 @@ def test_unknown_url_options_are_refused(tmp_path: Path) -> None:
         open_store(f"sqlite:///{tmp_path}/a.db?journal=off")
     with pytest.raises(StoreError, match="normal or full"):
         open_store(f"sqlite:///{tmp_path}/a.db?synchronous=off")
+
+
+def test_the_wal_is_checkpointed_in_large_steps_and_readers_see_every_commit(
+        tmp_path: Path) -> None:
+    from auditmw.store.sqlite import WAL_CHECKPOINT_PAGES
+
+    url = f"sqlite:///{tmp_path}/audit.db"
+    writer, reader = open_store(url), open_store(url)
+    try:
+        assert isinstance(writer, SQLiteStore)
+        writer.write(list(sample_events(300, seed=3)))
+        conn = writer._connection()
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (WAL_CHECKPOINT_PAGES,)
+        # Not yet checkpointed (the WAL holds the commits), yet another connection reads them.
+        assert (tmp_path / "audit.db-wal").stat().st_size > 0
+        assert reader.count(Query()) == 300
+    finally:
+        writer.close()
+        reader.close()

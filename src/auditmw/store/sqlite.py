@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
 _DELETES_PER_TRANSACTION = 10_000
+#: WAL pages (4 KiB) after which a commit checkpoints the WAL into the database file.
+WAL_CHECKPOINT_PAGES = 20_000
 
 _INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
            f"VALUES ({', '.join('?' * len(COLUMNS))})")
@@ -120,6 +122,12 @@ class SQLiteStore(SqlReader):
             # 64 MiB of page cache: index inserts on a big file stay in memory.
             conn.execute(f"PRAGMA cache_size = -{self.cache_kib}")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Checkpoint the WAL every ~80 MiB rather than SQLite's ~4 MiB: a batch changes
+            # a page of every high-cardinality index per event, mostly pages the batches
+            # before it changed too, and a checkpoint copies each page once however many
+            # commits changed it (a quarter less CPU an insert, docs/store.md). Durability
+            # is the same: a commit is in the WAL either way.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
