@@ -173,6 +173,8 @@ class RedactAndCut:
         short = self._short
         depth += 1
         for v in value:
+            # the same dispatch as in _walk_dict, written out: a call per item would
+            # cost a tenth of the walk
             kind = type(v)
             if depth > MAX_DEPTH or kind is dict or kind is list or kind is tuple:
                 item, item_size = self._walk(v, depth, removed)
@@ -189,9 +191,7 @@ class RedactAndCut:
         cut, size = self.truncator.cut_text(key)
         known = (cut, size, self.redactor.is_secret(key))
         if type(key) is str:
-            if len(self._keys) >= CACHE_ENTRIES:
-                self._keys.clear()
-            self._keys[key] = known
+            _remember(self._keys, key, known)
         return known
 
     def _mask(self, text: str) -> str:
