@@ -13,7 +13,8 @@ import wrapt
 
 from auditmw.arguments import as_target
 from auditmw.event import Outcome, Target
-from auditmw.outcome import outcome_of_error, target_of
+from auditmw.outcome import outcome_of_error
+from auditmw.targets import target_of
 
 if TYPE_CHECKING:
     from auditmw.catalog import Entry

@@ -17,7 +17,8 @@ Public API:
 - :func:`outcome_of_field` → the three above in order, for one executed field.
 - :func:`outcome_of_route` ``(status, location, success_status=, denied_redirect=)`` →
   a mapped REST route's outcome, or ``None`` for a redirect that records nothing.
-- :func:`target_of` ``(path, value, arguments)`` → the :class:`~auditmw.event.Target`.
+- :func:`auditmw.targets.target_of` ``(path, value, arguments)`` → the
+  :class:`~auditmw.event.Target` (the target rule has a module of its own).
 - :class:`OutcomeRules` (``rules``): the built-in denial rule plus
   ``capture.denied_errors``; :data:`DEFAULT_RULES` is the built-in rule alone.
 
@@ -40,17 +41,18 @@ HTTP door alone (no hook in the process) can tell a denial only by its code.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from auditmw.errors import ConfigError
-from auditmw.event import ErrorInfo, Outcome, Target
+from auditmw.event import ErrorInfo, Outcome
+from auditmw.reading import dig, member
+from auditmw.targets import target_from_value, target_in_value, target_of, target_with_arguments
 
 #: ``extensions.code`` values that make a GraphQL error a denial (normalised: upper case,
 #: ``-`` and spaces as ``_``). Apollo, GitHub, Shopify, Hasura, Hot Chocolate spellings.
@@ -83,7 +85,6 @@ DENIED_STATUS = frozenset({401, 403})
 MAX_MESSAGE = 500
 _CHAIN_DEPTH = 5  # GraphQLError → original_error → __cause__ ... is never deep
 _CODE_SPELLING = re.compile(r"[-\s]+")
-_CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 
 DeniedCheck = Callable[[BaseException], bool]
 
@@ -193,45 +194,6 @@ def _by_name(path: str, key: str, exc: BaseException) -> str:
     log.warning("auditmw: %s: importing %r raised %s (%s); matching %s by name",
                 key, module_name, type(exc).__name__, exc, path)
     return f"{module_name}.{attr}"
-
-
-def member(obj: Any, name: str) -> Any:
-    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``None`` when absent or failing
-    (properties of framework objects may raise)."""
-    try:
-        if isinstance(obj, Mapping):
-            return obj.get(name)
-        return getattr(obj, name, None)
-    except Exception:
-        return None
-
-
-def snake_case(name: str) -> str:
-    """``userErrors`` → ``user_errors``: the Python attribute behind a GraphQL name
-    (Strawberry and Graphene objects)."""
-    return _CAMEL_HUMP.sub(r"\1_\2", name).lower()
-
-
-def dig(value: Any, path: str) -> Any:
-    """A dotted path (``"asset.id"``, ``"items.0.id"``) into mappings, objects and lists;
-    on an object a GraphQL (camelCase) name also finds its snake_case attribute."""
-    for part in path.split("."):
-        if isinstance(value, list | tuple) and part.isdigit():
-            value = value[int(part)] if int(part) < len(value) else None
-        else:
-            found = member(value, part)
-            if found is None and not isinstance(value, Mapping) and value is not None:
-                found = member(value, snake_case(part))
-            value = found
-        if value is None:
-            return None
-    return value
-
-
-def camel_case(name: str) -> str:
-    """``asset_group`` → ``assetGroup``: the GraphQL name of a Python attribute."""
-    head, *rest = name.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
 def _code_of(error: Any) -> Any:
@@ -370,127 +332,8 @@ def _location_path(location: str) -> str:
     return path.rstrip("/") or "/"
 
 
-# -- targets ----------------------------------------------------------------------------
-
-_NO_TARGET = Target()
-
-
-def target_from_value(value: Any, type_name: str | None = None) -> Target:
-    """The ``id``/``key``/``name`` of one returned object or mapping; ``type`` from its
-    ``__typename``, else ``type_name``, else (objects) its class name."""
-    if type(value) is dict:  # the common case, read without the generic lookups
-        get = value.get
-        ident, key, name = get("id"), get("key"), get("name")
-        if ident is None and key is None and name is None:
-            return _NO_TARGET
-        kind = get("__typename") or type_name
-    else:
-        if value is None or isinstance(value, str | int | float | bool | list | tuple):
-            return _NO_TARGET
-        ident, key, name = member(value, "id"), member(value, "key"), member(value, "name")
-        if ident is None and key is None and name is None:
-            return _NO_TARGET
-        kind = member(value, "__typename") or type_name or (
-            None if isinstance(value, Mapping) else type(value).__name__)
-    return Target(type=str(kind) if kind is not None else None,
-                  id=None if ident is None and key is None
-                  else str(ident if ident is not None else key),
-                  name=None if name is None else str(name))
-
-
-def _scalar_or_object(value: Any) -> Target:
-    if value is None or isinstance(value, bool):
-        return _NO_TARGET
-    if isinstance(value, str | int | float):
-        return Target(id=str(value))
-    return target_from_value(value)
-
-
-def _members(value: Any) -> Iterable[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        return value.items()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [(f.name, member(value, f.name)) for f in dataclasses.fields(value)]
-    try:
-        return vars(value).items() if hasattr(value, "__dict__") else ()
-    except TypeError:
-        return ()
-
-
-def target_of(path: str | None, value: Any, arguments: Mapping[str, Any], *,
-              type_name: str | None = None,
-              member_type: Callable[[str], str | None] | None = None) -> Target:
-    """The object acted on, first found of:
-
-    1. ``path`` (the catalogue entry's ``target``) in the returned data, then in the
-       arguments — a scalar there is the id;
-    2. the returned object's ``id``/``key``/``name``;
-    3. of the one object a payload wraps (``{assetGroup: {id}, success}``);
-    4. the arguments' ``id``/``key``/``name``, at the top or inside the first object
-       argument (``input``).
-
-    ``type`` is the GraphQL type name: ``__typename`` when the data carries it, else
-    ``type_name`` (the field's type, known to a hook) or ``member_type(name)`` for a
-    wrapped object.
-    """
-    return target_with_arguments(
-        path, target_in_value(path, value, type_name=type_name, member_type=member_type),
-        arguments)
-
-
-#: What :func:`target_in_value` read: (``path`` found in the value, the value's own).
-#: The target functions return the shared empty target when they find nothing, so
-#: ``is not _NO_TARGET`` is their test for "found".
-ValueTarget = tuple[Target | None, Target | None]
-
-
-def target_in_value(path: str | None, value: Any, *, type_name: str | None = None,
-                    member_type: Callable[[str], str | None] | None = None) -> ValueTarget:
-    """The steps of :func:`target_of` that read the returned value (1 in the value, 2,
-    3): read while the value is as the resolver returned it; the arguments' steps can
-    wait (:func:`target_with_arguments`)."""
-    if path:
-        found = _scalar_or_object(dig(value, path))
-        if found is not _NO_TARGET:
-            return found, None
-    if type(value) is not dict and (value is None or isinstance(
-            value, str | bytes | int | float | bool | list | tuple)):
-        return None, None
-    found = target_from_value(value, type_name)
-    if found is not _NO_TARGET:
-        return None, found
-    for name, item in _members(value):
-        if isinstance(item, str | int | float | bool) or item is None:
-            continue
-        found = target_from_value(item, member_type(name) if member_type else None)
-        if found is not _NO_TARGET:
-            return None, found
-    return None, None
-
-
-def target_with_arguments(path: str | None, seen: ValueTarget,
-                          arguments: Mapping[str, Any]) -> Target:
-    """:func:`target_of` finished from what :func:`target_in_value` read."""
-    at_path, own = seen
-    if at_path is not None:
-        return at_path
-    if path:
-        found = _scalar_or_object(dig(arguments, path))
-        if found is not _NO_TARGET:
-            return found
-    if own is not None:
-        return own
-    found = target_from_value(arguments)
-    if found is not _NO_TARGET:
-        return Target(None, found.id, found.name)
-    for argument in arguments.values():
-        if isinstance(argument, Mapping):
-            found = target_from_value(argument)
-            if found is not _NO_TARGET:
-                return Target(None, found.id, found.name)
-    return _NO_TARGET
-
-
+# The target rule lives in auditmw.targets, the readers in auditmw.reading; their names
+# stay importable from here for code written against this module.
 __all__ = [
     "DEFAULT_RULES", "DENIED_CODES", "DENIED_EXCEPTIONS", "HTTP_EXCEPTIONS", "OutcomeRules",
     "dig", "error_info", "member", "normalise_code", "outcome_of_error", "outcome_of_field",

@@ -272,7 +272,7 @@ class AuditTrail:
         :mod:`auditmw.outcome`: :class:`PermissionError`, HTTP 401/403 exceptions...)
         and is re-raised unchanged. ``target`` names an argument holding the target id,
         or is a callable ``(result, arguments) -> Target | str | dict``; by default the
-        one target rule (:func:`auditmw.outcome.target_of`): the returned object's
+        one target rule (:func:`auditmw.targets.target_of`): the returned object's
         ``id``/``key``/``name``, or the object it wraps, else the arguments'.
         """
         entry = self.entry(event)

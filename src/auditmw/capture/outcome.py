@@ -27,8 +27,8 @@ from auditmw.outcome import (
     outcome_of_error,
     outcome_of_payload,
     outcome_of_status,
-    target_of,
 )
+from auditmw.targets import target_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,5 +114,5 @@ def _failed(error: dict[str, Any], rules: OutcomeRules) -> FieldResult:
 
 
 def find_target(path: str | None, value: Any, arguments: Mapping[str, Any]) -> Target:
-    """The object acted on, by :func:`auditmw.outcome.target_of` (the one target rule)."""
+    """The object acted on, by :func:`auditmw.targets.target_of` (the one target rule)."""
     return target_of(path, value, arguments)

@@ -13,7 +13,7 @@ from typing import Any
 
 from auditmw.capture.actor import actor_from_user
 from auditmw.event import Actor
-from auditmw.outcome import member as _member
+from auditmw.reading import member as _member
 
 
 def default_actor_from_context(context: Any) -> Actor | None:

@@ -16,15 +16,9 @@ from graphql import (
 )
 
 from auditmw.event import Target
-from auditmw.outcome import (
-    DEFAULT_RULES,
-    OutcomeRules,
-    ValueTarget,
-    camel_case,
-    target_in_value,
-    target_of,
-    target_with_arguments,
-)
+from auditmw.outcome import DEFAULT_RULES, OutcomeRules
+from auditmw.reading import camel_case
+from auditmw.targets import ValueTarget, target_in_value, target_of, target_with_arguments
 
 if TYPE_CHECKING:
     from graphql import GraphQLField, GraphQLOutputType, GraphQLResolveInfo
@@ -89,7 +83,7 @@ def _wire_value(value: Any, kind: Any) -> Any:
 
 def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
                 arguments: Mapping[str, Any]) -> Target:
-    """The one target rule (:func:`auditmw.outcome.target_of`), with the GraphQL type
+    """The one target rule (:func:`auditmw.targets.target_of`), with the GraphQL type
     names the schema knows: the field's type, and those of a payload's members."""
     type_name, member_type = _type_names(info.return_type)
     return target_of(entry.target, result, arguments, type_name=type_name,

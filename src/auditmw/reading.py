@@ -1,0 +1,53 @@
+"""Reading values out of what apps and frameworks hand us: mappings, objects, lists.
+
+The outcome rule, the target rule and the GraphQL hooks read errors, payloads and
+returned objects through these, so a mapping and an object with the same members read
+alike, and a failing property of a framework object reads as absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def member(obj: Any, name: str) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``None`` when absent or failing
+    (properties of framework objects may raise)."""
+    try:
+        if isinstance(obj, Mapping):
+            return obj.get(name)
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def snake_case(name: str) -> str:
+    """``userErrors`` → ``user_errors``: the Python attribute behind a GraphQL name
+    (Strawberry and Graphene objects)."""
+    return _CAMEL_HUMP.sub(r"\1_\2", name).lower()
+
+
+def dig(value: Any, path: str) -> Any:
+    """A dotted path (``"asset.id"``, ``"items.0.id"``) into mappings, objects and lists;
+    on an object a GraphQL (camelCase) name also finds its snake_case attribute."""
+    for part in path.split("."):
+        if isinstance(value, list | tuple) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else None
+        else:
+            found = member(value, part)
+            if found is None and not isinstance(value, Mapping) and value is not None:
+                found = member(value, snake_case(part))
+            value = found
+        if value is None:
+            return None
+    return value
+
+
+def camel_case(name: str) -> str:
+    """``asset_group`` → ``assetGroup``: the GraphQL name of a Python attribute."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
