@@ -5,7 +5,6 @@ the purged store still verifies — while a deletion outside the purge is still 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from auditmw.integrity.links import make_link
 from auditmw.store import Query, Store, open_store
 from auditmw.store.retention import RetentionPolicy
 from auditmw.trail import AuditTrail
+from support.intruder import sql
 
 KEY = "retention-key"
 DAY_NS = 86_400 * 10**9
@@ -60,18 +60,6 @@ def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url, retention=POLICY)
     yield opened
     opened.close()
-
-
-def sql(url: str, statement: str, *params: Any) -> None:
-    """Change the database behind the store's back, as an intruder with SQL access would."""
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            conn.execute(statement.replace("%s", "?"), params)
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(statement, params)
 
 
 def event(tenant: str | None, category: str, ns: int, i: int) -> AuditEvent:

@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auditmw import codec
 from auditmw.cli import main
@@ -21,20 +19,9 @@ from auditmw.integrity import verify_store
 from auditmw.integrity.seals import load_public_key
 from auditmw.store import open_store
 from auditmw.trail import AuditTrail
+from support.intruder import key_pair
 
 DAY_NS = 86_400 * 10**9
-
-
-def key_pair(directory: Path, name: str = "seal") -> tuple[Path, Path]:
-    private = Ed25519PrivateKey.generate()
-    priv = directory / f"{name}.pem"
-    pub = directory / f"{name}.pub.pem"
-    priv.write_bytes(private.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    pub.write_bytes(private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    return priv, pub
 
 
 def verify(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

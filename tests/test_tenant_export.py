@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auditmw.cli import main
 from auditmw.event import AuditEvent
@@ -23,6 +21,7 @@ from auditmw.integrity.excerpt import write_excerpt
 from auditmw.integrity.seals import load_public_key, load_signing_key
 from auditmw.store import Query, Store, open_store
 from auditmw.trail import AuditTrail
+from support.intruder import key_pair
 
 KEY = "tenant-export-key"
 DAY_NS = 86_400 * 10**9
@@ -47,14 +46,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def keys(tmp_path: Path) -> tuple[Path, Path]:
-    private = Ed25519PrivateKey.generate()
-    priv, pub = tmp_path / "seal.pem", tmp_path / "seal.pub.pem"
-    priv.write_bytes(private.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    pub.write_bytes(private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    return priv, pub
+    return key_pair(tmp_path)
 
 
 @pytest.fixture
@@ -192,3 +184,42 @@ def test_hold_commands_export_and_verify_end_to_end(store_url: str, store: Store
     assert "valid" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="exactly one --tenant"):
         main(["export", "-c", str(config), "--verifiable", "-o", str(out)])
+
+
+async def test_the_data_api_serves_a_tenant_its_verifiable_export(
+        store_url: str, store: Store, tmp_path: Path, keys: tuple[Path, Path]) -> None:
+    """``/api/audit-trail/export?format=verifiable`` with a tenant key: that tenant's
+    whole trail, checked with the public key alone; the operator names the tenant;
+    anything else is a 4xx, never another tenant's events."""
+    import httpx
+
+    from auditmw.server import create_app
+
+    trail = AuditTrail(store={"url": store_url, "retention": POLICY}, sinks=[],
+                       integrity={"key": KEY, "signing_key": str(keys[0])},
+                       delivery={"mode": "sync"})
+    app = create_app(trail)
+    ctx = app.state.audit
+    acme = ctx.keys.create("acme-reader", ["audit_logs"], tenant="acme")[1]
+    operator = ctx.keys.create("operator", ["audit_logs"])[1]
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.9", 4000))
+    public = load_public_key(str(keys[1]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://audit.test") as c:
+        async def export_as(key: str, **params: str) -> httpx.Response:
+            return await c.get("/api/audit-trail/export", headers={"accessKey": key},
+                               params={"format": "verifiable", **params})
+
+        for answer in (await export_as(acme), await export_as(operator, tenant="acme")):
+            assert answer.status_code == 200, answer.text
+            assert "verifiable.jsonl" in answer.headers["content-disposition"]
+            path = tmp_path / "served.jsonl"
+            path.write_bytes(answer.content)
+            assert b"globex" not in answer.content
+            report = verify_files(path, public_key=public)
+            assert report.valid, report.summary()
+        assert (await export_as(acme, tenant="globex")).status_code == 403
+        assert (await export_as(operator)).status_code == 400
+        assert (await export_as(acme, event="siteAccess")).status_code == 400
+    for owned in ctx.owned:
+        owned.close()
+    trail.close()

@@ -3,7 +3,6 @@ the store's back are named; a purged store (purge checkpoints) still verifies.""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ from auditmw.integrity import make_checkpoint, purge_checkpointer, seal_store, v
 from auditmw.integrity.report import Report
 from auditmw.store import Store, open_store
 from auditmw.trail import AuditTrail
+from support.intruder import sql
 
 KEY = "store-key"
 DAY_NS = 86_400 * 10**9
@@ -39,18 +39,6 @@ def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url, retention_days=365)
     yield opened
     opened.close()
-
-
-def sql(url: str, statement: str, *params: Any) -> None:
-    """Change the database behind the store's back, as an intruder with SQL access would."""
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            conn.execute(statement.replace("%s", "?"), params)
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(statement, params)
 
 
 def event_at(ns: int, **details: Any) -> AuditEvent:
@@ -186,6 +174,7 @@ WRITER = textwrap.dedent("""
     from auditmw.event import AuditEvent
     from auditmw.ids import format_time_ns, uuid7
     from auditmw.trail import AuditTrail
+from support.intruder import sql
     url, spool, key, name = sys.argv[1:5]
     trail = AuditTrail(store={"url": url, "retention_days": 3650}, sinks=[],
                        integrity={"key": key}, delivery={"spool_dir": spool, "batch_size": 5})

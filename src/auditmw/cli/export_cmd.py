@@ -110,23 +110,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _verifiable(args: argparse.Namespace, config: Any, to_stdout: bool) -> int:
     """One tenant's export that verifies on its own (auditmw.integrity.excerpt)."""
-    from dataclasses import fields
-
-    from auditmw.integrity.excerpt import ExcerptSource, write_excerpt
+    from auditmw.integrity.excerpt import ExcerptSource, excerpt_tenant, write_excerpt
     from auditmw.integrity.seals import load_signing_key
     from auditmw.store import open_configured_store
 
     query = query_from_args(args)
-    others = [f.name for f in fields(query) if getattr(query, f.name) and f.name != "tenant"]
-    if len(query.tenant) != 1 or others:
-        raise SystemExit("auditmw export: --verifiable takes exactly one --tenant and no "
-                         "other filter (it holds every event of that tenant)")
+    try:
+        tenant = excerpt_tenant(query)
+    except ValueError as exc:
+        raise SystemExit(f"auditmw export: --verifiable: {exc}") from None
     signing = config.integrity.signing_key
     store = open_configured_store(config.store, store_url(args, config))
     target: BinaryIO = sys.stdout.buffer if to_stdout else open(args.output, "wb")  # noqa: SIM115
     outcome, counts = "failure", {"events": 0}
     try:
-        record = write_excerpt(cast("ExcerptSource", store), query.tenant[0], target.write,
+        record = write_excerpt(cast("ExcerptSource", store), tenant, target.write,
                                key=config.integrity.key,
                                signer=load_signing_key(signing) if signing else None)
         target.flush()
@@ -137,7 +135,7 @@ def _verifiable(args: argparse.Namespace, config: Any, to_stdout: bool) -> int:
         store.close()
         _record_export(config, args, query, int(counts["events"]), outcome)
     if not to_stdout and not args.quiet:
-        print(f"exported {counts['events']:,} events of tenant {query.tenant[0]} and "
+        print(f"exported {counts['events']:,} events of tenant {tenant} and "
               f"{counts.get('links', 0):,} links to {args.output}", file=sys.stderr)
     return 0
 

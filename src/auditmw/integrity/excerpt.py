@@ -106,20 +106,34 @@ class ExcerptSource(Protocol):
         ...
 
 
-def write_excerpt(source: ExcerptSource, tenant: str, write: Callable[[bytes], Any], *,
-                  key: str | bytes | None, signer: Ed25519PrivateKey | None = None
-                  ) -> dict[str, Any]:
-    """Write tenant ``tenant``'s export from ``source`` through ``write``. Returns the
-    closing record (its ``counts`` say how many events and links went out)."""
+def excerpt_tenant(query: Any) -> str:
+    """The one tenant a verifiable export of ``query`` (a store ``Query``) holds;
+    ``ValueError`` unless it names exactly one tenant and nothing else (the export holds
+    every event of that tenant the store keeps: a filtered subset could not be checked
+    against its chains)."""
+    from dataclasses import fields
+
+    others = [f.name for f in fields(query) if f.name != "tenant" and getattr(query, f.name)]
+    if len(query.tenant) != 1 or others:
+        raise ValueError("a verifiable export takes exactly one tenant and no other filter "
+                         "(it holds every event of that tenant)")
+    return str(query.tenant[0])
+
+
+def excerpt_lines(source: ExcerptSource, tenant: str, *, key: str | bytes | None,
+                  signer: Ed25519PrivateKey | None = None) -> Iterator[bytes]:
+    """Tenant ``tenant``'s export from ``source``, line by line (each ending in a
+    newline), read a chain at a time: constant memory but for one chain's purge links.
+    The last line is the closing record."""
     digest = hashlib.sha256()
 
-    def line(data: bytes) -> None:
+    def line(data: bytes) -> bytes:
         digest.update(data + b"\n")
-        write(data + b"\n")
+        return data + b"\n"
 
     now = time.time_ns()
-    line(codec.dumps({"schema": HEADER, "tenant": tenant, "id": uuid7(now),
-                      "time": format_time_ns(now)}))
+    yield line(codec.dumps({"schema": HEADER, "tenant": tenant, "id": uuid7(now),
+                            "time": format_time_ns(now)}))
     ends: dict[str, dict[str, Any]] = {}
     froms: dict[str, dict[str, Any]] = {}
     events = withheld = 0
@@ -128,7 +142,7 @@ def write_excerpt(source: ExcerptSource, tenant: str, write: Callable[[bytes], A
         at = 0
         for seq, hashed, owner, live, data in source.chain_rows(chain, first):
             while at < len(purged) and purged[at]["seq"] < seq:  # purged before this one
-                line(codec.dumps(_bare(purged[at])))
+                yield line(codec.dumps(_bare(purged[at])))
                 withheld += 1
                 at += 1
             while at < len(purged) and purged[at]["seq"] == seq:  # delivered again
@@ -137,21 +151,32 @@ def write_excerpt(source: ExcerptSource, tenant: str, write: Callable[[bytes], A
             if chain not in froms:
                 froms[chain] = {"seq": seq - 1, "hash": str(integrity.get("prev"))}
             if owner == tenant and live:
-                line(data.encode())
+                yield line(data.encode())
                 events += 1
             else:
-                line(codec.dumps(links.make_link(chain, seq, str(integrity.get("prev")),
-                                                 hashed, signed=False)))
+                yield line(codec.dumps(links.make_link(
+                    chain, seq, str(integrity.get("prev")), hashed, signed=False)))
                 withheld += 1
             ends[chain] = {"seq": seq, "hash": hashed}
         for link in purged[at:]:  # purged events after the last stored one
-            line(codec.dumps(_bare(link)))
+            yield line(codec.dumps(_bare(link)))
             withheld += 1
             ends[chain] = {"seq": int(link["seq"]), "hash": link["hash"]}
     record = make_checkpoint(ends, "excerpt", key, signer, extra={
         "tenant": tenant, "from": froms, "digest": "sha256:" + digest.hexdigest(),
         "counts": {"events": events, "links": withheld}})
-    write(codec.dumps(record) + b"\n")
+    yield codec.dumps(record) + b"\n"
+
+
+def write_excerpt(source: ExcerptSource, tenant: str, write: Callable[[bytes], Any], *,
+                  key: str | bytes | None, signer: Ed25519PrivateKey | None = None
+                  ) -> dict[str, Any]:
+    """Write :func:`excerpt_lines` through ``write``; returns the closing record (its
+    ``counts`` say how many events and links went out)."""
+    last = b""
+    for last in excerpt_lines(source, tenant, key=key, signer=signer):
+        write(last)
+    record: dict[str, Any] = codec.loads(last)
     return record
 
 

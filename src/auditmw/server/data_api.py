@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from auditmw.exports import content_type, export_chunks
 from auditmw.server.access import scoped
 from auditmw.server.context import ApiError
 from auditmw.server.endpoint import Read, audited_endpoint, json_response
-from auditmw.server.params import FORMATS, XLSX_MISSING, Filters, multi_values, parse_filters
+from auditmw.server.params import (
+    FORMATS,
+    VERIFIABLE,
+    XLSX_MISSING,
+    Filters,
+    multi_values,
+    parse_filters,
+)
 from auditmw.server.streaming import prime, watched
 from auditmw.store.base import InvalidCursor, Order, Page, Query
 
@@ -67,6 +74,8 @@ async def export_events(read: Read) -> Response:
 
     raw = dict(read.details["params"])
     formats = [v.strip().lower() for v in raw.pop("format", []) if v.strip()] or ["csv"]
+    if formats == [VERIFIABLE]:
+        return await _verifiable_export(read, raw)
     if len(formats) == 1 and formats[0] == "xlsx" and "xlsx" not in FORMATS:
         raise ApiError(400, XLSX_MISSING)
     if len(formats) > 1 or formats[0] not in FORMATS:
@@ -85,6 +94,52 @@ async def export_events(read: Read) -> Response:
     return StreamingResponse(
         watched(body, read.broke), media_type=content_type(fmt),
         headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.{fmt}"',
+                 "Cache-Control": "no-store"})
+
+
+_CHUNK_BYTES = 65_536
+
+
+def _verifiable_chunks(ctx: ServerContext, tenant: str) -> Iterator[bytes]:
+    from auditmw.integrity.excerpt import ExcerptSource, excerpt_lines
+    from auditmw.integrity.seals import load_signing_key
+
+    integrity = ctx.trail.config.integrity
+    signer = load_signing_key(integrity.signing_key) if integrity.signing_key else None
+    buffer: list[bytes] = []
+    size = 0
+    for line in excerpt_lines(cast("ExcerptSource", ctx.store), tenant, key=integrity.key,
+                              signer=signer):
+        buffer.append(line)
+        size += len(line)
+        if size >= _CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    yield b"".join(buffer)
+
+
+async def _verifiable_export(read: Read, raw: dict[str, Any]) -> Response:
+    """``format=verifiable``: a tenant key's whole trail (an operator names one
+    ``tenant``), with the links and the signed record to check it alone
+    (:mod:`auditmw.integrity.excerpt`)."""
+    from starlette.responses import StreamingResponse
+
+    from auditmw.integrity.excerpt import excerpt_tenant
+
+    filters = scoped(parse_filters(raw, paged=False), read.caller)
+    read.details = {"endpoint": "audit-trail/export", "format": VERIFIABLE,
+                    **filters.details()}
+    read.details.pop("limit", None)
+    try:
+        tenant = excerpt_tenant(filters.query)
+    except ValueError as exc:
+        raise ApiError(400, f"format: {exc}") from None
+    body = await prime(_verifiable_chunks(read.ctx, tenant))
+    stamp = read.ctx.now().strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        watched(body, read.broke), media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="audit-trail-{tenant}-'
+                                        f'{stamp}.verifiable.jsonl"',
                  "Cache-Control": "no-store"})
 
 

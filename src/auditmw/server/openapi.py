@@ -6,7 +6,7 @@ from typing import Any
 
 from auditmw import __version__
 from auditmw.event import ACTOR_TYPES, OUTCOMES
-from auditmw.server.params import FORMATS, MAX_LIMIT
+from auditmw.server.params import FORMATS, MAX_LIMIT, VERIFIABLE
 
 _NULLABLE_STRING: dict[str, Any] = {"type": ["string", "null"]}
 
@@ -185,7 +185,8 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
                 "summary": "Every matching event as a download (streamed).",
                 "parameters": [
                     {"name": "format", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": list(FORMATS), "default": "csv"}},
+                     "schema": {"type": "string", "enum": [*FORMATS, VERIFIABLE],
+                                "default": "csv"}},
                     *_filter_params(paged=False),
                 ],
                 "responses": {

@@ -34,6 +34,9 @@ def _available_formats() -> tuple[str, ...]:
 
 
 FORMATS: tuple[str, ...] = _available_formats()
+#: ``format=verifiable``: one tenant's export that ``auditmw verify`` checks on its own
+#: (:mod:`auditmw.integrity.excerpt`, docs/tenants.md).
+VERIFIABLE = "verifiable"
 
 
 @dataclass(frozen=True, slots=True)
