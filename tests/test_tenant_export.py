@@ -182,7 +182,7 @@ def test_hold_commands_export_and_verify_end_to_end(store_url: str, store: Store
                  "-o", str(out), "-q"]) == 0
     assert main(["verify", str(out), "--public-key", str(keys[1])]) == 0
     assert "valid" in capsys.readouterr().out
-    with pytest.raises(SystemExit, match="exactly one --tenant"):
+    with pytest.raises(SystemExit, match="exactly one tenant and no other filter"):
         main(["export", "-c", str(config), "--verifiable", "-o", str(out)])
 
 
