@@ -174,7 +174,6 @@ WRITER = textwrap.dedent("""
     from auditmw.event import AuditEvent
     from auditmw.ids import format_time_ns, uuid7
     from auditmw.trail import AuditTrail
-from support.intruder import sql
     url, spool, key, name = sys.argv[1:5]
     trail = AuditTrail(store={"url": url, "retention_days": 3650}, sinks=[],
                        integrity={"key": key}, delivery={"spool_dir": spool, "batch_size": 5})
