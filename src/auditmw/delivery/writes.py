@@ -67,11 +67,21 @@ class LaneWrites:
                 # Older events wait in the spool: queue behind them to keep order (also
                 # while closing: the next run replays them in the same order).
                 if self._spool_append(batch, "older events are spooled"):
+                    self._settle_in_flight()
                     return
                 self._log_error("cannot spool behind older records; writing directly")
                 self._in_flight_kind = "fallback"  # not the spool's head: never taken over
             self._start_writing()
         self._deliver(batch)
+
+    def _settle_in_flight(self) -> None:
+        """Under the lock: the batch in flight is delivered, spooled or counted lost. The
+        worker lets go of it only under the lock again later, and a spill in between (a
+        full queue, ``close``) would spool it a second time: from now on it is not
+        ``direct`` any more. A split's halves settle as one, when the whole batch is."""
+        self._writing_since = None
+        if not self._splitting:
+            self._in_flight_kind = "settled"
 
     def _start_writing(self) -> None:
         """Under the lock: a sink write starts now (the guard watches how long it takes)."""
@@ -88,7 +98,7 @@ class LaneWrites:
                 if error is None:
                     if taken:  # delivered after all: its spool record must not be replayed
                         self._discard_head = True
-                    self._writing_since = None
+                    self._settle_in_flight()
                     return
                 attempt += 1
                 if taken or self.spool is not None or not self._closing:
@@ -96,14 +106,15 @@ class LaneWrites:
                 if taken:
                     self._attempt = attempt
                     self._schedule_retry(error)
-                    self._writing_since = None
+                    self._settle_in_flight()
                     return
                 if self.spool is not None and self._spool_append(batch, "a write failed"):
                     self._attempt = attempt
                     self._schedule_retry(error)
-                    self._writing_since = None
+                    self._settle_in_flight()
                     return
                 if self._closing:
+                    self._settle_in_flight()
                     self.counts["failed"] += len(batch)
                     log.error("auditmw: %d event(s) for sink %s are lost: closing, the sink "
                               "failed (%s) and there is no spool to keep them", len(batch),
