@@ -126,20 +126,19 @@ class FileSink:
             return
         # Events an earlier, failed attempt already put in the file are not written again.
         done = self._written_before
+        if done:
+            events = [e for e in events if str(e.get("id", "")) not in done]
         shape = self._shape
-        lines = [(str(e.get("id", "")), codec.dumps_line(shape(e))) for e in events
-                 if not done or str(e.get("id", "")) not in done]
-        written: list[str] = []
+        lines = [codec.dumps_line(shape(e)) for e in events]
         with self._lock:
             fd = self._locked_current_fd()
+            start = 0  # lines before it are in the file
             try:
-                start = 0
                 while start < len(lines):
-                    if self._needs_rotation(fd, len(lines[start][1])):
+                    if self._needs_rotation(fd, len(lines[start])):
                         fd = self._rotate(fd)
                     end = self._fitting(fd, lines, start)
-                    self._write_whole(fd, b"".join(line for _, line in lines[start:end]))
-                    written.extend(event_id for event_id, _ in lines[start:end])
+                    self._write_whole(fd, b"".join(lines[start:end]))
                     start = end
                 self._dirty = True
                 if self.fsync == "always" or (
@@ -150,7 +149,9 @@ class FileSink:
                     self._dirty = False
                     self._last_sync = time.monotonic()
             except BaseException:
-                self._written_before = frozenset(done | set(written))
+                # Only now the ids: the path that succeeds never needs them.
+                self._written_before = frozenset(
+                    done | {str(e.get("id", "")) for e in events[:start]})
                 raise
             else:
                 self._written_before = frozenset()
@@ -164,7 +165,7 @@ class FileSink:
         self._close_fd()
         return self._locked_current_fd()
 
-    def _fitting(self, fd: int, lines: list[tuple[str, bytes]], start: int) -> int:
+    def _fitting(self, fd: int, lines: list[bytes], start: int) -> int:
         """The end of the longest run of lines from ``start`` that keeps the file within
         ``rotate_bytes`` (at least one line: an event larger than the limit gets a file
         of its own)."""
@@ -172,8 +173,8 @@ class FileSink:
             return len(lines)
         room = self.rotate_bytes - os.fstat(fd).st_size
         end = start
-        while end < len(lines) and (end == start or len(lines[end][1]) <= room):
-            room -= len(lines[end][1])
+        while end < len(lines) and (end == start or len(lines[end]) <= room):
+            room -= len(lines[end])
             end += 1
         return end
 
