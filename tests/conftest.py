@@ -55,6 +55,16 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store URL on each backend: a fresh SQLite file, then a fresh PostgreSQL
+    database (a module's own ``store_url`` fixture takes precedence)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/audit.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
 def jsonl_path(tmp_path: Path) -> Path:
     return tmp_path / "audit.jsonl"

@@ -47,14 +47,6 @@ ROWS: list[tuple[str | None, str, int]] = [
 PURGED = {0, 1, 3, 5, 7}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/audit.db"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url, retention=POLICY)
