@@ -25,9 +25,8 @@ from auditmw.store.cursors import Cursor
 from auditmw.store.rows import time_text_to_us
 from auditmw.store.sample import sample_events
 
-# 200,000 keeps the whole run near 2-3 minutes on the shared 2-core machine (inserting a
-# million into both backends alone takes longer than that there); set
-# The issue's size by default; AUDITMW_BENCH_STORE_N=10000000 for the big documented run.
+# The issues' size by default (minutes on the 2-core machine, half an hour when it is
+# loaded); AUDITMW_BENCH_STORE_N=10000000 for the big documented run.
 N = int(os.environ.get("AUDITMW_BENCH_STORE_N", "1000000"))
 BATCH = 500  # the delivery lane's default batch_size: what the store sink is given
 TENANTS = 100  # every event belongs to one of 100 tenants (SPEC §15: a tenant key's reads)
