@@ -171,8 +171,10 @@ class AsyncDispatcher(LaneDispatcher):
             if isinstance(event, Pending):
                 if taken:
                     self.backlog.hold(event)
-                else:
+                elif self.lanes:  # dropped by every lane: never processed
                     event.cancel()
+                else:  # no sink at all, so no delivery thread: finish it here
+                    event.resolve()
             return kept
         except Exception:
             log.exception("auditmw: could not queue an event for delivery")
