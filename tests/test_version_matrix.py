@@ -102,6 +102,9 @@ def _probe(python: Path, framework: str, mode: str, folder: Path) -> list[str]:
     return [e["event"] for e in events_in(jsonl, 1, timeout=5)]
 
 
+# A cell builds a venv and runs a suite in it (the inner steps have their own 900 s limits);
+# the suite-wide 300 s pytest-timeout is for one test in this process, not for a whole cell.
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_cell(cell: str, wheel: Path, tmp_path: Path) -> None:
     extras, pins, frameworks, tests = CELLS[cell]
