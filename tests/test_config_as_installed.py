@@ -20,14 +20,16 @@ from auditmw.trail import AuditTrail
 
 def test_builtin_false_keeps_the_events_auditmw_records_itself() -> None:
     catalog = Catalog.load(builtin=False)
-    assert sorted(catalog.entries) == ["exportAuditTrail", "siteAccess"]
+    assert sorted(catalog.entries) == [
+        "addLegalHold", "exportAuditTrail", "removeLegalHold", "siteAccess"]
     assert catalog.get("siteAccess").category == "site_access"  # type: ignore[union-attr]
+    assert catalog.get("addLegalHold").category == "audit_administration"  # type: ignore[union-attr]
 
 
 def test_a_trail_with_builtin_false_records_site_access_and_exports(tmp_path: Path) -> None:
     trail = AuditTrail(catalog={"builtin": False}, sinks=[], store={"enabled": False})
     try:
-        for name in ("siteAccess", "exportAuditTrail"):
+        for name in ("siteAccess", "exportAuditTrail", "addLegalHold", "removeLegalHold"):
             assert name in trail.catalog
     finally:
         trail.close()
@@ -45,7 +47,7 @@ def test_builtin_false_with_a_built_in_category_says_why() -> None:
 
 
 def test_unknown_category_never_lists_nothing() -> None:
-    with pytest.raises(ConfigError, match="known: data_extraction, site_access"):
+    with pytest.raises(ConfigError, match="known: audit_administration, data_extraction, site_access"):
         Catalog.load(builtin=False, extra={"events": {
             "myEvent": {"category": "nope", "description": "x"}}})
 
