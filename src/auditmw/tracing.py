@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 _get_span: Callable[[], Any] | None = None
+_invalid_span: Any = None  # OpenTelemetry's "no span" singleton, once looked up
 _looked = False
 
 
 def _span_getter() -> Callable[[], Any] | None:
-    global _get_span, _looked  # noqa: PLW0603 (a one-time lookup of an optional import)
+    global _get_span, _invalid_span, _looked  # noqa: PLW0603 (a one-time lookup of an optional import)
     if not _looked:
         try:
             from opentelemetry import trace
@@ -18,6 +19,7 @@ def _span_getter() -> Callable[[], Any] | None:
             _get_span = None
         else:
             _get_span = trace.get_current_span
+            _invalid_span = trace.INVALID_SPAN
         _looked = True
     return _get_span
 
@@ -27,7 +29,10 @@ def current_trace() -> dict[str, str]:
     get_span = _span_getter()
     if get_span is None:
         return {}
-    ctx = get_span().get_span_context()
+    span = get_span()
+    if span is _invalid_span:  # outside any span (the usual case): no context to read
+        return {}
+    ctx = span.get_span_context()
     if not ctx.is_valid:
         return {}
     return {"trace_id": format(ctx.trace_id, "032x"), "span_id": format(ctx.span_id, "016x")}

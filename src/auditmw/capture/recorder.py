@@ -76,6 +76,7 @@ class HttpCapture:
         self.networks = parse_networks(cfg.trusted_proxies)
         self.forwarded_header = cfg.forwarded_header
         self.api_headers = tuple(cfg.api_credential_headers)
+        self._api_header_set = frozenset(self.api_headers)  # the channel test per request
         self.actor_sources = ActorSources(trail.config.actor)
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
         self.analyzer = DocumentAnalyzer(trail.catalog)
@@ -124,7 +125,7 @@ class HttpCapture:
         ip, chain = resolve_client_ip(peer, self.networks, headers.get("forwarded"),
                                       headers.get("x-forwarded-for"), self.forwarded_header)
         client = Client(ip=ip, user_agent=headers.get("user-agent"), forwarded=chain)
-        channel: Channel = "api" if any(h in headers for h in self.api_headers) else "ui"
+        channel: Channel = "ui" if self._api_header_set.isdisjoint(headers) else "api"
         state = RequestState(method=method, path=path, client=client, channel=channel,
                              request_id=headers.get("x-request-id"))
         trusted_peer = bool(self.networks) and peer_is_trusted(peer, self.networks)
