@@ -69,8 +69,8 @@ class AuditMiddleware:
 
     def _open(self, path: str, environ: Environ) -> Watch | None:
         try:
-            headers = {name: str(environ[key]) for name, key in self._environ_keys
-                       if environ.get(key)}
+            headers = {name: str(value) for name, key in self._environ_keys
+                       if (value := environ.get(key))}
             watch = self.capture.open(str(environ.get("REQUEST_METHOD", "GET")).upper(), path,
                                       environ.get("QUERY_STRING", ""),
                                       environ.get("REMOTE_ADDR") or None, headers)

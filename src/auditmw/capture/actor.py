@@ -226,8 +226,12 @@ class ActorSources:
             from auditmw.capture.actor_calls import warn_unimported
 
             warn_unimported(self.calls)
-        if not self.reads_headers and not any(v is not None for v in seen.values()):
-            return None  # nothing seen, nothing to read: the anonymous fast way
+        if not self.reads_headers:
+            for value in seen.values():  # a plain loop: this runs for every request
+                if value is not None:
+                    break
+            else:
+                return None  # nothing seen, nothing to read: the anonymous fast way
         for source in self.sources:
             if source.startswith("header:"):
                 if not trusted_peer:
