@@ -60,12 +60,13 @@ def starlette_strawberry(trail: AuditTrail) -> tuple[str, Any]:
 def starlette_ariadne(trail: AuditTrail) -> tuple[str, Any]:
     from ariadne.asgi import GraphQL
     from ariadne.asgi.handlers import GraphQLHTTPHandler
-    from auditmw_ariadne import audit_middleware
     from auditmw_starlette import instrument_app
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    handler = GraphQLHTTPHandler(middleware=[audit_middleware(trail)])
+    from auditmw.graphql import AuditResolverMiddleware
+
+    handler = GraphQLHTTPHandler(middleware=[AuditResolverMiddleware(trail)])
     graphql_app = GraphQL(core_schema(), http_handler=handler)
     app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"])])
     return "asgi", instrument_app(app, trail)
@@ -73,9 +74,10 @@ def starlette_ariadne(trail: AuditTrail) -> tuple[str, Any]:
 
 def flask_ariadne(trail: AuditTrail) -> tuple[str, Any]:
     import ariadne
-    from auditmw_ariadne import audit_middleware
     from auditmw_flask import init_app
     from flask import Flask, jsonify, request
+
+    from auditmw.graphql import AuditResolverMiddleware
 
     app = Flask(__name__)
     schema = core_schema()
@@ -83,7 +85,7 @@ def flask_ariadne(trail: AuditTrail) -> tuple[str, Any]:
     @app.post("/graphql")
     def graphql_view() -> Any:
         _, result = ariadne.graphql_sync(schema, request.get_json(), context_value=request,
-                                         middleware=[audit_middleware(trail)])
+                                         middleware=[AuditResolverMiddleware(trail)])
         return jsonify(result)
 
     return "wsgi", init_app(app, trail)
@@ -91,8 +93,9 @@ def flask_ariadne(trail: AuditTrail) -> tuple[str, Any]:
 
 def flask_graphene(trail: AuditTrail) -> tuple[str, Any]:
     from auditmw_flask import init_app
-    from auditmw_graphene import audit_middleware
     from flask import Flask, jsonify, request
+
+    from auditmw.graphql import AuditResolverMiddleware
 
     app = Flask(__name__)
     schema = graphene_schema()
@@ -100,7 +103,7 @@ def flask_graphene(trail: AuditTrail) -> tuple[str, Any]:
     @app.post("/graphql")
     def graphql_view() -> Any:
         result = schema.execute(request.get_json()["query"], context_value=request,
-                                middleware=[audit_middleware(trail)])
+                                middleware=[AuditResolverMiddleware(trail)])
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [e.formatted for e in result.errors]

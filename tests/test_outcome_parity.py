@@ -114,9 +114,9 @@ def strawberry_resolve_step(trail: AuditTrail, query: str) -> None:
 
 
 def graphene_middleware(trail: AuditTrail, query: str) -> None:
-    from auditmw_graphene import audit_middleware
+    from auditmw.graphql import AuditResolverMiddleware
 
-    result = graphene_schema().execute(query, middleware=[audit_middleware(trail)])
+    result = graphene_schema().execute(query, middleware=[AuditResolverMiddleware(trail)])
     assert result.data is not None
 
 

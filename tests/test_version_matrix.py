@@ -3,7 +3,7 @@
 Each cell is a fresh venv (uv, with its cache) holding the wheel, the framework pinned to
 the lowest release the extras accept or left to resolve to the newest, and the test
 tools. In it run (1) the integration's own tests (adapters/*/tests, or the core's tests
-for graphql-core and the OpenTelemetry sink) against the installed wheel, and (2)
+for graphql-core, Ariadne, Graphene and the OpenTelemetry sink) against the installed wheel, and (2)
 tests/data/matrix_probe.py, which audits a real app of that framework both documented
 ways — its lines of code, and ``auditmw run`` — and must record exactly the catalogued
 call. Keep the pins in step with ``[project.optional-dependencies]`` and
@@ -44,12 +44,12 @@ CELLS: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
     "strawberry-newest": (["strawberry", "starlette"], [], ["strawberry"],
                           ["adapters/auditmw-strawberry/tests"]),
     "ariadne-oldest": (["ariadne", "starlette"], ["ariadne==0.23.0"], ["ariadne"],
-                       ["adapters/auditmw-ariadne/tests"]),
+                       ["tests/test_graphql_ariadne.py"]),
     "ariadne-newest": (["ariadne", "starlette"], [], ["ariadne"],
-                       ["adapters/auditmw-ariadne/tests"]),
+                       ["tests/test_graphql_ariadne.py"]),
     "graphene-oldest": (["graphene"], ["graphene==3.3"], ["graphene"],
-                        ["adapters/auditmw-graphene/tests"]),
-    "graphene-newest": (["graphene"], [], ["graphene"], ["adapters/auditmw-graphene/tests"]),
+                        ["tests/test_graphql_graphene.py"]),
+    "graphene-newest": (["graphene"], [], ["graphene"], ["tests/test_graphql_graphene.py"]),
     "graphql-core-3.2": (["starlette"], ["graphql-core==3.2.3"], ["graphql-core"],
                          ["tests/test_graphql_hooks_instrument.py"]),
     "graphql-core-3.3": (["starlette"], ["graphql-core>=3.3,<3.4"], ["graphql-core"],

@@ -26,8 +26,8 @@ from typing import Any
 import flask
 import graphene
 from auditmw_flask import init_app
-from auditmw_graphene import audit_middleware
 
+from auditmw.graphql import AuditResolverMiddleware
 from auditmw.trail import AuditTrail
 
 HERE = Path(__file__).resolve().parent
@@ -94,7 +94,7 @@ schema = graphene.Schema(query=Query, mutation=Mutation)
 
 def create_app(trail: AuditTrail) -> flask.Flask:
     app = flask.Flask("graphene_example")
-    middleware = [audit_middleware(trail)]
+    middleware = [AuditResolverMiddleware(trail)]
 
     @app.before_request
     def demo_login() -> None:  # demo only: see the module docstring

@@ -112,9 +112,10 @@ def asgi_app(framework: str, code: bool) -> tuple[Any, Any]:
         schema = make_executable_schema(SDL, mutation)
         if trail is not None:
             from ariadne.asgi.handlers import GraphQLHTTPHandler
-            from auditmw_ariadne import audit_middleware
 
-            handler = GraphQLHTTPHandler(middleware=[audit_middleware(trail)])
+            from auditmw.graphql import AuditResolverMiddleware
+
+            handler = GraphQLHTTPHandler(middleware=[AuditResolverMiddleware(trail)])
             return AriadneGraphQL(schema, http_handler=handler), trail
         return AriadneGraphQL(schema), trail
     raise SystemExit(f"unknown ASGI framework {framework}")
@@ -178,9 +179,9 @@ def drive_direct(framework: str, code: bool) -> Any:
         schema = graphene.Schema(query=Query, mutation=Mutation)
         middleware: list[Any] = []
         if trail is not None:
-            from auditmw_graphene import audit_middleware
+            from auditmw.graphql import AuditResolverMiddleware
 
-            middleware = [audit_middleware(trail)]
+            middleware = [AuditResolverMiddleware(trail)]
         for query in CALLS:
             result = schema.execute(query, middleware=middleware)
             assert not result.errors, result.errors

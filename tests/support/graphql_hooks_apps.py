@@ -161,7 +161,8 @@ def plain_app(trail: AuditTrail) -> Any:
 
 def ariadne_app(trail: AuditTrail) -> Any:
     import ariadne
-    from auditmw_ariadne import audit_middleware
+
+    from auditmw.graphql import AuditResolverMiddleware
 
     mutation = ariadne.MutationType()
     query = ariadne.QueryType()
@@ -183,7 +184,7 @@ def ariadne_app(trail: AuditTrail) -> Any:
     query.set_field("assetGroups", lambda *_: [create_group("listed")])
     query.set_field("exportView", lambda _, __, viewId: f"csv:{viewId}")
     schema = ariadne.make_executable_schema(SDL, query, mutation)
-    middleware = [audit_middleware(trail)]
+    middleware = [AuditResolverMiddleware(trail)]
 
     async def execute(payload: dict[str, Any], request: Any) -> dict[str, Any]:
         _, result = await ariadne.graphql(schema, payload, context_value={"request": request},
@@ -312,10 +313,11 @@ def graphene_schema() -> Any:
 
 def graphene_app(trail: AuditTrail) -> Any:
     import flask
-    from auditmw_graphene import audit_middleware
+
+    from auditmw.graphql import AuditResolverMiddleware
 
     schema = graphene_schema()
-    middleware = [audit_middleware(trail)]
+    middleware = [AuditResolverMiddleware(trail)]
     app = flask.Flask("graphene_harness")
 
     def execute(payload: dict[str, Any]) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 # integration -> (module the hook waits for, distribution, lowest supported, first not tested)
+# Ariadne and Graphene have no integration of their own: the graphql_core row covers them
+# (Graphene 2 needs graphql-core 2, below its floor).
 FRAMEWORKS: dict[str, tuple[str, str, str, str]] = {
     "graphql_core": ("graphql", "graphql-core", "3.2", "3.4"),
     "starlette": ("starlette", "starlette", "0.37", "2"),
     "flask": ("flask", "flask", "3.0", "4"),
     "strawberry": ("strawberry", "strawberry-graphql", "0.278", "1"),
-    "ariadne": ("ariadne", "ariadne", "0.23", "2"),
-    "graphene": ("graphene", "graphene", "3.3", "4"),
     "django": ("django", "django", "4.2", "6"),
 }
 

@@ -1,7 +1,7 @@
 """Flask + Ariadne as a user writes it, for the installed-wheel tests.
 
 ``AUDIT_BY_CODE=1``: audited by the documented lines (``init_app`` and Ariadne's
-``audit_middleware``); otherwise it knows nothing of auditmw (``auditmw run``).
+``AuditResolverMiddleware``); otherwise it knows nothing of auditmw (``auditmw run``).
 """
 
 from __future__ import annotations
@@ -47,14 +47,14 @@ schema = make_executable_schema(TYPE_DEFS, query, mutation)
 app = Flask(__name__)
 middleware: list[Any] = []
 if os.environ.get("AUDIT_BY_CODE"):
-    from auditmw_ariadne import audit_middleware
     from auditmw_flask import init_app
 
     from auditmw import AuditTrail
+    from auditmw.graphql import AuditResolverMiddleware
 
     trail = AuditTrail.from_config(os.environ["APP_AUDIT_CONFIG"])
     init_app(app, trail)
-    middleware = [audit_middleware(trail)]
+    middleware = [AuditResolverMiddleware(trail)]
 
 
 @app.post("/graphql")

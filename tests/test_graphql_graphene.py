@@ -1,4 +1,6 @@
-"""Graphene: ``schema.execute`` with the middleware by hand or the launcher patch, the
+"""The core graphql-core hook with Graphene (no integration of its own, docs/graphene.md):
+``schema.execute`` with ``AuditResolverMiddleware`` by hand, ``instrument`` or the
+launcher's ``graphql_core`` entry point; the
 user from ``info.context`` (the request, graphene-django style), and a ``graphene.Mutation``
 payload whose wrapped object is the target."""
 
@@ -8,10 +10,11 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import auditmw_graphene
 import graphene
 import pytest
 
+from auditmw.graphql import AuditResolverMiddleware, instrument, uninstrument
+from auditmw.launcher.builtin import install_graphql_core
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 
@@ -58,7 +61,7 @@ def request_as(user_id: int | None) -> SimpleNamespace:
 def trail() -> Iterator[AuditTrail]:
     audit = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
     yield audit
-    auditmw_graphene.uninstrument()
+    uninstrument()
     audit.close()
 
 
@@ -66,9 +69,9 @@ def trail() -> Iterator[AuditTrail]:
 def test_payload_mutation_and_request_user(trail: AuditTrail, by_hand: bool) -> None:
     kwargs: dict[str, Any] = {}
     if by_hand:
-        kwargs["middleware"] = [auditmw_graphene.audit_middleware(trail)]
+        kwargs["middleware"] = [AuditResolverMiddleware(trail)]
     else:
-        auditmw_graphene.instrument(trail)
+        instrument(trail)
     with capture_audit_events(trail) as events:
         ok = schema.execute(ADD, context_value=request_as(7), **kwargs)
         refused = schema.execute(ADD, context_value=request_as(None), **kwargs)
@@ -87,13 +90,13 @@ async def test_execute_async(trail: AuditTrail) -> None:
     with capture_audit_events(trail) as events:
         result = await schema.execute_async(
             ADD, context_value=request_as(3),
-            middleware=[auditmw_graphene.audit_middleware(trail)])
+            middleware=[AuditResolverMiddleware(trail)])
     assert result.errors is None
     assert [e["event"] for e in events] == ["addRole"]
 
 
 def test_launcher_entry_point(trail: AuditTrail) -> None:
-    auditmw_graphene.install(lambda: trail)
+    install_graphql_core(lambda: trail)
     with capture_audit_events(trail) as events:
         schema.execute(ADD, context_value=request_as(1))
     assert len(events) == 1

@@ -1,5 +1,7 @@
-"""Ariadne's own ASGI and WSGI apps: the middleware by hand and the launcher patch, the
-user from Starlette's authentication and from WSGI ``REMOTE_USER``."""
+"""The core graphql-core hook with Ariadne's own ASGI and WSGI apps (Ariadne has no
+integration of its own, docs/ariadne.md): ``AuditResolverMiddleware`` by hand, ``instrument``
+and the launcher's ``graphql_core`` entry point; the user from Starlette's authentication
+and from WSGI ``REMOTE_USER``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import ariadne
-import auditmw_ariadne
 import httpx
 import pytest
 from ariadne.asgi import GraphQL
@@ -19,6 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Mount
 
+from auditmw.graphql import AuditResolverMiddleware, instrument, uninstrument
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 
@@ -53,7 +55,7 @@ class HeaderAuth(AuthenticationBackend):
 def trail() -> Iterator[AuditTrail]:
     audit = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
     yield audit
-    auditmw_ariadne.uninstrument()
+    uninstrument()
     audit.close()
 
 
@@ -71,10 +73,10 @@ async def post(app: Any, query: str, headers: dict[str, str]) -> httpx.Response:
 @pytest.mark.parametrize("by_hand", [True, False], ids=["middleware", "instrument"])
 async def test_asgi_app_user_from_starlette_auth(trail: AuditTrail, by_hand: bool) -> None:
     if by_hand:
-        handler = GraphQLHTTPHandler(middleware=[auditmw_ariadne.audit_middleware(trail)])
+        handler = GraphQLHTTPHandler(middleware=[AuditResolverMiddleware(trail)])
         app = starlette_app(GraphQL(schema, http_handler=handler))
     else:
-        assert auditmw_ariadne.instrument(trail) is True
+        assert instrument(trail) is True
         app = starlette_app(GraphQL(schema))
     with capture_audit_events(trail) as events:
         response = await post(app, 'mutation { createGroup(name: "a") { id } deleteGroup(id: 1) }',
@@ -89,7 +91,7 @@ async def test_asgi_app_user_from_starlette_auth(trail: AuditTrail, by_hand: boo
 
 
 def test_wsgi_app_user_from_remote_user(trail: AuditTrail) -> None:
-    auditmw_ariadne.instrument(trail)
+    instrument(trail)
     app = WsgiGraphQL(schema)
 
     def with_remote_user(environ: dict[str, Any], start_response: Any) -> Any:
@@ -107,9 +109,14 @@ def test_wsgi_app_user_from_remote_user(trail: AuditTrail) -> None:
 
 def test_launcher_entry_point(trail: AuditTrail) -> None:
     from auditmw.graphql import installed_hook
+    from auditmw.launcher.builtin import install_graphql_core
 
-    auditmw_ariadne.install(lambda: trail)  # ariadne is imported: the hook runs at once
+    install_graphql_core(lambda: trail)  # graphql-core is imported: the hook runs at once
     hook = installed_hook()
     assert hook is not None
     assert hook.trail is trail
-    assert auditmw_ariadne.actor_from_context in hook.actor_sources
+    with capture_audit_events(trail) as events:
+        result = ariadne.graphql_sync(
+            schema, {"query": 'mutation { createGroup(name: "l") { id } }'})
+    assert result[0] is True
+    assert [e["event"] for e in events] == ["createGroup"]
