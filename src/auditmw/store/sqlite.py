@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -95,6 +96,10 @@ class SQLiteStore(SqlReader):
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._schema_ready = False
+        # One thread of this process sets the schema up; the others wait for it (two
+        # connections switching a new file to WAL at once can deadlock on its locks, and
+        # SQLite answers one of them "database is locked" at once, busy timeout or not).
+        self._schema_lock = threading.Lock()
         self._inherited: list[Any] = []
         self._pid = os.getpid()
         self._closed = False
@@ -111,6 +116,7 @@ class SQLiteStore(SqlReader):
                 self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
+                self._schema_lock = threading.Lock()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             directory = Path(self.path).parent
@@ -132,11 +138,13 @@ class SQLiteStore(SqlReader):
             with self._lock:
                 self._connections.append(conn)
         if not self._schema_ready:  # again after a failure (a full disk at start)
-            self._ensure_schema(conn)
+            with self._schema_lock:
+                if not self._schema_ready:
+                    self._ensure_schema(conn)
         return conn
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self._switch_to_wal(conn)
         if str(mode).lower() != "wal":
             raise StoreError(f"store {self.url}: could not switch to WAL (got {mode})")
         conn.execute("BEGIN IMMEDIATE")
@@ -155,6 +163,19 @@ class SQLiteStore(SqlReader):
             conn.execute("ROLLBACK")
             raise
         self._schema_ready = True
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> Any:
+        """``PRAGMA journal_mode = WAL``, tried again until the busy timeout when another
+        process is switching the same new file at the same moment (the deadlock SQLite
+        breaks by refusing one side at once, without its busy handler)."""
+        deadline = time.monotonic() + self.busy_timeout_s
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
