@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -129,41 +129,48 @@ def test_the_wal_is_checkpointed_in_large_steps_and_readers_see_every_commit(
 
 
 
-def test_threads_first_using_one_new_store_set_its_schema_up_once(tmp_path: Path) -> None:
-    # The store sink's writer and its background purge open their connections at the same
-    # moment on a new file. Two connections switching a new file to WAL at once can
-    # deadlock, and SQLite then refuses one at once ("database is locked", seen in CI):
-    # one thread sets the schema up, the others wait for it and all succeed.
+
+def _first_use_by_six_threads(path: Path) -> tuple[list[str], list[str]]:
+    """(errors, threads that set the schema up) when six threads use a new store at once."""
     import threading
 
     from auditmw.store.base import Query
     from auditmw.store.sqlite import SQLiteStore
 
+    store = SQLiteStore(f"sqlite:///{path}")
+    setups: list[str] = []
+    real_setup = store._ensure_schema
+
+    def counted_setup(conn: sqlite3.Connection) -> None:
+        setups.append(threading.current_thread().name)
+        real_setup(conn)
+
+    store._ensure_schema = counted_setup  # type: ignore[method-assign]
+    gate = threading.Barrier(6)
+    errors: list[str] = []
+
+    def first_use() -> None:
+        gate.wait()
+        try:
+            store.count(Query())
+        except Exception as error:
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=first_use) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.close()
+    return errors, setups
+
+
+def test_threads_first_using_one_new_store_set_its_schema_up_once(tmp_path: Path) -> None:
+    # The store sink's writer and its background purge open their connections at the same
+    # moment on a new file. Two connections switching a new file to WAL at once can
+    # deadlock, and SQLite then refuses one at once ("database is locked", seen in CI):
+    # one thread sets the schema up, the others wait for it and all succeed.
     for round_ in range(10):
-        store = SQLiteStore(f"sqlite:///{tmp_path}/r{round_}.db")
-        setups: list[str] = []
-        real_setup = store._ensure_schema
-
-        def counted_setup(conn: sqlite3.Connection, real: Any = real_setup) -> None:
-            setups.append(threading.current_thread().name)
-            real(conn)
-
-        store._ensure_schema = counted_setup  # type: ignore[method-assign]
-        gate = threading.Barrier(6)
-        errors: list[str] = []
-
-        def first_use() -> None:
-            gate.wait()
-            try:
-                store.count(Query())
-            except Exception as error:  # noqa: BLE001 - collected and asserted below
-                errors.append(repr(error))
-
-        threads = [threading.Thread(target=first_use) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        store.close()
+        errors, setups = _first_use_by_six_threads(tmp_path / f"r{round_}.db")
         assert errors == [], (round_, errors)
         assert len(setups) == 1, (round_, setups)
