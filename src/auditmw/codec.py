@@ -3,7 +3,9 @@
 Canonical form: keys sorted, no spaces, UTF-8, one line. U+0085, U+2028 and U+2029 are
 escaped too, so a line can never be split by a reader (JavaScript, ``str.splitlines``)
 that treats them as line breaks. Integers beyond 64 bits, which orjson refuses, and values
-JSON has no type for are written as strings rather than lost.
+JSON has no type for are written as strings rather than lost. A lone surrogate (``"\\ud800"``
+in a client's JSON decodes to one; UTF-8 cannot hold it) is written as the six characters
+``\\ud800`` (:func:`safe_text`): a client cannot make its event unencodable, and so lost.
 """
 
 from __future__ import annotations
@@ -25,17 +27,40 @@ def _fallback(value: Any) -> Any:
         return bytes(value).decode("utf-8", "backslashreplace")
     if isinstance(value, set | frozenset):
         return sorted(value, key=repr)
-    return str(value)
+    return safe_text(str(value))
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every lone surrogate as its ``\\udxxx`` escape, so UTF-8 can hold
+    it; any other text unchanged. The one rule for text UTF-8 cannot encode: the JSON
+    (below), the store's columns and the binary encoders all write it this way."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, lone surrogates escaped as :func:`safe_text` does."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _widen(value: Any) -> Any:
-    """A copy where every integer orjson cannot hold is a string."""
+    """A copy orjson can write: every integer it cannot hold as a string, every text
+    with a lone surrogate escaped (keys too)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and not -(2**63) <= value < 2**64:
         return str(value)
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, dict):
-        return {k: _widen(v) for k, v in value.items()}
+        return {_widen(k) if isinstance(k, str) else k: _widen(v)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_widen(v) for v in value]
     return value

@@ -86,8 +86,11 @@ OperationTypes = Mapping[str, str]
 
 def scalar(value: Any) -> str | int | float | bool:
     """An attribute value: scalars as they are, integers beyond int64 and anything else
-    as text (compact JSON)."""
-    if isinstance(value, str | bool | float):
+    as text (compact JSON); text with a lone surrogate escaped (``codec.safe_text``: the
+    exporter would refuse the whole batch)."""
+    if isinstance(value, str):
+        return value if value.isascii() else codec.safe_text(value)
+    if isinstance(value, bool | float):
         return value
     if isinstance(value, int):
         return value if -(2**63) <= value < 2**63 else str(value)

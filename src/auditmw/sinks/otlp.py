@@ -81,19 +81,19 @@ def field(tag: int, payload: bytes) -> bytes:
 def any_value(value: Any) -> bytes:
     """An ``AnyValue`` message for a scalar attribute value."""
     if isinstance(value, str):
-        return field(0x0A, value.encode("utf-8", "surrogatepass"))
+        return field(0x0A, codec.utf8(value))
     if isinstance(value, bool):
         return b"\x10\x01" if value else b"\x10\x00"
     if isinstance(value, int):
         return b"\x18" + varint(value & 0xFFFFFFFFFFFFFFFF)  # int64, two's complement
     if isinstance(value, float):
         return b"\x21" + _DOUBLE(value)
-    return field(0x0A, str(value).encode())
+    return field(0x0A, codec.utf8(str(value)))
 
 
 def key_field(name: str) -> bytes:
     """``KeyValue.key`` (field 1) for attribute ``name``."""
-    return field(0x0A, name.encode("utf-8", "surrogatepass"))
+    return field(0x0A, codec.utf8(name))
 
 
 def text_attribute(key: bytes, data: bytes) -> bytes:
@@ -112,7 +112,7 @@ def attribute(key: bytes, value: Any) -> bytes:
     decides how a non-scalar is written)."""
     kind = type(value)
     if kind is str:
-        return text_attribute(key, value.encode("utf-8", "surrogatepass"))
+        return text_attribute(key, codec.utf8(value))
     if kind is float and len(key) < 0x75:  # AnyValue.double_value: 9 bytes
         return b"".join((b"\x32", _SMALL[len(key) + 11], key, b"\x12\x09\x21",
                          _DOUBLE(value)))
@@ -198,7 +198,7 @@ class OtlpEncoder:
         number, text = severity_of(event)
         parts = [b"\x10" + varint(number.value), field(0x1A, text.encode()),
                  field(0x2A, any_value(body_of(event))),
-                 field(0x62, str(event.get("event", "")).encode())]
+                 field(0x62, codec.utf8(str(event.get("event", ""))))]
         parts.extend(self.of_field(name, event[name]) for name in HEAD if name in event)
         kind = operation_type(event, self.operation_types)
         if kind:
@@ -235,7 +235,10 @@ class OtlpEncoder:
                     names.clear()
                 name = names[sub] = self._name(key, sub)
             if type(inner) is str:  # text_attribute's common case, inline: the hot loop
-                data = inner.encode("utf-8", "surrogatepass")
+                try:
+                    data = inner.encode()
+                except UnicodeEncodeError:  # a lone surrogate: escaped, as the JSON does
+                    data = codec.utf8(inner)
                 size = len(data)
                 pair_size = len(name) + size + 4
                 if pair_size < 0x80:
@@ -260,7 +263,7 @@ class OtlpEncoder:
         parts = [self._time(event.get("time")), observed, self._head(event)]
         uid = event.get("id")
         if uid is not None:
-            parts.append(text_attribute(self._uid, str(uid).encode("utf-8", "surrogatepass")))
+            parts.append(text_attribute(self._uid, codec.utf8(str(uid))))
         add_field = self._add_field
         for key in self._per_event_keys(event):
             value = event[key]

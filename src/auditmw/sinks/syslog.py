@@ -58,8 +58,10 @@ def _header_field(value: Any, limit: int) -> str:
 
 
 def _param(value: Any) -> str:
-    """An SD-PARAM value: UTF-8 with ``"``, ``\\`` and ``]`` escaped."""
-    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("]", "\\]")
+    """An SD-PARAM value: UTF-8 (a lone surrogate as ``codec.safe_text`` writes it) with
+    ``"``, ``\\`` and ``]`` escaped."""
+    text = codec.safe_text(str(value))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("]", "\\]")
 
 
 def _address(address: str) -> tuple[str, int]:
@@ -115,7 +117,7 @@ class SyslogSink:
                   ("actor", actor.get("id") or actor.get("name"))]
         sd = "[" + SD_ID + "".join(f' {k}="{_param(v)}"' for k, v in params
                                    if v is not None) + "]"
-        return f"{header} {sd} ".encode() + BOM + codec.dumps(self._shape(event))
+        return codec.utf8(f"{header} {sd} ") + BOM + codec.dumps(self._shape(event))
 
     # -- transport --------------------------------------------------------------------
 

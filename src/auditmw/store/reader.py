@@ -26,7 +26,7 @@ from auditmw.store.base import (
 from auditmw.store.cursors import Cursor
 from auditmw.store.holds import HoldsAndLinks
 from auditmw.store.retention import RetentionPolicy, live_clause
-from auditmw.store.rows import column_disagreements, datetime_to_us
+from auditmw.store.rows import column_disagreements, column_text, datetime_to_us
 from auditmw.store.schema import COLUMN_LIST, CURSOR_KEY
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ class SqlReader(HoldsAndLinks):
             clauses.append(f"ts < {ph}")
             params.append(self._time_param(datetime_to_us(query.end)))
         for attribute, columns in _FILTERS:
-            values = tuple(dict.fromkeys(getattr(query, attribute)))
+            # compared as the columns hold them (NUL, lone surrogates: rows.column_text)
+            values = tuple(dict.fromkeys(map(column_text, getattr(query, attribute))))
             if not values:
                 continue
             marks = ", ".join([ph] * len(values))

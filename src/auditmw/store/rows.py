@@ -69,10 +69,21 @@ def time_text_to_us(text: str) -> int:
     return datetime_to_us(parsed)
 
 
-def _text(value: Any) -> str | None:
+def column_text(value: Any) -> str | None:
+    """A column's text for a value of the event: what both backends can hold and what
+    a filter compares with. NUL becomes U+FFFD (PostgreSQL's text cannot hold it; a
+    client putting one in an argument must not make the store refuse a whole batch) and
+    a lone surrogate its escape (:func:`auditmw.codec.safe_text`, as the JSON writes it).
+    The signed JSON keeps the exact value; :func:`column_disagreements` derives the
+    columns through this same function, so the two still agree."""
     if value is None:
         return None
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = codec.safe_text(text)
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 
 
 def event_to_row(event: EventDict) -> Row:
@@ -99,12 +110,13 @@ def event_columns(event: EventDict) -> tuple[Any, ...]:
     client = event.get("client") or {}
     integrity = event.get("integrity") or {}
     seq = integrity.get("seq")
+    text = column_text
     return (
-        ident, time_us, _text(event.get("event")), _text(event.get("category")),
-        _text(event.get("outcome")), _text(actor.get("id")), _text(actor.get("name")),
-        _text(target.get("id")), _text(target.get("name")), _text(client.get("ip")),
-        _text(integrity.get("chain")), seq if isinstance(seq, int) else None,
-        _text(integrity.get("hash")), _text(event.get("tenant")),
+        text(ident), time_us, text(event.get("event")), text(event.get("category")),
+        text(event.get("outcome")), text(actor.get("id")), text(actor.get("name")),
+        text(target.get("id")), text(target.get("name")), text(client.get("ip")),
+        text(integrity.get("chain")), seq if isinstance(seq, int) else None,
+        text(integrity.get("hash")), text(event.get("tenant")),
     )
 
 
