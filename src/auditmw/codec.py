@@ -93,5 +93,79 @@ def dumps_str(value: Any) -> str:
     return dumps(value).decode("utf-8")
 
 
+class Encoded(dict[str, Any]):
+    """A finished event that carries its canonical JSON line (``dumps_line`` of itself),
+    made once in the pipeline (the chain hashes those bytes) and read by every consumer
+    that writes the event as it is: the file sink's line, the store's ``data`` column,
+    the spool. :func:`line_of` and :func:`text_of` answer from it.
+
+    Changing the dict through any of its methods drops the bytes (they are made again
+    on the next read), and so does copying it; its nested parts are not watched — a
+    finished event is read, never changed, by every sink."""
+
+    __slots__ = ("_line",)
+
+    def __init__(self, items: Any = (), line: bytes | None = None) -> None:
+        dict.__init__(self, items)
+        self._line = line
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._line = None
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._line = None
+        dict.__delitem__(self, key)
+
+    def __ior__(self, other: Any) -> Encoded:  # type: ignore[override,misc]
+        self._line = None
+        dict.update(self, other)
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self._line = None
+        return dict.pop(self, *args)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._line = None
+        return dict.popitem(self)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._line = None
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._line = None
+        dict.update(self, *args, **kwargs)
+
+    def clear(self) -> None:
+        self._line = None
+        dict.clear(self)
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)  # a copy may be changed: it carries no bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (dict(self),)  # pickled and deep-copied as a plain dict
+
+
+def line_of(value: Any) -> bytes:
+    """``dumps_line(value)``, from the bytes an :class:`Encoded` event carries."""
+    if type(value) is Encoded:
+        line = value._line
+        if line is not None:
+            return line
+        line = value._line = dumps_line(value)
+        return line
+    return dumps_line(value)
+
+
+def text_of(value: Any) -> str:
+    """``dumps_str(value)``, from the bytes an :class:`Encoded` event carries."""
+    if type(value) is Encoded:
+        return str(memoryview(line_of(value))[:-1], "utf-8")
+    return dumps_str(value)
+
+
 def loads(data: bytes | bytearray | memoryview | str) -> Any:
     return orjson.loads(data)

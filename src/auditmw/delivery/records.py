@@ -23,7 +23,7 @@ MAGIC = b"AMS1"
 
 
 def encode_record(events: Sequence[EventDict]) -> bytes:
-    payload = b"".join(codec.dumps_line(e) for e in events)
+    payload = b"".join(codec.line_of(e) for e in events)
     return HEADER.pack(MAGIC, len(payload), zlib.crc32(payload)) + payload
 
 

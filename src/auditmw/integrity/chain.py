@@ -169,11 +169,28 @@ class ChainProcessor:
                 if after is not None:
                     integrity["after"] = after
             event["integrity"] = integrity
-            hashed = digest(codec.dumps(event), self._key)
+            body = codec.dumps(event)
+            hashed = digest(body, self._key)
             integrity["hash"] = hashed
             self.seq = seq
             self.prev = hashed
-        return event
+        return codec.Encoded(event, hashed_line(body, integrity))
+
+
+def hashed_line(body: bytes, integrity: Mapping[str, Any]) -> bytes | None:
+    """The event's canonical line, from the ``body`` its hash was made over: the same
+    bytes with ``"hash":"…",`` put in after ``integrity.chain`` (``hash`` sorts right
+    after ``chain``, and every value spliced is plain ASCII), and a newline. ``None``
+    when the spot is not certain — the integrity object's bytes found other than once
+    (an event holding a copy of its own integrity): then the line is made in full."""
+    tail = (f'"chain":"{integrity["chain"]}","prev":"{integrity["prev"]}",'
+            f'"seq":{integrity["seq"]}}}').encode()
+    found = body.find(tail)
+    if found < 0 or body.rfind(tail) != found:
+        return None
+    at = found + len(integrity["chain"]) + 11  # past '"chain":"<chain>",'
+    return b"".join((body[:at], b'"hash":"', integrity["hash"].encode(), b'",', body[at:],
+                     b"\n"))
 
 
 def check_hash(stored: Any, body: bytes, key: bytes) -> bool | None:

@@ -60,6 +60,7 @@ class FileSink:
         self.durable = fsync == "always"
         self.format = format
         self._shape = formatter(format)
+        self._as_is = format == "auditmw"
         self._lock = threading.Lock()  # flock is per open file, not per thread
         self._fd: int | None = None
         self._opened_at = 0.0
@@ -129,7 +130,9 @@ class FileSink:
         if done:
             events = [e for e in events if str(e.get("id", "")) not in done]
         shape = self._shape
-        lines = [codec.dumps_line(shape(e)) for e in events]
+        # as they are: the line each event carries (the bytes the chain hashed)
+        lines = ([codec.line_of(e) for e in events] if self._as_is
+                 else [codec.dumps_line(shape(e)) for e in events])
         with self._lock:
             fd = self._locked_current_fd()
             start = 0  # lines before it are in the file

@@ -87,9 +87,10 @@ def column_text(value: Any) -> str | None:
 
 
 def event_to_row(event: EventDict) -> Row:
-    """The indexed columns of one event, then its canonical JSON. Raises
+    """The indexed columns of one event, then its canonical JSON (the bytes a finished
+    event carries, :class:`auditmw.codec.Encoded`). Raises
     :class:`StoreError` naming what is wrong."""
-    return (*event_columns(event), codec.dumps_str(event))
+    return (*event_columns(event), codec.text_of(event))
 
 
 def event_columns(event: EventDict) -> tuple[Any, ...]:
