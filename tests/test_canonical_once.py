@@ -24,7 +24,8 @@ from auditmw.store.rows import event_to_row
 from auditmw.trail import AuditTrail
 
 texts = st.one_of(st.text(max_size=20), st.sampled_from(
-    ["\u2028", "\ud800x", "a\u0085b", "\u2029\u2028", 'q"uote', "back\\slash", "é ü ß 漢", '"integrity":{']))
+    ["\u2028", "\ud800x", "a\u0085b", "\u2029\u2028", 'q"uote', "back\\slash", "é ü ß 漢",
+     '"integrity":{']))
 leaves = st.one_of(texts, st.none(), st.booleans(), st.integers(-2**70, 2**70),
                    st.floats(allow_nan=False), st.just(2**64 + 1))
 keys = st.one_of(texts, st.integers(-3, 3), st.sampled_from(["chain", "hash", "prev", "seq"]))
