@@ -9,6 +9,7 @@ import copy
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,35 @@ def test_fused_path_keeps_types_the_reference_keeps() -> None:
         b'{"details":{},"event":"e","request":{"status":200}}'
     assert codec.dumps(fused({"event": "e", "request": {"status": 200.0}})) == \
         b'{"details":{},"event":"e","request":{"status":200.0}}'
+
+
+def nested(depth: int, leaf: Any, kinds: str) -> Any:
+    value = leaf
+    for n in range(depth):
+        kind = kinds[n % len(kinds)]
+        value = {"k": value, "password": f"p{n}-secret", "n": n, "s": "Bearer abcdefgh12345678"} \
+            if kind == "d" else [value, "x" * 70, n, ("t", 2.5)]
+    return value
+
+
+@pytest.mark.parametrize("kinds", ["d", "l", "dl", "ldd"])
+@pytest.mark.parametrize("depth", [31, 32, 33, 34, 40])
+def test_deep_details_give_the_reference_bytes(depth: int, kinds: str) -> None:
+    event = {"event": "e", "details": {"deep": nested(depth, "AKIAQWERTYUIOPASDFGH", kinds)},
+             "target": {"name": "p3-secret in a name"}}
+    redactor, truncator = pair(64)
+    fused = RedactAndCut(*pair(64))
+    expected = codec.dumps(truncator(redactor(copy.deepcopy(event))))
+    assert codec.dumps(fused(copy.deepcopy(event))) == expected
+    assert codec.dumps(fused(copy.deepcopy(event))) == expected
+
+
+def test_a_section_seen_before_still_loses_a_secret_it_now_holds() -> None:
+    fused = RedactAndCut(*pair(64))
+    clean = {"event": "e", "details": {"name": "x"}, "target": {"name": "rack hunter2-Pa55!"}}
+    assert fused(copy.deepcopy(clean))["target"]["name"] == "rack hunter2-Pa55!"
+    leaked = {**clean, "details": {"password": "hunter2-Pa55!"}}
+    assert fused(copy.deepcopy(leaked))["target"]["name"] == f"rack {REDACTED}"
 
 
 @settings(max_examples=300, deadline=None)

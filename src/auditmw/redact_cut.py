@@ -37,8 +37,11 @@ K = TypeVar("K")
 V = TypeVar("V")
 #: The sections the redactor scrubs or truncation cuts, each handled once.
 SECTIONS = tuple(dict.fromkeys((*SCRUBBED_SECTIONS, *CUT_SECTIONS)))
+SCRUBBED = tuple((section, section in SCRUBBED_SECTIONS) for section in SECTIONS)
 #: Strings up to this long are remembered; the caches hold at most CACHE_ENTRIES each.
 CACHED_CHARS = 256
+#: Integers orjson writes as at most 20 digits (``int_bound`` 32).
+SMALL_INT = (-(2**63) + 1, 2**63 - 1)
 CACHE_ENTRIES = 4096
 
 
@@ -54,6 +57,8 @@ class RedactAndCut:
         # strings shorter than this are neither scanned for shapes nor cut
         self._short = min(8, truncator.max_chars + 1)
         self._scrubbed: dict[str, str] = {}
+        # a masked secret is always the same text (a keyed hash is not)
+        self._hidden = None if redactor.mode == "hash" else self._secret(None)
 
     def __call__(self, event: EventDict) -> EventDict:
         redactor = self.redactor
@@ -90,20 +95,32 @@ class RedactAndCut:
                 self.truncator.cut_sections(event)
                 return
         limit = self.truncator.max_chars
-        for section in SECTIONS:
+        done_before = self._scrubbed
+        for section, scrubbed in SCRUBBED:
             part = event.get(section)
             if not part:
                 continue
-            scrubbed = section in SCRUBBED_SECTIONS
             cut = False
             for key, value in part.items():
-                plain = type(value) is str
-                if plain or isinstance(value, str):
+                if type(value) is str:
                     text = value
-                    if scrubbed and len(text) >= MIN_CUT_CHARS and key != "ip":
-                        text = part[key] = (self._scrub(text, known) if plain
-                                            else self.redactor.scrub(text, known))
-                    cut = cut or len(text) > limit or not plain
+                    if scrubbed and len(value) >= MIN_CUT_CHARS and key != "ip":
+                        # self._scrub, its common case written out
+                        found = done_before.get(value)
+                        if found is not None:
+                            for secret in known:
+                                if secret in value:
+                                    found = None
+                                    break
+                        text = self._scrub(value, known) if found is None else found
+                        if text is not value:
+                            part[key] = text
+                    if len(text) > limit:
+                        cut = True
+                elif isinstance(value, str):
+                    if scrubbed and len(value) >= MIN_CUT_CHARS and key != "ip":
+                        part[key] = self.redactor.scrub(value, known)
+                    cut = True
                 elif isinstance(value, dict):
                     cut = True
             if cut:  # Truncator's own way (scrubbing is done)
@@ -145,21 +162,52 @@ class RedactAndCut:
         out: dict[str, Any] = {}
         size = 2
         keys = self._keys
-        short = self._short
         depth += 1
+        if depth > MAX_DEPTH:  # every value is too deep
+            for k, v in value.items():
+                known = keys.get(k) if type(k) is str else None
+                if known is None:
+                    known = self._key(k if type(k) is str else str(k))
+                key, key_size, secret = known
+                if secret:
+                    removed.append(v)
+                    item, item_size = self._secret(v)
+                else:
+                    item, item_size = self.truncator.cut_text(TOO_DEEP)
+                out[key] = item
+                size += key_size + item_size + 2
+            return out, size
+        short = self._short
+        masked = self._masked
+        limit = self.truncator.max_chars
+        hidden = self._hidden
         for k, v in value.items():
             known = keys.get(k) if type(k) is str else None
             if known is None:
                 known = self._key(k if type(k) is str else str(k))
             key, key_size, secret = known
+            # the dispatch of _walk and _walk_leaf, written out for the common types:
+            # a call per item would cost a third of the walk
             kind = type(v)
             if secret:
                 removed.append(v)
-                item, item_size = self.truncator.cut_text(self.redactor.secret_value(v))
-            elif depth > MAX_DEPTH or kind is dict or kind is list or kind is tuple:
-                item, item_size = self._walk(v, depth, removed)
-            elif kind is str and len(v) < short:
-                item, item_size = v, 6 * len(v) + 2
+                item, item_size = hidden or self._secret(v)
+            elif kind is str:
+                n = len(v)
+                if n < short:
+                    item, item_size = v, 6 * n + 2
+                else:
+                    seen = masked.get(v) if n <= CACHED_CHARS else None
+                    if seen is not None and len(seen) <= limit:
+                        item, item_size = seen, 6 * len(seen) + 2
+                    else:
+                        item, item_size = self._walk_leaf(v, depth, removed)
+            elif kind is dict:
+                item, item_size = self._walk_dict(v, depth, removed)
+            elif kind is list or kind is tuple:
+                item, item_size = self._walk_list(v, depth, removed)
+            elif kind is int and SMALL_INT[0] <= v <= SMALL_INT[1]:
+                item, item_size = v, 32
             else:
                 item, item_size = self._walk_leaf(v, depth, removed)
             out[key] = item
@@ -171,20 +219,37 @@ class RedactAndCut:
         items = []
         size = 2
         short = self._short
+        masked = self._masked
+        limit = self.truncator.max_chars
         depth += 1
         for v in value:
-            # the same dispatch as in _walk_dict, written out: a call per item would
-            # cost a tenth of the walk
+            # the same dispatch as in _walk_dict, written out
             kind = type(v)
-            if depth > MAX_DEPTH or kind is dict or kind is list or kind is tuple:
-                item, item_size = self._walk(v, depth, removed)
-            elif kind is str and len(v) < short:
-                item, item_size = v, 6 * len(v) + 2
+            if depth > MAX_DEPTH:
+                item, item_size = self.truncator.cut_text(TOO_DEEP)
+            elif kind is str:
+                n = len(v)
+                if n < short:
+                    item, item_size = v, 6 * n + 2
+                else:
+                    seen = masked.get(v) if n <= CACHED_CHARS else None
+                    if seen is not None and len(seen) <= limit:
+                        item, item_size = seen, 6 * len(seen) + 2
+                    else:
+                        item, item_size = self._walk_leaf(v, depth, removed)
+            elif kind is dict:
+                item, item_size = self._walk_dict(v, depth, removed)
+            elif kind is list or kind is tuple:
+                item, item_size = self._walk_list(v, depth, removed)
             else:
                 item, item_size = self._walk_leaf(v, depth, removed)
             items.append(item)
             size += item_size + 1
         return items, size
+
+    def _secret(self, value: Any) -> tuple[str, int]:
+        """What a value under a secret key becomes, and its size bound."""
+        return self.truncator.cut_text(self.redactor.secret_value(value))
 
     def _key(self, key: str) -> tuple[str, int, bool]:
         """A key's cut form, its size bound and whether it names a secret."""
@@ -215,13 +280,6 @@ class RedactAndCut:
             scrubbed = self.redactor.scrub(text, set())
             _remember(self._scrubbed, text, scrubbed)
         return scrubbed
-
-
-def _occurs(known: set[str], text: str) -> bool:
-    for secret in known:  # noqa: SIM110 - a loop, not any(genexpr): this runs per event
-        if secret in text:
-            return True
-    return False
 
 
 def _remember(cache: dict[K, V], key: K, result: V) -> None:
