@@ -145,3 +145,34 @@ def test_launcher_entry_point_installs_on_import(trail: AuditTrail) -> None:
     assert hook is not None
     assert hook.trail is trail
     assert auditmw_strawberry.is_denied in hook.denied_checks
+
+
+class CountingContext:
+    """A custom Strawberry context whose user is counted each time it is read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @property
+    def user(self) -> dict[str, str]:
+        self.reads += 1
+        return {"id": "ann", "name": "Ann"}
+
+
+def test_the_context_user_is_read_once_per_catalogued_field(trail: AuditTrail) -> None:
+    # Strawberry's context conventions are the core rule the hook applies last: the
+    # adapter registers no copy of it, so the hook reads each context once (issue 21).
+    from auditmw.graphql import installed_hook
+
+    auditmw_strawberry.instrument(trail)
+    hook = installed_hook()
+    assert hook is not None
+    assert auditmw_strawberry.actor_from_context not in hook.actor_sources
+    context = CountingContext()
+    with capture_audit_events(trail) as events:
+        result = schema_with().execute_sync('mutation { updateScope(id: 2) }',
+                                            context_value=context)
+    assert result.errors  # the resolver refused: recorded as denied, with its actor
+    assert [(e["event"], e["outcome"], e["actor"]["id"]) for e in events] == [
+        ("updateScope", "denied", "ann")]
+    assert context.reads == 1

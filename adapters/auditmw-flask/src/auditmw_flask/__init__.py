@@ -46,23 +46,31 @@ log = logging.getLogger("auditmw.flask")
 EXTENSION = "auditmw"
 
 
-def _note_user(middleware: AuditMiddleware | None = None) -> None:
+def _note_user(middleware: AuditMiddleware | None = None, app: Flask | None = None) -> None:
     state = current_request.get()
     if state is None:
         return
     try:
-        from flask import current_app, g, request
+        from flask import current_app
+        from flask import g as g_proxy
 
+        # Each read through a werkzeug proxy looks the context up again: take the real
+        # objects once (this runs for every watched request; issue 21).
+        g = g_proxy._get_current_object()
+        flask_app = app if app is not None else current_app._get_current_object()
         user = g.get("user")
         if user is not None:
             state.extra.setdefault("flask_g", actor_from_user(user))
-        if hasattr(g, "flask_httpauth_user"):  # set by Flask-HTTPAuth's login_required
-            state.extra.setdefault("flask_httpauth", actor_from_user(g.flask_httpauth_user))
-        if "flask-jwt-extended" in current_app.extensions:
+        httpauth_user = getattr(g, "flask_httpauth_user", None)  # Flask-HTTPAuth's login
+        if httpauth_user is not None:
+            state.extra.setdefault("flask_httpauth", actor_from_user(httpauth_user))
+        if "flask-jwt-extended" in flask_app.extensions:
             _note_jwt_extended(state)
-        if getattr(current_app, "login_manager", None) is not None:
+        if getattr(flask_app, "login_manager", None) is not None:
             _note_flask_login(state)
-        if middleware is not None:
+        if middleware is not None and middleware.capture.resolver is not None:
+            from flask import request
+
             middleware.capture.resolve_early(state, request.environ)
     except Exception:
         log.exception("auditmw: could not read the Flask user")
@@ -133,7 +141,7 @@ def init_app(app: Flask, trail: AuditTrail, *,
     middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter)
 
     def note_user(_exc: BaseException | None = None) -> None:
-        _note_user(middleware)
+        _note_user(middleware, app)
 
     app.teardown_request(note_user)
     app.wsgi_app = middleware  # type: ignore[method-assign]

@@ -123,12 +123,20 @@ class AuditExtension:
         return _AuditSchemaExtension(self.auditor, execution_context=execution_context)
 
 
+def _hook_source(actor: Callable[[Any], Actor | None] | None
+                 ) -> Callable[[Any], Actor | None] | None:
+    """The actor source to add to the execution hook: none for Strawberry's own
+    conventions, which are the core rule the hook applies last anyway (adding it would
+    read every catalogued field's context twice: issue 21)."""
+    return None if actor is None or actor is _strawberry_actor else actor
+
+
 def _install_hook(trail: AuditTrail,
                   actor: Callable[[Any], Actor | None] | None) -> bool:
     from auditmw.graphql import installed_hook
     from auditmw.graphql import instrument as install_hook
 
-    install_hook(trail, actor_from_context=actor or _strawberry_actor, is_denied=is_denied)
+    install_hook(trail, actor_from_context=_hook_source(actor), is_denied=is_denied)
     return installed_hook() is not None
 
 
@@ -138,7 +146,7 @@ def instrument(trail: AuditTrail) -> bool:
     Idempotent: ``True`` when the hook was newly installed."""
     from auditmw.graphql import instrument as install_hook
 
-    return install_hook(trail, actor_from_context=_strawberry_actor, is_denied=is_denied)
+    return install_hook(trail, actor_from_context=_hook_source(None), is_denied=is_denied)
 
 
 def uninstrument() -> bool:
