@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from auditmw import codec
@@ -45,9 +45,13 @@ from auditmw.integrity.chain import (
     unhashed_line,
     verify_event_hash,
 )
+from auditmw.integrity.report import BAD_SIGNATURE, Problem
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 SCHEMA = "auditmw/checkpoint"
 Kind = Literal["purge", "seal", "excerpt"]
@@ -170,3 +174,36 @@ def well_formed(record: Any) -> bool:
         chains = {**chains, **{f"from {c}": v for c, v in starts.items()}}
     return all(isinstance(v, Mapping) and isinstance(v.get("seq"), int)
                and isinstance(v.get("hash"), str) for v in chains.values())
+
+
+def trusted_checkpoints(checkpoints: Iterable[tuple[str, Any]], key: bytes,
+                        public_key: Ed25519PublicKey | None, problems: list[Problem],
+                        ) -> list[tuple[str, Mapping[str, Any]]]:
+    """The ``(where, record)`` checkpoints a verifier may rely on: well formed, and
+    signed with ``public_key`` (when given) or ``key``; a problem in ``problems`` for
+    each of the others."""
+    trusted: list[tuple[str, Mapping[str, Any]]] = []
+    for where, record in checkpoints:
+        ident = record.get("id") if isinstance(record, Mapping) else None
+        ids = [ident] if isinstance(ident, str) else []
+        if not well_formed(record):
+            problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
+                                    detail="not a well-formed checkpoint"))
+            continue
+        if public_key is not None:
+            # A third party's check: only the Ed25519 signature vouches for it.
+            signed, why = seals.check(record, public_key)
+            if not signed:
+                problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
+                                        detail=f"checkpoint ignored: {why}"))
+                continue
+            if not key:
+                trusted.append((where, record))
+                continue
+        ok, why = check_signature(record, key)
+        if ok is False:
+            problems.append(Problem(BAD_SIGNATURE, None, ids=ids, where=[where],
+                                    detail=f"checkpoint ignored: {why}"))
+            continue
+        trusted.append((where, record))
+    return trusted

@@ -19,20 +19,31 @@ except ImportError:  # pragma: no cover - msgspec is a dependency
 
 
 if msgspec is not None:
-    class Integrity(msgspec.Struct):
+    # gc=False: a head lives for one line and holds no cycle; untracked, it costs the
+    # collector nothing.
+    class Integrity(msgspec.Struct, gc=False):
         chain: str
         seq: int
         prev: str
         hash: str
         after: dict[str, Any] | None = None
 
-    class Head(msgspec.Struct):
+    class Head(msgspec.Struct, gc=False):
         schema: str
         integrity: Integrity
         id: str | None = None
 
 _decode: Callable[[bytes], Any] | None = (
     msgspec.json.Decoder(Head).decode if msgspec is not None else None)
+
+
+DecodeError: type[Exception] = msgspec.DecodeError if msgspec is not None else ValueError
+
+
+def head_decoder() -> Callable[[bytes], Any] | None:
+    """The raw decoder behind :func:`read_head` (raises :data:`DecodeError`), for a loop
+    over many lines; ``None`` without msgspec."""
+    return _decode
 
 
 def read_head(raw: bytes) -> Any:

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from auditmw.integrity.chain import GENESIS
 from auditmw.integrity.report import (
     BAD_SIGNATURE,
@@ -44,9 +46,10 @@ from auditmw.integrity.report import (
 )
 
 
-@dataclass(slots=True)
-class Entry:
-    """One chained record as read from storage."""
+class Entry(msgspec.Struct, gc=False):
+    """One chained record as read from storage. A msgspec struct: made once a record, in
+    C, three times quicker than a slotted dataclass; untracked by the collector (it
+    holds strings, numbers and ``after``'s small dict of them, never a cycle)."""
 
     chain: str
     seq: int

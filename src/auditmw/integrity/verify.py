@@ -16,9 +16,10 @@ from auditmw.integrity.files import (
     append_record,
     checkpoint_path,
     file_set,
-    iter_lines,
+    iter_blocks,
     read_records,
 )
+from auditmw.integrity.stored import add_rows
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -47,10 +48,9 @@ def verify_files(path: str | os.PathLike[str], key: str | bytes | None = None, *
         raise FileNotFoundError(f"no JSON-lines trail at {path} (nor rotated files beside it)")
     verifier = Verifier(as_key(key), ordered=True, public_key=public_key)
     for file in files:
-        name = file.name
-        add_line = verifier.add_line
-        for number, raw in iter_lines(file):
-            add_line(raw, f"{name}:{number}")
+        number = 0
+        for lines in iter_blocks(file):
+            number = verifier.add_lines(lines, file.name, number)
     for where, record in [*read_records(checkpoint_path(path)), *extra]:
         verifier.add_checkpoint(record, where)
     return verifier.report(str(path), [str(f) for f in files])
@@ -64,7 +64,10 @@ def verify_store(store: Store, key: str | bytes | None = None,
     database keeps no other order to check. Each row's columns are checked against its
     JSON."""
     verifier = Verifier(as_key(key), ordered=False, public_key=public_key)
-    for stored in store.iter_stored(include_expired=True):
+    rows = getattr(store, "verify_rows", None)
+    if rows is not None:  # the SQL backends: read in one pass (integrity.stored)
+        add_rows(verifier, rows())
+    for stored in () if rows is not None else store.iter_stored(include_expired=True):
         where = f"row {stored.id}"
         if stored.event is not None:
             verifier.add_event(stored.event, where)

@@ -40,7 +40,7 @@ from auditmw.store.schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     import psycopg
 
@@ -161,6 +161,12 @@ class PostgresStore(SqlReader):
 
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
         self._connection().execute(sql.encode(), params)
+
+    def verify_rows(self, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked:
+        the :data:`~auditmw.store.schema.COLUMNS` as stored — for ``auditmw verify``,
+        which checks them itself (:mod:`auditmw.integrity.stored`)."""
+        return self._rows_by_chain(COLUMN_LIST, True, chunk_size)
 
     def _time_param(self, time_us: int) -> Any:
         return us_to_datetime(time_us)

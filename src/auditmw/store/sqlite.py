@@ -46,6 +46,8 @@ WAL_CHECKPOINT_PAGES = 20_000
 _INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
            f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
+_VERIFY_COLUMNS = COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB)"
+
 
 def sqlite_path(url: str) -> tuple[str, dict[str, str]]:
     """``sqlite:///rel/path`` → ``rel/path``; ``sqlite:////abs/path`` → ``/abs/path``;
@@ -193,6 +195,12 @@ class SQLiteStore(SqlReader):
 
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
         self._connection().execute(sql, params)
+
+    def verify_rows(self, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked:
+        the :data:`COLUMNS`, ``data`` as its UTF-8 bytes (no text object made) — for
+        ``auditmw verify``, which checks them itself (:mod:`auditmw.integrity.stored`)."""
+        return self._rows_by_chain(_VERIFY_COLUMNS, True, chunk_size)
 
     # -- the sink side ----------------------------------------------------------------
 
