@@ -23,7 +23,11 @@ flushed or the span processor force-flushed, so the delivery threads' work on th
 requests is inside). The blocks run in rounds (each variant once, back to back); what a
 variant adds is the median over the rounds of its block minus the bare block of the same
 round, so the load of the moment (on a shared machine, other work's cache misses and
-steal) is taken out of the difference. µs per request.
+steal) is taken out of the difference; the order within a round rotates. µs per request.
+
+Every block is checked: an auditmw block must have made one event per catalogued
+request, recorded and written to every sink (the file, and the store in ``default``),
+and none for the others; an OpenTelemetry block one root span per request.
 
 ``AUDITMW_BENCH_REALISTIC_N`` sets the requests per block, ``AUDITMW_BENCH_REALISTIC_BLOCKS``
 the blocks per variant.
@@ -279,12 +283,18 @@ def measure(variants: dict[str, Variant], n: int, blocks: int
     """The bare app's CPU a request (median of its blocks) and what each other variant
     adds: the median over the rounds of the difference between its block and the bare
     block of the same round. A round's blocks run back to back, so they share the
-    machine's load of that moment, which the difference cancels out. A short untimed
-    warm-up of each variant first."""
+    machine's load of that moment, which the difference cancels out; the order within a
+    round rotates from one round to the next. A short untimed warm-up of each variant
+    first."""
     for variant in variants.values():
         timed(variant, max(n // 10, 2))
-    rounds = [{name: timed(variant, n) for name, variant in variants.items()}
-              for _ in range(blocks)]
+    names = list(variants)
+    rounds = []
+    for i in range(blocks):
+        # Each round starts at the next variant, so none always follows the same one
+        # (whose delivery work, caches or allocator state it would inherit).
+        order = names[i % len(names):] + names[:i % len(names)]
+        rounds.append({name: timed(variants[name], n) for name in order})
     bare = Sample(statistics.median(r["bare"].thread_us for r in rounds),
                   statistics.median(r["bare"].all_us for r in rounds))
     added = {name: Sample(
@@ -327,16 +337,6 @@ class Setup:
         self.provider.shutdown()
         self.loop.close()
 
-    def audited(self, trail: AuditTrail, run: Block, case: Case) -> Variant:
-        """An auditmw variant. The execution hook is process-wide: each block points it
-        at its trail (and the other variants remove it)."""
-        def drain() -> None:
-            if not trail.flush(60):
-                raise RuntimeError("the trail did not drain in 60 s")
-
-        return Variant(run, lambda: auditmw_strawberry.instrument(trail), drain,
-                       lambda: int(trail.stats()["recorded"]), int(case.catalogued))
-
     def traced(self, run: Block) -> Variant:
         def prepare() -> None:
             auditmw_strawberry.uninstrument()
@@ -354,9 +354,9 @@ class Setup:
                                    tracer_provider=self.provider)
         return {
             "bare": bare(wsgi_block(flask_app(), case)),
-            "default": self.audited(self.default, wsgi_block(
+            "default": audited(self.default, wsgi_block(
                 init_app(flask_app(), self.default), case), case),
-            "file only": self.audited(self.file_only, wsgi_block(
+            "file only": audited(self.file_only, wsgi_block(
                 init_app(flask_app(), self.file_only), case), case),
             "OpenTelemetry": self.traced(wsgi_block(traced, case)),
         }
@@ -364,13 +364,30 @@ class Setup:
     def starlette_variants(self, case: Case) -> dict[str, Variant]:
         return {
             "bare": bare(asgi_block(starlette_app(), case, self.loop)),
-            "default": self.audited(self.default, asgi_block(
+            "default": audited(self.default, asgi_block(
                 instrument_app(starlette_app(), self.default), case, self.loop), case),
-            "file only": self.audited(self.file_only, asgi_block(
+            "file only": audited(self.file_only, asgi_block(
                 instrument_app(starlette_app(), self.file_only), case, self.loop), case),
             "OpenTelemetry": self.traced(asgi_block(
                 OtelASGI(starlette_app(), tracer_provider=self.provider), case, self.loop)),
         }
+
+
+def audited(trail: AuditTrail, run: Block, case: Case) -> Variant:
+    """An auditmw variant. The execution hook is process-wide: each block points it
+    at its trail (and the other variants remove it)."""
+    def drain() -> None:
+        if not trail.flush(60):
+            raise RuntimeError("the trail did not drain in 60 s")
+
+    def made() -> int:
+        # An event counts once it was recorded *and* written to every sink (the
+        # file, and the store in the default config): the flush must have done it.
+        stats = trail.stats()
+        return min(int(stats["recorded"]), *map(int, stats["delivered"].values()))
+
+    return Variant(run, lambda: auditmw_strawberry.instrument(trail), drain, made,
+                   int(case.catalogued))
 
 
 def bare(run: Block) -> Variant:

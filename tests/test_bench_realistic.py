@@ -5,9 +5,15 @@ the figures of so short a run mean nothing."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import auditmw_strawberry
 import pytest
 from benchmarks import bench_realistic
+
+from auditmw.testing import MemorySink
+from auditmw.trail import AuditTrail
+from auditmw.types import PermanentError
 
 
 def test_every_app_case_and_variant_is_measured_and_rendered() -> None:
@@ -39,3 +45,37 @@ def test_a_variant_that_records_the_wrong_number_of_events_stops_the_run() -> No
                                     drain=lambda: None, made=lambda: 0, per_request=1)
     with pytest.raises(RuntimeError, match="4 requests made 0 records, not 4"):
         bench_realistic.timed(lying, 4)
+
+
+class Refusing:
+    """A sink that refuses every batch for good (its events go to the dead letters)."""
+
+    name = "refusing"
+    durable = False
+
+    def write(self, events: object) -> None:
+        raise PermanentError("no")
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def test_an_event_counts_only_once_every_sink_has_it(tmp_path: Path) -> None:
+    """Recorded is not enough: a block whose events did not reach every sink (the file
+    and the store in the default config) would time less than the real path."""
+    trail = AuditTrail(service="bench", store=False, sinks=[MemorySink(), Refusing()],
+                       delivery={"spool_dir": str(tmp_path / "spool"), "max_retries": 0})
+    try:
+        def block(n: int) -> None:  # the requests' events, recorded directly
+            for _ in range(n):
+                trail.record("createAssetGroup")
+
+        variant = bench_realistic.audited(trail, block, bench_realistic.CASES[0])
+        with pytest.raises(RuntimeError, match="2 requests made 0 records, not 2"):
+            bench_realistic.timed(variant, 2)
+    finally:
+        auditmw_strawberry.uninstrument()
+        trail.close(5)
