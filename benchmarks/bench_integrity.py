@@ -7,6 +7,9 @@ request and a few redacted details), measured in the same run:
 - the chain processor alone, SHA-256 and HMAC-SHA256;
 - ``AuditTrail.process`` — the whole pipeline as the delivery thread runs it (to_dict,
   enrich, redaction, truncation, [chain]; no sink I/O) — with the chain off and on;
+- the delivery thread's work for the default config without the writes' I/O: the
+  pipeline, the file sink's ``write`` (to ``/dev/null``, batches of 100) and the store's
+  rows (``event_to_row``, what the store binds);
 - ``verify_files`` and ``verify_store`` (SQLite) over one trail of
   ``AUDITMW_BENCH_INTEGRITY_VERIFY_N`` distinct events.
 
@@ -27,12 +30,15 @@ from typing import Any
 from auditmw import codec
 from auditmw.event import Actor, AuditEvent, Client, RequestInfo, Target
 from auditmw.integrity import ChainProcessor, verify_files, verify_store
+from auditmw.sinks.file import FileSink
 from auditmw.store import open_store
+from auditmw.store.rows import event_to_row
 from auditmw.trail import AuditTrail
 
 N = int(os.environ.get("AUDITMW_BENCH_INTEGRITY_N", "4000"))
 VERIFY_N = int(os.environ.get("AUDITMW_BENCH_INTEGRITY_VERIFY_N", "50000"))
 SAMPLES = 7
+BATCH = 100
 COMMAND = ".venv/bin/python -m benchmarks integrity"
 
 
@@ -161,6 +167,17 @@ def main() -> str:
         def nothing() -> None:
             return None
 
+        devnull = FileSink(os.devnull, fsync="never", rotate_bytes=0)
+        batch: list[dict[str, Any]] = []
+
+        def deliver() -> None:
+            batch.append(on.process(event))
+            if len(batch) == BATCH:
+                devnull.write(batch)
+                for finished in batch:
+                    event_to_row(finished)
+                batch.clear()
+
         def drain_off() -> None:
             off.flush()
 
@@ -175,7 +192,10 @@ def main() -> str:
             ("pipeline (`trail.process`), chain on (SHA-256)", emit_on, drain_on),
             ("pipeline, chain on, every event its own target, name and token",
              emit_varied, restart_varied),
+            ("delivery thread, default config: pipeline (chain on), file sink line, "
+             "store row (no I/O)", deliver, drain_on),
         ])
+        devnull.close()
         off.close()
         on.close()
         (file_s, file_n), (store_s, store_n) = _verify_rates(folder)

@@ -95,6 +95,9 @@ def test_a_changed_event_drops_its_bytes() -> None:
         before = codec.line_of(out)
         change(out)
         assert codec.line_of(out) == reference_line(out) != before
+    bare = codec.Encoded({"id": "1"})  # no bytes given: made when first read
+    assert codec.line_of(bare) == b'{"id":"1"}\n'
+    assert codec.text_of(bare) == '{"id":"1"}'
     out = chain({"id": "1", "details": {"a": 1}})
     for twin in (copy.copy(out), copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
         assert type(twin) is dict  # a copy carries no bytes to go stale

@@ -103,11 +103,8 @@ class Encoded(dict[str, Any]):
     on the next read), and so does copying it; its nested parts are not watched — a
     finished event is read, never changed, by every sink."""
 
-    __slots__ = ("_line",)
-
-    def __init__(self, items: Any = (), line: bytes | None = None) -> None:
-        dict.__init__(self, items)
-        self._line = line
+    __slots__ = ("_line",)  # unset until made or given (:func:`encoded`)
+    _line: bytes | None
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._line = None
@@ -149,13 +146,20 @@ class Encoded(dict[str, Any]):
         return dict, (dict(self),)  # pickled and deep-copied as a plain dict
 
 
+def encoded(event: dict[str, Any], line: bytes | None) -> Encoded:
+    """``event`` as an :class:`Encoded` carrying ``line`` (``None``: made when read).
+    The dict is copied by C code, not an ``__init__`` of ours: this runs per event."""
+    out = Encoded(event)
+    out._line = line
+    return out
+
+
 def line_of(value: Any) -> bytes:
     """``dumps_line(value)``, from the bytes an :class:`Encoded` event carries."""
     if type(value) is Encoded:
-        line = value._line
-        if line is not None:
-            return line
-        line = value._line = dumps_line(value)
+        line: bytes | None = getattr(value, "_line", None)
+        if line is None:
+            line = value._line = dumps_line(value)
         return line
     return dumps_line(value)
 

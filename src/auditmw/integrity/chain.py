@@ -174,7 +174,7 @@ class ChainProcessor:
             integrity["hash"] = hashed
             self.seq = seq
             self.prev = hashed
-        return codec.Encoded(event, hashed_line(body, integrity))
+        return codec.encoded(event, hashed_line(body, integrity))
 
 
 def hashed_line(body: bytes, integrity: Mapping[str, Any]) -> bytes | None:
