@@ -17,11 +17,26 @@ _CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 def member(obj: Any, name: str) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; ``None`` when absent or failing
     (properties of framework objects may raise)."""
+    if type(obj) is dict:  # the common case, without the ABC check
+        return obj.get(name)
     try:
         if isinstance(obj, Mapping):
             return obj.get(name)
         return getattr(obj, name, None)
     except Exception:
+        return None
+
+
+def unproxied(obj: Any) -> Any:
+    """The object behind a context-local proxy (werkzeug's ``LocalProxy``: Flask's
+    ``request``, ``g``), else ``obj``. Read once, a proxy's object answers the many
+    member reads after it directly, not each through the proxy's lookup."""
+    unwrap = getattr(type(obj), "_get_current_object", None)
+    if unwrap is None:
+        return obj
+    try:
+        return obj._get_current_object()
+    except Exception:  # outside its context: read nothing rather than raise
         return None
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from auditmw.capture.actor import actor_from_user
 from auditmw.event import Actor
 from auditmw.reading import member as _member
+from auditmw.reading import unproxied
 
 
 def default_actor_from_context(context: Any) -> Actor | None:
@@ -28,7 +29,7 @@ def default_actor_from_context(context: Any) -> Actor | None:
         actor = actor_from_user(_member(context, key))
         if actor is not None:
             return actor
-    request = _member(context, "request") or context
+    request = unproxied(_member(context, "request") or context)
     for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
                       _member(request, "REMOTE_USER"),
                       _member(_member(request, "environ"), "REMOTE_USER")):
@@ -52,7 +53,7 @@ def request_view(context: Any) -> RequestView | None:
     """Read an ASGI ``scope`` (Starlette/FastAPI requests, Strawberry and Ariadne ASGI
     contexts) or a WSGI environ (Flask/werkzeug ``request.environ``, Django ``META``,
     Ariadne's WSGI context) from the context; ``None`` when there is no request."""
-    request = _member(context, "request") or context
+    request = unproxied(_member(context, "request") or context)
     scope = request if _member(request, "type") in ("http", "websocket") \
         else _member(request, "scope")
     if isinstance(scope, Mapping) and scope.get("type") in ("http", "websocket"):
