@@ -70,9 +70,11 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.flask.views import GraphQLView
 
 from auditmw.trail import AuditTrail
+from benchmarks import bytecodes
 
 N = int(os.environ.get("AUDITMW_BENCH_REALISTIC_N", "100"))
 BLOCKS = int(os.environ.get("AUDITMW_BENCH_REALISTIC_BLOCKS", "21"))
+COUNTED = 10  # requests whose bytecodes are counted, per variant (the count is exact)
 COMMAND = ".venv/bin/python -m benchmarks realistic"
 VARIANTS = ("bare", "default", "file only", "OpenTelemetry")
 
@@ -278,14 +280,26 @@ def timed(variant: Variant, n: int) -> Sample:
     return Sample(thread * 1e6 / n, cpu * 1e6 / n)
 
 
+def counted(variant: Variant, n: int) -> float:
+    """The request thread's Python bytecodes per request (:mod:`benchmarks.bytecodes`),
+    the block checked like a timed one."""
+    variant.prepare()
+    before = variant.made()
+    executed = bytecodes.count(lambda: variant.run(n))
+    variant.drain()
+    if variant.made() - before != n * variant.per_request:
+        raise RuntimeError(f"{n} counted requests made the wrong number of records")
+    return executed / n
+
+
 def measure(variants: dict[str, Variant], n: int, blocks: int
-            ) -> tuple[Sample, dict[str, Sample]]:
+            ) -> tuple[Sample, dict[str, Sample], dict[str, float]]:
     """The bare app's CPU a request (median of its blocks) and what each other variant
     adds: the median over the rounds of the difference between its block and the bare
     block of the same round. A round's blocks run back to back, so they share the
     machine's load of that moment, which the difference cancels out; the order within a
     round rotates from one round to the next. A short untimed warm-up of each variant
-    first."""
+    first; last, the bytecodes of :data:`COUNTED` requests of each variant, untimed."""
     for variant in variants.values():
         timed(variant, max(n // 10, 2))
     names = list(variants)
@@ -301,7 +315,8 @@ def measure(variants: dict[str, Variant], n: int, blocks: int
         statistics.median(r[name].thread_us - r["bare"].thread_us for r in rounds),
         statistics.median(r[name].all_us - r["bare"].all_us for r in rounds))
         for name in variants if name != "bare"}
-    return bare, added
+    work = {name: counted(variant, COUNTED) for name, variant in variants.items()}
+    return bare, added, work
 
 
 # --- the configurations ---------------------------------------------------------------
@@ -402,6 +417,7 @@ class Row:
     case: str
     bare: Sample
     added: dict[str, Sample]
+    bytecodes: dict[str, float]  # the request thread's, per request, by variant
 
 
 def run(n: int = N, blocks: int = BLOCKS) -> list[Row]:
@@ -430,7 +446,10 @@ def render(rows: list[Row], load: str, n: int = N, blocks: int = BLOCKS) -> str:
     thread = [f"| {r.app} | {r.case} | {r.bare.thread_us:.1f} | "
               f"{_added(r, 'default', 'thread_us'):+.1f} | "
               f"{_added(r, 'file only', 'thread_us'):+.1f} | "
-              f"{_added(r, 'OpenTelemetry', 'thread_us'):+.1f} |" for r in rows]
+              f"{_added(r, 'OpenTelemetry', 'thread_us'):+.1f} | "
+              f"{r.bytecodes['bare']:,.0f} | "
+              + " | ".join(f"{r.bytecodes[v] - r.bytecodes['bare']:+,.0f}"
+                           for v in VARIANTS[1:]) + " |" for r in rows]
     everything = []
     for r in rows:
         default, file_only, otel = (_added(r, v, "all_us") for v in VARIANTS[1:])
@@ -451,10 +470,13 @@ def render(rows: list[Row], load: str, n: int = N, blocks: int = BLOCKS) -> str:
         "an in-memory exporter.",
         "",
         "**Request thread** (`time.thread_time` of the thread serving the requests; µs "
-        "added over the bare app):",
+        "added over the bare app; and the Python bytecodes it executes per request, "
+        f"counted over {COUNTED} requests with `sys.settrace` opcode events: exact and "
+        "load-independent, but blind to C code and to the delivery threads):",
         "",
-        "| app | request | bare µs | default | file only | OpenTelemetry |",
-        "|---|---|---:|---:|---:|---:|",
+        "| app | request | bare µs | default | file only | OpenTelemetry "
+        "| bare bytecodes | default | file only | OpenTelemetry |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *thread,
         "",
         "**All CPU** (`time.process_time`, the delivery threads included: the clock stops "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import auditmw_strawberry
 import pytest
-from benchmarks import bench_realistic
+from benchmarks import bench_realistic, bytecodes
 
 from auditmw.testing import MemorySink
 from auditmw.trail import AuditTrail
@@ -30,11 +30,14 @@ def test_every_app_case_and_variant_is_measured_and_rendered() -> None:
         for added in row.added.values():
             assert math.isfinite(added.thread_us)
             assert math.isfinite(added.all_us)
+        assert set(row.bytecodes) == set(bench_realistic.VARIANTS)
+        assert row.bytecodes["bare"] > 100  # the app itself runs Python code
     table = bench_realistic.render(rows, "load average 0.0")
     for row in rows:
         assert f"| {row.app} | {row.case} |" in table
     assert table.count("\n| Flask (WSGI) |") == 2 * len(bench_realistic.CASES)
     assert "default ÷ OTel" in table
+    assert "bare bytecodes" in table
     assert "load average 0.0" in table
 
 
@@ -79,3 +82,15 @@ def test_an_event_counts_only_once_every_sink_has_it(tmp_path: Path) -> None:
     finally:
         auditmw_strawberry.uninstrument()
         trail.close(5)
+
+
+def test_bytecode_counts_are_exact_and_grow_with_the_work() -> None:
+    def work(n: int) -> int:
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+
+    once = bytecodes.count(lambda: work(10))
+    assert once == bytecodes.count(lambda: work(10))  # the same code: the same count
+    assert bytecodes.count(lambda: work(20)) > once > 10
