@@ -6,6 +6,7 @@ letting a secret at the cut through."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import Any
 
@@ -19,9 +20,11 @@ from auditmw.redact_cut import RedactAndCut
 from auditmw.redaction import (
     BUILTIN_SHAPE_LITERALS,
     BUILTIN_VALUE_PATTERNS,
+    MIN_CUT_CHARS,
     SHAPE_MARGIN,
     ShapeMasker,
     compile_value_patterns,
+    spellings,
 )
 
 SECRETS = ["hunter2-Pa55!", "t-123", "Bearer abcdefgh12345678", "AKIAABCDEFGHIJKLMNOP",
@@ -215,3 +218,11 @@ def test_masking_that_shrinks_the_scan_extends_it() -> None:
     out = masker.mask(text, keep)
     assert "AKIAQWERTYUIOPASDFGH" not in out[: keep + SHAPE_MARGIN // 2]
     assert "q" * 20 not in out[: keep + SHAPE_MARGIN // 2]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.text(alphabet="ab'\"\\ \t\u00e9", max_size=8),
+                 st.sampled_from(["t-123", "it's", 'say "x"', "a\\b", "ab", "mixed ' and \""])))
+def test_spellings_fast_path_gives_every_quoted_form(value: str) -> None:
+    expected = {value, json.dumps(value)[1:-1], repr(value)[1:-1]}
+    assert spellings(value) == {s for s in expected if len(s) >= MIN_CUT_CHARS}

@@ -160,6 +160,9 @@ def bounded(rewrite: Callable[[str], str], text: str, keep: int | None) -> str:
 def spellings(value: str) -> set[str]:
     """The ways a string value shows up quoted in other text: as is, JSON-escaped and
     ``repr``-escaped (graphql-core quotes rejected values with ``repr``)."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        # nothing in it either form escapes (a ' alone makes repr quote with ")
+        return {value} if len(value) >= MIN_CUT_CHARS else set()
     out = {value, json.dumps(value)[1:-1], repr(value)[1:-1]}
     return {s for s in out if len(s) >= MIN_CUT_CHARS}
 
