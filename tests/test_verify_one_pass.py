@@ -26,7 +26,9 @@ from auditmw.integrity import verify_files, verify_store
 from auditmw.integrity.analysis import Verifier
 from auditmw.integrity.chain import ChainProcessor
 from auditmw.integrity.rules import Entry
+from auditmw.integrity.stored import _time_text
 from auditmw.store import Store, open_store
+from auditmw.store.rows import time_text_to_us
 from auditmw.trail import AuditTrail
 
 KEY = "one-pass-key"
@@ -187,3 +189,14 @@ def test_rows_read_in_one_pass_are_the_rows_read_whole(
     whole = verify_store(WholeRows(store), KEY)  # type: ignore[arg-type]
     assert quick.to_dict() == whole.to_dict()
     assert quick.valid is valid, quick.summary()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-(10**18), 10**18))
+def test_a_time_column_is_formatted_only_where_reading_the_text_gives_it_back(
+        ts: int) -> None:
+    text = _time_text(ts)
+    if text is not None:
+        assert time_text_to_us(text) == ts
+    if -30_610_224_000 * 10**6 <= ts <= 253_402_300_799_999_999:  # years 1000-9999
+        assert text is not None

@@ -3,7 +3,8 @@
 Every column of a row but ``data`` mirrors a field of the signed event ``data`` holds
 (:mod:`auditmw.store.schema`). A row is checked by decoding ``data`` into just those
 fields (:class:`Mirror`: msgspec checks the whole text is JSON but builds only them),
-comparing the columns with them in one tuple comparison, and hashing ``data``'s own
+comparing the columns with them in one tuple comparison (the time column formatted as
+the writer formats a time, rather than the event's time parsed), and hashing ``data``'s own
 bytes (:meth:`Verifier.take_intact`): the stored text is the exact canonical JSON the
 writer hashed. Any row that does not pass all three at once — a column that disagrees,
 a field of another type, text that is not canonical, a hash that fails — is read the
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from auditmw.event import SCHEMA
+from auditmw.ids import format_time_ns
 from auditmw.integrity.heads import Integrity
-from auditmw.store.rows import column_disagreements, datetime_to_us, time_text_to_us
+from auditmw.store.rows import column_disagreements, datetime_to_us
 
 if TYPE_CHECKING:
     from auditmw.integrity.analysis import Verifier
@@ -69,20 +71,32 @@ def add_rows(verifier: Verifier, rows: Iterable[Sequence[Any]]) -> None:
         ts = row[1] if isinstance(row[1], int) else datetime_to_us(row[1])
         try:
             event = _decode(raw)
-            when = time_text_to_us(event.time)
-        except (msgspec.DecodeError, ValueError):
+        except msgspec.DecodeError:
             event = None
-        if event is not None and event.schema == SCHEMA and event.id:
+        if (event is not None and event.schema == SCHEMA and event.id
+                and event.time == _time_text(ts)):
             actor = event.actor or _NOBODY
             target = event.target or _NOBODY
             integrity = event.integrity
-            if (ts == when and row[0] == event.id and row[2:14] == (
+            if (row[0] == event.id and row[2:14] == (
                     event.event, event.category, event.outcome, actor.id, actor.name,
                     target.id, target.name, (event.client or _NO_CLIENT).ip,
                     integrity.chain, integrity.seq, integrity.hash, event.tenant)
                     and take(raw, integrity, event.id, f"row {row[0]}")):
                 continue
         _add_whole(verifier, row, ts, raw)
+
+
+def _time_text(ts: int) -> str | None:
+    """The canonical text of ``ts`` microseconds, as the writer formats an event's time
+    (a four-digit year, so exactly what :func:`~auditmw.store.rows.time_text_to_us`
+    reads back to ``ts``); ``None`` beyond what it formats. An event whose time is this
+    text agrees with the column without parsing the text."""
+    try:
+        text = format_time_ns(ts * 1000)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return text if len(text) == 27 else None
 
 
 def _add_whole(verifier: Verifier, row: Sequence[Any], ts: int, raw: bytes) -> None:
