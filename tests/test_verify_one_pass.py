@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditmw import codec
@@ -193,6 +193,9 @@ def test_rows_read_in_one_pass_are_the_rows_read_whole(
 
 @settings(max_examples=500, deadline=None)
 @given(st.integers(-(10**18), 10**18))
+@example(-65_320_000_000 * 10**6)  # the year -100: 27 characters as well
+@example(-30_610_224_000_000_001)
+@example(253_402_300_800_000_000)
 def test_a_time_column_is_formatted_only_where_reading_the_text_gives_it_back(
         ts: int) -> None:
     text = _time_text(ts)

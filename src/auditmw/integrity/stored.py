@@ -87,16 +87,19 @@ def add_rows(verifier: Verifier, rows: Iterable[Sequence[Any]]) -> None:
         _add_whole(verifier, row, ts, raw)
 
 
+# The microseconds of 1000-01-01 and of the last of 9999: the times with a four-digit
+# year, the only ones the canonical form (and its quick parse) can write.
+_FIRST_US, _LAST_US = -30_610_224_000_000_000, 253_402_300_799_999_999
+
+
 def _time_text(ts: int) -> str | None:
-    """The canonical text of ``ts`` microseconds, as the writer formats an event's time
-    (a four-digit year, so exactly what :func:`~auditmw.store.rows.time_text_to_us`
-    reads back to ``ts``); ``None`` beyond what it formats. An event whose time is this
-    text agrees with the column without parsing the text."""
-    try:
-        text = format_time_ns(ts * 1000)
-    except (ValueError, OverflowError, OSError):
+    """The canonical text of ``ts`` microseconds, as the writer formats an event's time,
+    which :func:`~auditmw.store.rows.time_text_to_us` reads back to ``ts``; ``None``
+    outside the years 1000-9999. An event whose time is this text agrees with the
+    column without parsing the text."""
+    if not _FIRST_US <= ts <= _LAST_US:
         return None
-    return text if len(text) == 27 else None
+    return format_time_ns(ts * 1000)
 
 
 def _add_whole(verifier: Verifier, row: Sequence[Any], ts: int, raw: bytes) -> None:
