@@ -49,6 +49,8 @@ class AuditMiddleware:
         self.capture = HttpCapture(trail, actor_getter=actor_getter)
         self._graphql_paths = self.capture.graphql_paths
         self._watch_other = self.capture.watch_other
+        #: wanted header name (lowercase bytes) → its ``str`` key
+        self._header_keys = {n.encode("latin-1"): n for n in self.capture.header_names}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -67,13 +69,15 @@ class AuditMiddleware:
 
     def _open(self, scope: Scope) -> Watch | None:
         try:
-            wanted = self.capture.header_bytes
+            wanted = self._header_keys
             headers: dict[str, str] = {}
             for raw_name, raw_value in scope.get("headers") or ():
-                name = bytes(raw_name).lower()
-                if name in wanted:
-                    key, value = name.decode("latin-1"), bytes(raw_value).decode("latin-1")
-                    headers[key] = f"{headers[key]}, {value}" if key in headers else value
+                key = wanted.get(raw_name.lower() if type(raw_name) is bytes
+                                 else bytes(raw_name).lower())
+                if key is None:
+                    continue
+                value = bytes(raw_value).decode("latin-1")
+                headers[key] = f"{headers[key]}, {value}" if key in headers else value
             client = scope.get("client")
             peer = str(client[0]) if client else None
             watch = self.capture.open(str(scope.get("method", "GET")), scope["path"],
@@ -190,7 +194,10 @@ class _Responder:
         self.held: list[Message] = []
         self.status: int | None = None
         self.encoding: str | None = None
-        self.keep = watch.wants_response_body
+        # The wire's own calls need the answer; whether the hook's facts do not is known
+        # only once the app answers (the response's start asks wire_needed()): a body
+        # copied for a request the hook saw run would never be read.
+        self.keep = bool(watch.calls)
         self.limit = watch.capture.max_body
         self.chunks: list[bytes] = []
         self.size = 0

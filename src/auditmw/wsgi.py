@@ -151,6 +151,10 @@ def _may_carry_graphql(query_string: str) -> bool:
     return "query=" in query_string or "extensions=" in query_string or "%" in query_string
 
 
+def _not_started(data: bytes) -> object:
+    raise AssertionError("write() called before start_response()")  # PEP 3333 forbids it
+
+
 def _reset(token: Any) -> None:
     try:
         current_request.reset(token)
@@ -167,7 +171,10 @@ class _Response:
         self._start_response = start_response
         self.status: int | None = None
         self.encoding: str | None = None
-        self.keep = watch.wants_response_body
+        # The wire's own calls need the answer; whether the hook's facts do not is known
+        # only once the app answers (the response's start asks wire_needed()): a body
+        # copied for a request the hook saw run would never be read.
+        self.keep = bool(watch.calls)
         self.limit = watch.capture.max_body
         self.chunks: list[bytes] = []
         self.size = 0
@@ -175,6 +182,7 @@ class _Response:
         self.hold = False
         self.start_args: tuple[Any, ...] = ()
         self.written: list[bytes] = []
+        self._write: Callable[[bytes], object] = _not_started  # the server's write()
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
@@ -196,13 +204,13 @@ class _Response:
         if self.hold:
             self.start_args = (status, headers, exc_info) if exc_info else (status, headers)
             return self._write_held
-        write = self._start_response(status, headers, *((exc_info,) if exc_info else ()))
+        self._write = self._start_response(status, headers,
+                                           *((exc_info,) if exc_info else ()))
+        return self._observed_write
 
-        def observed_write(data: bytes) -> object:
-            self.observe(data)
-            return write(data)
-
-        return observed_write
+    def _observed_write(self, data: bytes) -> object:
+        self.observe(data)
+        return self._write(data)
 
     def _write_held(self, data: bytes) -> object:
         self.observe(data)

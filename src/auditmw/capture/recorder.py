@@ -16,15 +16,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from auditmw.capture.actor import RESOLVED_KEY, ActorSources, as_actor, load_resolver
 from auditmw.capture.documents import DocumentAnalyzer, FieldCall, calls_for
 from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
 from auditmw.capture.login import login_actor, login_outcome, submitted_username
-from auditmw.capture.outcome import (
-    status_outcome,
-)
+from auditmw.capture.outcome import status_outcome
+from auditmw.capture.prefilter import QuietBodies
 from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
 from auditmw.capture.request_events import RequestEvents, may_have_run
 from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
@@ -48,6 +45,7 @@ log = logging.getLogger("auditmw.capture")
 BASE_HEADERS = ("content-type", "content-encoding", "content-length", "user-agent",
                 "forwarded", "x-forwarded-for", "x-request-id")
 REFUSED_BODY = b'{"message":"Audit trail unavailable"}'
+CLIENT_MEMO_SIZE = 1024  # the clients (address, user agent, proxy chain) seen lately
 TOO_LARGE_BODY = b'{"message":"Request body too large"}'
 
 
@@ -89,9 +87,10 @@ class HttpCapture:
         self.header_names = frozenset(
             (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names,
              *(self.tenant_rule.header_names if self.tenant_rule else ())))
-        self.header_bytes = frozenset(n.encode("latin-1") for n in self.header_names)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
+        self.quiet_bodies = QuietBodies(self.analyzer)
+        self._clients: dict[tuple[str | None, str | None, str | None], Client] = {}
 
     @property
     def hook_active(self) -> bool:
@@ -99,17 +98,9 @@ class HttpCapture:
         return execution_hook.installed
 
     def nothing_to_watch(self, body: bytes) -> bool:
-        """The fast path: ``True`` when ``body`` is certainly a plain JSON GraphQL request
-        whose document executes no catalogued field. Anything unusual (encodings,
-        batches, persisted queries, bad JSON) says ``False`` and takes the full path."""
-        try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return False
-        if type(value) is not dict:
-            return False
-        query = value.get("query")
-        return type(query) is str and not self.analyzer.plan(query)
+        """The fast path: ``body`` certainly executes nothing catalogued
+        (:mod:`auditmw.capture.prefilter`)."""
+        return self.quiet_bodies.quiet(body)
 
     def other_watch(self, method: str, path: str) -> tuple[RouteMatch | None, bool] | None:
         """For a non-GraphQL path: ``(route, is_login)``, or ``None`` to pass through."""
@@ -124,7 +115,14 @@ class HttpCapture:
              headers: Mapping[str, str]) -> Watch:
         ip, chain = resolve_client_ip(peer, self.networks, headers.get("forwarded"),
                                       headers.get("x-forwarded-for"), self.forwarded_header)
-        client = Client(ip=ip, user_agent=headers.get("user-agent"), forwarded=chain)
+        user_agent = headers.get("user-agent")
+        key = (ip, user_agent, chain)
+        client = self._clients.get(key)
+        if client is None:  # a Client is immutable: one per address and agent is shared
+            if len(self._clients) >= CLIENT_MEMO_SIZE:
+                self._clients.clear()
+            client = self._clients[key] = Client(ip=ip, user_agent=user_agent,
+                                                 forwarded=chain)
         channel: Channel = "ui" if self._api_header_set.isdisjoint(headers) else "api"
         state = RequestState(method=method, path=path, client=client, channel=channel,
                              request_id=headers.get("x-request-id"))
@@ -150,6 +148,21 @@ class HttpCapture:
 class Watch(RequestEvents):
     """One watched request, from its body to its events."""
 
+    # What most requests never set lives on the class (an instance sets its own when it
+    # has one): fewer stores for each request on its own thread.
+    wire: WireRequest = NOTHING
+    _unread: tuple[bytes | None] | None = None  # a body read only if needed
+    route: RouteMatch | None = None
+    is_login = False
+    #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
+    location: str | None = None
+    _native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+    # login routes: what the client submitted and how the app answered
+    login_username: str | None = None
+    response_type: str | None = None
+    at_ns: int | None = None  # set when the response is complete
+    request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
+
     def __init__(self, capture: HttpCapture, state: RequestState,
                  headers: Mapping[str, str], query_string: bytes | str,
                  trusted_peer: bool) -> None:
@@ -158,20 +171,8 @@ class Watch(RequestEvents):
         self.headers = headers
         self.query_string = query_string
         self.trusted_peer = trusted_peer
-        self.wire: WireRequest = NOTHING
         self.calls: list[FieldCall] = []
-        self._unread: tuple[bytes | None] | None = None  # a body read only if needed
-        self.route: RouteMatch | None = None
-        self.is_login = False
         self.started = time.perf_counter()
-        #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
-        self.location: str | None = None
-        self._native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
-        # login routes: what the client submitted and how the app answered
-        self.login_username: str | None = None
-        self.response_type: str | None = None
-        self.at_ns: int | None = None  # set when the response is complete
-        self.request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
 
     @property
     def native(self) -> Any:
@@ -276,8 +277,18 @@ class Watch(RequestEvents):
         try:
             trail = self.capture.trail
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
-            if not self.calls and self.route is None and not self.state.fields:
-                kept = True  # nothing catalogued ran (watched for site access only)
+            wire_needed = self.wire_needed()
+            if self._unread is not None and not wire_needed:
+                # The hook saw the operation run: its facts are the events and the body
+                # is never read. (``request_bytes`` still weighs the pending item: the
+                # facts' arguments came from that body.)
+                self._unread = None
+            if not self.calls and self.route is None and not self.state.fields \
+                    and not wire_needed:
+                # nothing catalogued ran (watched for site access only, or the hook saw
+                # the operation run and nothing of it is catalogued); a wire left unread
+                # while the hook saw nothing run is read where the events are built
+                kept = True
             else:
                 actor, field_actors = self._settle_actors()
                 duration = round((time.perf_counter() - self.started) * 1000, 3)
