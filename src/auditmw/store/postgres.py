@@ -14,6 +14,7 @@ creation and purges are serialised between processes by advisory locks.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -34,6 +35,8 @@ from auditmw.store.rows import (
 from auditmw.store.schema import (
     COLUMN_LIST,
     POSTGRES_CREATE,
+    POSTGRES_GIN,
+    POSTGRES_GIN_FALLBACK,
     POSTGRES_UPGRADES,
     SCHEMA_VERSION,
     upgrade_steps,
@@ -46,12 +49,18 @@ if TYPE_CHECKING:
 
     from auditmw.store.base import EventDict, PurgeHook
 
+log = logging.getLogger("auditmw.store")
+
 _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_03
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 _COLUMNS = COLUMN_LIST
-#: PostgreSQL types of :data:`~auditmw.store.schema.COLUMNS`, for binary ``COPY``.
-_TYPES = ("text", "timestamptz", *("text",) * 9, "int8", "text", "text", "text")
+#: How :data:`~auditmw.store.schema.COLUMNS` are sent by binary ``COPY``. ``ts`` goes as
+#: the ``int8`` it is on the wire (a ``timestamptz`` in binary is microseconds since
+#: 2000-01-01, range-checked by the server): no ``datetime`` made per event.
+_TYPES = ("text", "int8", *("text",) * 9, "int8", "text", "text", "text")
+_PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since the Unix epoch
+_DAY_US = 86_400_000_000
 _COPY_EVENTS = f"COPY events ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 # The slow way, for a batch holding an id already stored: COPY into a per-connection
 # temporary table, then one INSERT that skips the ids already there.
@@ -70,6 +79,10 @@ _MOVE = (f"INSERT INTO events ({_COLUMNS}) SELECT {_COLUMNS} FROM auditmw_stagin
 def month_start(year: int, month: int) -> datetime:
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return datetime(year, month, 1, tzinfo=UTC)
+
+
+def _day_start(day: int) -> datetime:
+    return us_to_datetime(day * _DAY_US)
 
 
 class PostgresStore(SqlReader):
@@ -151,10 +164,33 @@ class PostgresStore(SqlReader):
             if version < SCHEMA_VERSION:
                 for statement in upgrade_steps(version, POSTGRES_CREATE, POSTGRES_UPGRADES):
                     conn.execute(statement.encode())
+                if version < 6:
+                    self._filter_index(conn)
                 conn.execute(
                     "INSERT INTO auditmw_meta VALUES ('schema_version', %s) ON CONFLICT "
                     "(key) DO UPDATE SET value = EXCLUDED.value", (str(SCHEMA_VERSION),))
         self._schema_ready = True
+
+    def _filter_index(self, conn: psycopg.Connection[Any]) -> None:
+        """The GIN index over the many-valued filter columns, or (no ``btree_gin``: it
+        could not be created) their B-trees, with a warning: the store works the same,
+        each event just costs more to write."""
+        import psycopg
+
+        try:
+            with conn.transaction():  # a savepoint: a refusal must not undo the rest
+                for statement in POSTGRES_GIN:
+                    conn.execute(statement.encode())
+        except psycopg.Error as exc:
+            log.warning("auditmw: store %s: the btree_gin extension could not be created "
+                        "(%s); using one B-tree per actor, target and ip column instead, "
+                        "so each event costs more to write. A database owner can run "
+                        "CREATE EXTENSION btree_gin, then drop the indexes events_actor_id, "
+                        "events_actor_name, events_target_id, events_target_name and "
+                        "events_client_ip and create events_filters (docs/store.md).",
+                        safe_url(self.url), str(exc).strip().splitlines()[0])
+            for statement in POSTGRES_GIN_FALLBACK:
+                conn.execute(statement.encode())
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql.encode(), params).fetchall()
@@ -206,8 +242,9 @@ class PostgresStore(SqlReader):
         if not events:
             return
         rows = [event_to_row(event) for event in events]  # validate all before writing
-        staged = [(row[0], us_to_datetime(row[1]), *row[2:]) for row in rows]
-        months = {(row[1].year, row[1].month) for row in staged}
+        staged = [(row[0], row[1] - _PG_EPOCH_US, *row[2:]) for row in rows]
+        days = {row[1] // _DAY_US for row in rows}
+        months = {(day.year, day.month) for day in map(_day_start, days)}
         conn = self._connection()
         self._ensure_partitions(conn, months)
         try:

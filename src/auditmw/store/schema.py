@@ -32,7 +32,7 @@ previous version to ``*_UPGRADES`` (what an existing store runs, in one transact
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
 COLUMNS: tuple[str, ...] = (
@@ -43,9 +43,10 @@ COLUMN_LIST = ", ".join(COLUMNS)
 APPEND_ONLY = ("auditmw: stored events are append-only; an UPDATE would make the columns "
                "reads filter on disagree with the signed event")
 
-#: The indexes every backend keeps on its ``events`` table: each filter of the Data API
-#: leads an index ending in the keyset order (ts, id), so a filtered first page and a deep
-#: page are both an index range scan. One list, so the backends cannot drift apart.
+#: The indexes SQLite keeps on its ``events`` table (PostgreSQL's since version 6:
+#: :data:`POSTGRES_INDEXES`): each filter of the Data API leads an index ending in the
+#: keyset order (ts, id), so a filtered first page and a deep page are both an index
+#: range scan.
 FILTER_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id)",
     "CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id)",
@@ -126,6 +127,7 @@ SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
     3: _SQLITE_META,
     4: _HOLDS_AND_LINKS,
+    5: (),  # version 6 changed PostgreSQL's indexes only
 }
 
 # -- PostgreSQL -----------------------------------------------------------------------
@@ -139,19 +141,60 @@ _POSTGRES_GUARD: tuple[str, ...] = (
     "EXECUTE FUNCTION auditmw_append_only()",
 )
 
+# Version 6: the indexes an event costs PostgreSQL to write (issue 21; docs/store.md,
+# "Writing, and what it costs"). Every index entry costs server CPU, so only the columns
+# with few values (event, category, outcome, tenant: each insert lands on one of a few
+# hot leaf pages) keep a B-tree ending in the keyset order, which serves their first page
+# and every deep page as a range scan. The five with many values share one GIN index
+# (``btree_gin``) whose pending list (``fastupdate``) takes an event's keys as one append
+# and merges them into the index a megabyte at a time; a rare actor, target or address is
+# then a bitmap scan of the newest partitions, the planner walking ``(ts, id)`` backwards
+# for a common one. ``tenant`` is in it too, so a tenant key's page with a second filter
+# intersects two bitmaps instead of reading the tenant's whole range. Without the
+# extension (PostgreSQL 12, no right to create it) the store falls back, loudly, to the
+# five B-trees of version 5: :data:`POSTGRES_GIN_FALLBACK`.
+#
+# Every text column the indexes compare is ``COLLATE "C"``: a B-tree descent compares
+# keys a dozen times, and a locale's collation (even ``C.UTF-8``) makes each comparison
+# a ``strcoll`` call rather than a ``memcmp``. Filters are equalities, the only ordering
+# on text is ``id`` within one microsecond, and byte order is what SQLite uses.
+_C_TEXT = ("id", "event", "category", "outcome", "actor_id", "actor_name", "target_id",
+           "target_name", "client_ip", "chain", "tenant")
+
+POSTGRES_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS events_event ON events (event, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_category ON events (category, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome, ts, id)",
+    "CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq, id)",
+    # A tenant key reads every page through this one (SPEC §15).
+    "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)",
+)
+#: Run in a savepoint: if the extension cannot be made, :data:`POSTGRES_GIN_FALLBACK`.
+POSTGRES_GIN: tuple[str, ...] = (
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
+    "CREATE INDEX IF NOT EXISTS events_filters ON events USING gin (actor_id, actor_name, "
+    "target_id, target_name, client_ip, tenant) "
+    "WITH (fastupdate = on, gin_pending_list_limit = 1024)",
+)
+_HIGH_CARDINALITY = ("actor_id", "actor_name", "target_id", "target_name", "client_ip")
+POSTGRES_GIN_FALLBACK: tuple[str, ...] = tuple(
+    f"CREATE INDEX IF NOT EXISTS events_{column} ON events ({column}, ts, id)"
+    for column in _HIGH_CARDINALITY)
+
 POSTGRES_CREATE: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS auditmw_meta (key text PRIMARY KEY, value text NOT NULL)",
     """CREATE TABLE IF NOT EXISTS events (
-    id text NOT NULL,
+    id text COLLATE "C" NOT NULL,
     ts timestamptz NOT NULL,
-    event text, category text, outcome text,
-    actor_id text, actor_name text, target_id text, target_name text, client_ip text,
-    chain text, seq bigint, hash text,
-    tenant text,
+    event text COLLATE "C", category text COLLATE "C", outcome text COLLATE "C",
+    actor_id text COLLATE "C", actor_name text COLLATE "C", target_id text COLLATE "C",
+    target_name text COLLATE "C", client_ip text COLLATE "C",
+    chain text COLLATE "C", seq bigint, hash text,
+    tenant text COLLATE "C",
     data text NOT NULL,
     PRIMARY KEY (ts, id)
 ) PARTITION BY RANGE (ts)""",
-    *FILTER_INDEXES,
+    *POSTGRES_INDEXES,
     """CREATE TABLE IF NOT EXISTS checkpoints (
     n bigserial PRIMARY KEY,
     created timestamptz NOT NULL DEFAULT now(),
@@ -168,6 +211,13 @@ POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant, ts, id)"),
     3: (),
     4: _HOLDS_AND_LINKS,
+    # The five many-valued B-trees go first (not rebuilt for nothing by the collation
+    # change, which rebuilds every index on those columns); postgres.py then adds the GIN
+    # index (or puts the B-trees back). No row is rewritten: text to text is a relabel.
+    5: (*(f"DROP INDEX IF EXISTS events_{column}" for column in _HIGH_CARDINALITY),
+        "ALTER TABLE events " + ", ".join(
+            f'ALTER COLUMN {column} TYPE text COLLATE "C"' for column in _C_TEXT),
+        *POSTGRES_INDEXES),  # a store from before version 2 never had them all
 }
 
 
