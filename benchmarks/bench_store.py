@@ -108,14 +108,18 @@ def _bare_insert_rate(url: str, events: list[dict[str, Any]]) -> float:
 
 
 def _backend_cpu_s(store: Any) -> float:
-    """CPU seconds the PostgreSQL server process serving this thread's connection has
-    used (0 for SQLite, which works inside this process)."""
+    """CPU seconds the PostgreSQL server processes serving this store's connections have
+    used (a batch may go over two: auditmw.store.pg_copy; 0 for SQLite, which works
+    inside this process)."""
     if not hasattr(store, "partitions"):
         return 0.0
-    pid = store._connection().execute("SELECT pg_backend_pid()").fetchone()[0]
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    store._connection()
+    total = 0.0
+    for conn in list(store._connections):
+        with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _fill(stores: dict[str, Any]) -> tuple[dict[str, tuple[float, float]],

@@ -1,10 +1,11 @@
 """The store at scale: PostgreSQL through psycopg 3, one table partitioned by month.
 
-A batch is one transaction: a binary ``COPY`` straight into ``events`` (one round trip,
-no per-row SQL). ``COPY`` cannot skip a conflict, so a batch holding an event already
-stored (a replayed spool, an at-least-once retry: rare) fails whole on the primary key
-and is written again, in a new transaction, through a per-connection staging table and
-one ``INSERT ... ON CONFLICT DO NOTHING``. The primary key is ``(ts, id)``: it serves
+A batch is a binary ``COPY`` straight into ``events`` (no per-row SQL), over two
+connections at once when it is big enough (:mod:`auditmw.store.pg_copy`: each half a
+transaction, the first committed first). ``COPY`` cannot skip a conflict, so a batch
+holding an event already stored (a replayed spool, an at-least-once retry: rare) fails
+whole on the primary key and is written again, in a new transaction on one connection,
+through a per-connection staging table and one ``INSERT ... ON CONFLICT DO NOTHING``. The primary key is ``(ts, id)``: it serves
 keyset pagination and idempotency at once (a re-delivered event carries its id and its
 time; PostgreSQL needs the partition key in every unique index). Monthly partitions
 ``events_pYYYYMM`` are created on demand; the purge drops whole expired partitions and
@@ -24,14 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
+from auditmw.store.pg_copy import (
+    PG_EPOCH_US,
+    TWO_STREAMS_FROM,
+    TYPES,
+    copy_events,
+    distinct_ids,
+    months_of,
+    staged,
+)
 from auditmw.store.purging import CHUNK
 from auditmw.store.reader import SqlReader
 from auditmw.store.retention import RetentionPolicy, cut_us
-from auditmw.store.rows import (
-    datetime_to_us,
-    event_to_row,
-    us_to_datetime,
-)
+from auditmw.store.rows import datetime_to_us, us_to_datetime
 from auditmw.store.schema import (
     COLUMN_LIST,
     POSTGRES_CREATE,
@@ -55,13 +61,6 @@ _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 _COLUMNS = COLUMN_LIST
-#: How :data:`~auditmw.store.schema.COLUMNS` are sent by binary ``COPY``. ``ts`` goes as
-#: the ``int8`` it is on the wire (a ``timestamptz`` in binary is microseconds since
-#: 2000-01-01, range-checked by the server): no ``datetime`` made per event.
-_TYPES = ("text", "int8", *("text",) * 9, "int8", "text", "text", "text")
-_PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since the Unix epoch
-_DAY_US = 86_400_000_000
-_COPY_EVENTS = f"COPY events ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 # The slow way, for a batch holding an id already stored: COPY into a per-connection
 # temporary table, then one INSERT that skips the ids already there.
 _STAGING = """
@@ -81,8 +80,9 @@ def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def _day_start(day: int) -> datetime:
-    return us_to_datetime(day * _DAY_US)
+def _month(pg_us: int) -> tuple[int, int]:
+    moment = us_to_datetime(pg_us + PG_EPOCH_US)
+    return moment.year, moment.month
 
 
 class PostgresStore(SqlReader):
@@ -121,7 +121,9 @@ class PostgresStore(SqlReader):
 
     # -- connections ------------------------------------------------------------------
 
-    def _connection(self) -> psycopg.Connection[Any]:
+    def _connection(self, slot: str = "conn") -> psycopg.Connection[Any]:
+        """This thread's connection (``slot`` "second": the one a batch's second half
+        goes over, :mod:`auditmw.store.pg_copy`)."""
         import psycopg
 
         if self._closed:
@@ -133,7 +135,7 @@ class PostgresStore(SqlReader):
                 self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
-        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        conn: psycopg.Connection[Any] | None = getattr(self._local, slot, None)
         if conn is not None and conn.closed:
             conn = None
         if conn is None:
@@ -141,7 +143,7 @@ class PostgresStore(SqlReader):
                 "postgresql://")
             conn = psycopg.connect(url, autocommit=True,
                                    connect_timeout=max(1, int(self.connect_timeout_s)))
-            self._local.conn = conn
+            setattr(self._local, slot, conn)
             with self._lock:
                 self._connections.append(conn)
             if not self._schema_ready:
@@ -241,29 +243,32 @@ class PostgresStore(SqlReader):
 
         if not events:
             return
-        rows = [event_to_row(event) for event in events]  # validate all before writing
-        staged = [(row[0], row[1] - _PG_EPOCH_US, *row[2:]) for row in rows]
-        days = {row[1] // _DAY_US for row in rows}
-        months = {(day.year, day.month) for day in map(_day_start, days)}
         conn = self._connection()
+        months = months_of(events)
         self._ensure_partitions(conn, months)
+        connections = [conn]
+        if len(events) >= TWO_STREAMS_FROM and distinct_ids(events):
+            connections.append(self._connection("second"))
         try:
-            self._insert(conn, staged)
+            self._insert(connections, events)
         except psycopg.errors.CheckViolation:
-            # Another process purged a month this process had cached: make it again.
+            # Another process purged a month this process had cached, or a time's
+            # offset moved an event into a month its text did not say: make them.
+            months = {_month(row[1]) for row in map(staged, events)}
             self._months -= months
             self._ensure_partitions(conn, months)
-            self._insert(conn, staged)
+            self._insert(connections, events)
 
-    def _insert(self, conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, connections: list[psycopg.Connection[Any]],
+                events: Sequence[EventDict]) -> None:
         import psycopg
 
         try:
-            with conn.transaction():
-                self._copy(conn, _COPY_EVENTS, rows)
-        except psycopg.errors.UniqueViolation:
-            # Some event of the batch is stored already; nothing of it was written.
-            self._insert_skipping_stored(conn, rows)
+            copy_events(connections, events)
+        except (psycopg.errors.UniqueViolation, psycopg.errors.LockNotAvailable):
+            # Some event of the batch is stored already (or another writer holds one
+            # uncommitted): nothing of it was written. One connection, skipping those.
+            self._insert_skipping_stored(connections[0], [staged(e) for e in events])
 
     def _insert_skipping_stored(self, conn: psycopg.Connection[Any],
                                 rows: list[tuple[Any, ...]]) -> None:
@@ -278,7 +283,7 @@ class PostgresStore(SqlReader):
     def _copy(conn: psycopg.Connection[Any], statement: str,
               rows: list[tuple[Any, ...]]) -> None:
         with conn.cursor().copy(statement.encode()) as copy:
-            copy.set_types(_TYPES)
+            copy.set_types(TYPES)
             for row in rows:
                 copy.write_row(row)
 
