@@ -8,8 +8,9 @@ whole on the primary key and is written again, in a new transaction on one conne
 through a per-connection staging table and one ``INSERT ... ON CONFLICT DO NOTHING``.
 The primary key is ``(ts, id)``: it serves keyset pagination and idempotency at once (a
 re-delivered event carries its id and its time; PostgreSQL needs the partition key in
-every unique index). Monthly partitions ``events_pYYYYMM`` are created on demand; the purge drops whole expired partitions and
-deletes only inside the month the retention cut falls in. Schema creation, partition
+every unique index). Monthly partitions ``events_pYYYYMM`` are created on demand; the
+purge drops whole expired partitions and deletes only inside the month the retention
+cut falls in. Schema creation, partition
 creation and purges are serialised between processes by advisory locks.
 """
 
