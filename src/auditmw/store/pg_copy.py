@@ -1,18 +1,13 @@
-"""One batch into PostgreSQL's ``events`` by binary ``COPY``: rows built as they are sent,
-over one connection or, for a batch big enough, two at once.
+"""One batch into PostgreSQL's ``events`` by binary ``COPY``, each row built from its
+event just before it is sent: the server process works on the first rows while the rest
+of the batch is still being serialised here. A bad event raises :class:`StoreError` from
+inside the ``COPY``, which aborts it and its transaction: nothing of the batch is
+written, as when every row was checked first.
 
-Why two: the server process spends two to three times the CPU an event that this
-process does (docs/store.md, "Writing, and what it costs"), so one ``COPY`` stream keeps
-one core busy on the server side while the client waits. Two streams, each to its own
-server process, put both cores to work. Each half is its own transaction; the first half
-commits first, and the second only after it, so whatever a crash leaves is a *prefix*
-of the batch — what two smaller batches would have left — and a retry completes it (the
-store is idempotent on ``(ts, id)``). Anything that fails before the commits (a bad
-event, an event stored already) rolls both back: nothing of the batch is written.
-
-A row is built from its event just before it is sent, so the servers work while the
-rest of the batch is still being serialised; a bad event raises :class:`StoreError`
-from inside the ``COPY``, which aborts it.
+Tried and not kept (issue 21, docs/store.md): the batch split over two connections, two
+server processes at once. Under the shared box's load it cost more CPU an event (client
++1.8 µs, server +1.5 µs) and gave less wall throughput (5,713 against 6,718 events/s,
+interleaved blocks of one run), and it would have made a batch two transactions.
 """
 
 from __future__ import annotations
@@ -35,12 +30,6 @@ COPY_EVENTS = f"COPY events ({COLUMN_LIST}) FROM STDIN (FORMAT BINARY)".encode()
 #: by the server): no ``datetime`` is made per event.
 TYPES = ("text", "int8", *("text",) * 9, "int8", "text", "text", "text")
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since the Unix epoch
-#: Batches smaller than this go over one connection: two would not pay for themselves.
-TWO_STREAMS_FROM = 64
-# A half waiting on a row lock held by another writer's transaction must not wait for
-# ever: that writer may itself be waiting on this batch's other half, a cycle through
-# two clients the server cannot see. Timed out, the batch goes the one-connection way.
-_LOCK_TIMEOUT = b"SET LOCAL lock_timeout = '5s'"
 
 
 def staged(event: EventDict) -> tuple[Any, ...]:
@@ -72,38 +61,9 @@ def months_of(events: Sequence[EventDict]) -> set[tuple[int, int]]:
     return months
 
 
-def distinct_ids(events: Sequence[EventDict]) -> bool:
-    """Whether no two events of the batch share an id (two streams need that: a half
-    inserting an id the other half holds uncommitted would wait on it)."""
-    ids = {event.get("id") if isinstance(event, dict) else None for event in events}
-    return len(ids) == len(events) and None not in ids
-
-
-def copy_events(connections: Sequence[psycopg.Connection[Any]],
-                events: Sequence[EventDict]) -> None:
-    """All of ``events`` into ``events``, or none (but for the crash window above), over
-    the first connection or, given two and a batch of :data:`TWO_STREAMS_FROM` or more,
-    half on each."""
-    if len(connections) == 1 or len(events) < TWO_STREAMS_FROM:
-        conn = connections[0]
-        with conn.transaction(), conn.cursor().copy(COPY_EVENTS) as copy:
-            copy.set_types(TYPES)
-            for event in events:
-                copy.write_row(staged(event))
-        return
-    first, second = connections[0], connections[1]
-    half = (len(events) + 1) // 2
-    # Entered second, first: left first, second, so the first half commits first and a
-    # failed commit of it rolls the second back.
-    with second.transaction(), first.transaction():
-        first.execute(_LOCK_TIMEOUT)
-        second.execute(_LOCK_TIMEOUT)
-        with first.cursor().copy(COPY_EVENTS) as head, \
-                second.cursor().copy(COPY_EVENTS) as tail:
-            head.set_types(TYPES)
-            tail.set_types(TYPES)
-            rest = events[half:]
-            for index, event in enumerate(events[:half]):
-                head.write_row(staged(event))  # both streams fed turn by turn
-                if index < len(rest):
-                    tail.write_row(staged(rest[index]))
+def copy_events(conn: psycopg.Connection[Any], events: Sequence[EventDict]) -> None:
+    """All of ``events`` into ``events`` in one transaction, or none."""
+    with conn.transaction(), conn.cursor().copy(COPY_EVENTS) as copy:
+        copy.set_types(TYPES)
+        for event in events:
+            copy.write_row(staged(event))

@@ -1,11 +1,10 @@
 """The store at scale: PostgreSQL through psycopg 3, one table partitioned by month.
 
-A batch is a binary ``COPY`` straight into ``events`` (no per-row SQL), over two
-connections at once when it is big enough (:mod:`auditmw.store.pg_copy`: each half a
-transaction, the first committed first). ``COPY`` cannot skip a conflict, so a batch
-holding an event already stored (a replayed spool, an at-least-once retry: rare) fails
-whole on the primary key and is written again, in a new transaction on one connection,
-through a per-connection staging table and one ``INSERT ... ON CONFLICT DO NOTHING``.
+A batch is one transaction: a binary ``COPY`` straight into ``events`` (one round trip,
+no per-row SQL; :mod:`auditmw.store.pg_copy`). ``COPY`` cannot skip a conflict, so a
+batch holding an event already stored (a replayed spool, an at-least-once retry: rare)
+fails whole on the primary key and is written again, in a new transaction, through a
+per-connection staging table and one ``INSERT ... ON CONFLICT DO NOTHING``.
 The primary key is ``(ts, id)``: it serves keyset pagination and idempotency at once (a
 re-delivered event carries its id and its time; PostgreSQL needs the partition key in
 every unique index). Monthly partitions ``events_pYYYYMM`` are created on demand; the
@@ -28,10 +27,8 @@ from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
 from auditmw.store.pg_copy import (
     PG_EPOCH_US,
-    TWO_STREAMS_FROM,
     TYPES,
     copy_events,
-    distinct_ids,
     months_of,
     staged,
 )
@@ -122,9 +119,7 @@ class PostgresStore(SqlReader):
 
     # -- connections ------------------------------------------------------------------
 
-    def _connection(self, slot: str = "conn") -> psycopg.Connection[Any]:
-        """This thread's connection (``slot`` "second": the one a batch's second half
-        goes over, :mod:`auditmw.store.pg_copy`)."""
+    def _connection(self) -> psycopg.Connection[Any]:
         import psycopg
 
         if self._closed:
@@ -136,7 +131,7 @@ class PostgresStore(SqlReader):
                 self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
-        conn: psycopg.Connection[Any] | None = getattr(self._local, slot, None)
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         if conn is not None and conn.closed:
             conn = None
         if conn is None:
@@ -144,7 +139,7 @@ class PostgresStore(SqlReader):
                 "postgresql://")
             conn = psycopg.connect(url, autocommit=True,
                                    connect_timeout=max(1, int(self.connect_timeout_s)))
-            setattr(self._local, slot, conn)
+            self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
             if not self._schema_ready:
@@ -247,29 +242,24 @@ class PostgresStore(SqlReader):
         conn = self._connection()
         months = months_of(events)
         self._ensure_partitions(conn, months)
-        connections = [conn]
-        if len(events) >= TWO_STREAMS_FROM and distinct_ids(events):
-            connections.append(self._connection("second"))
         try:
-            self._insert(connections, events)
+            self._insert(conn, events)
         except psycopg.errors.CheckViolation:
             # Another process purged a month this process had cached, or a time's
             # offset moved an event into a month its text did not say: make them.
             months = {_month(row[1]) for row in map(staged, events)}
             self._months -= months
             self._ensure_partitions(conn, months)
-            self._insert(connections, events)
+            self._insert(conn, events)
 
-    def _insert(self, connections: list[psycopg.Connection[Any]],
-                events: Sequence[EventDict]) -> None:
+    def _insert(self, conn: psycopg.Connection[Any], events: Sequence[EventDict]) -> None:
         import psycopg
 
         try:
-            copy_events(connections, events)
-        except (psycopg.errors.UniqueViolation, psycopg.errors.LockNotAvailable):
-            # Some event of the batch is stored already (or another writer holds one
-            # uncommitted): nothing of it was written. One connection, skipping those.
-            self._insert_skipping_stored(connections[0], [staged(e) for e in events])
+            copy_events(conn, events)
+        except psycopg.errors.UniqueViolation:
+            # Some event of the batch is stored already; nothing of it was written.
+            self._insert_skipping_stored(conn, [staged(e) for e in events])
 
     def _insert_skipping_stored(self, conn: psycopg.Connection[Any],
                                 rows: list[tuple[Any, ...]]) -> None:
