@@ -156,3 +156,33 @@ def test_a_version_5_store_upgrades_in_place_and_still_verifies(postgres_url: st
         assert store.count(Query()) == 60
     finally:
         store.close()
+
+
+def pending_pages(url: str) -> dict[str, int]:
+    """Pages of unmerged entries in each partition's GIN index."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        rows = conn.execute(
+            "SELECT t.relname, (pgstatginindex(i.indexrelid)).pending_pages FROM "
+            "pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid JOIN pg_class t ON "
+            "t.oid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON "
+            "a.oid = c.relam WHERE h.inhparent = 'events'::regclass AND a.amname = 'gin'"
+        ).fetchall()
+    return {str(name): int(pages) for name, pages in rows}
+
+
+def test_a_new_month_and_a_purge_merge_the_gin_pending_lists(postgres_url: str) -> None:
+    now = datetime.now(UTC)
+    last_month = month_start(now.year, now.month) - timedelta(days=3)
+    store = open_store(postgres_url)
+    try:
+        store.write(list(sample_events(50, end=last_month, span=timedelta(days=1))))
+        assert sum(pending_pages(postgres_url).values()) > 0  # what reads had to scan
+        store.write(chained(50))  # this month: a new partition
+        pending = pending_pages(postgres_url)
+        assert pending[f"events_p{last_month.year:04d}{last_month.month:02d}"] == 0
+        assert pending[f"events_p{now.year:04d}{now.month:02d}"] > 0
+        store.purge()
+        assert set(pending_pages(postgres_url).values()) == {0}
+    finally:
+        store.close()

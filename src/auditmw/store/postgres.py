@@ -78,6 +78,17 @@ def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
+# Every GIN index of the partitions: their pending lists merged now. A query scans the
+# whole pending list of every partition it reads, and only the writes into a partition
+# (or a VACUUM) merge it, so a month no longer written would keep its last ~1 MiB of
+# unmerged entries for good: 30 ms instead of 1.5 ms for a rare actor at 1M events.
+_MERGE_PENDING = (
+    b"SELECT count(gin_clean_pending_list(i.indexrelid)) FROM pg_inherits h "
+    b"JOIN pg_index i ON i.indrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid "
+    b"JOIN pg_am a ON a.oid = c.relam WHERE h.inhparent = 'events'::regclass "
+    b"AND a.amname = 'gin'")
+
+
 def _month(pg_us: int) -> tuple[int, int]:
     moment = us_to_datetime(pg_us + PG_EPOCH_US)
     return moment.year, moment.month
@@ -224,6 +235,18 @@ class PostgresStore(SqlReader):
                     f"OF events FOR VALUES FROM ('{start.isoformat()}') "
                     f"TO ('{end.isoformat()}')".encode())
         self._months |= missing
+        self.merge_pending(conn)  # a new month: the one before is written no more
+
+    def merge_pending(self, conn: psycopg.Connection[Any] | None = None) -> None:
+        """Merge the GIN index's pending entries of every partition (at each new month
+        and each purge; a failure is logged, the reads just stay slower)."""
+        import psycopg
+
+        try:
+            (conn or self._connection()).execute(_MERGE_PENDING)
+        except psycopg.Error as exc:
+            log.warning("auditmw: store %s: merging the GIN pending lists failed: %s",
+                        safe_url(self.url), str(exc).strip().splitlines()[0])
 
     def partitions(self) -> list[str]:
         """Names of the monthly partitions, oldest first."""
@@ -356,6 +379,7 @@ class PostgresStore(SqlReader):
                 conn.execute("INSERT INTO checkpoints (record) VALUES (%s)",
                              (codec.dumps_str(record),))
         plan.report(self.url)
+        self.merge_pending(conn)
         self.last_purge_kept = len(plan.refused)
         self._months = {m for m in self._months if month_start(*m) >= cutoff}
         return deleted
