@@ -121,6 +121,11 @@ SHAPES = [
                  " { id }" + " }" * 60 + " }", None, None, id="fragments-60-deep"),
     pytest.param('fragment F on Mutation { deleteScope(id: 1) } mutation { ...F ...F }',
                  None, None, id="spread-twice"),
+    pytest.param('fragment F on Mutation { createAssetGroup(name: "a") @skip(if: true) { id } }'
+                 ' mutation { ...F renameThing(id: 1) }', None, None, id="spread-skipped"),
+    pytest.param("".join(f"fragment F{i} on Mutation {{ ...F{i + 1} }} " for i in range(80))
+                 + 'fragment F80 on Mutation { x: createAssetGroup(name: "c") { id } } '
+                 "mutation { ...F0 }", None, None, id="spreads-80-deep"),
     pytest.param('mutation A { createAssetGroup(name: "a") { id } } '
                  "mutation B { deleteScope(id: 2) }", None, "B", id="second-operation"),
     pytest.param('query { exportView(viewId: "v") ok }', None, None, id="query-field"),
@@ -263,3 +268,64 @@ def test_any_document_events_equal_executions(trail: AuditTrail,
         assert events == []
         return
     assert [e["event"] for e in events] == [name for name, _ in counter.calls]
+
+
+def _root_armed(schema: graphql.GraphQLSchema, query: str) -> list[bool]:
+    """Whether the execution's ``execute_field`` was armed when its root fields ran."""
+    seen: list[bool] = []
+
+    class Watching(graphql.ExecutionContext):
+        def execute_fields(self, parent_type: Any, source: Any, path: Any,
+                           fields: Any) -> Any:
+            if path is None:
+                seen.append("execute_field" in vars(self))
+            return super().execute_fields(parent_type, source, path, fields)
+
+        execute_fields_serially = execute_fields  # type: ignore[assignment]
+
+    document = graphql.parse(query)
+    for _ in range(2):
+        result = graphql.execute_sync(schema, document, execution_context_class=Watching)
+        assert result.errors is None
+    return seen
+
+
+@pytest.mark.skipif(graphql_core_version() >= (3, 3), reason="3.2's patch point")
+def test_nothing_catalogued_arms_nothing(trail: AuditTrail) -> None:
+    schema = make_schema(Counter())
+    with capture_audit_events(trail) as events:
+        assert _root_armed(schema, 'query { ok asset(id: 1) { id } }') == [False, False]
+        assert _root_armed(schema, 'mutation { renameThing(id: 1) }') == [True, True]
+    assert [e["event"] for e in events] == ["renameThing", "renameThing"]
+
+
+def test_a_parsed_operation_is_read_once(trail: AuditTrail,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditmw.graphql import plan
+
+    reads: list[object] = []
+    original = plan.read_plan
+
+    def counting(operation: Any, *args: Any) -> Any:
+        reads.append(operation)
+        return original(operation, *args)
+
+    monkeypatch.setattr(plan, "read_plan", counting)
+    schema = make_schema(Counter())
+    documents = [graphql.parse('mutation { createAssetGroup(name: "a") { id } }'),
+                 graphql.parse("query { ok }")]
+    with capture_audit_events(trail) as events:
+        for _ in range(3):
+            for document in documents:
+                assert graphql.execute_sync(schema, document).errors is None
+    assert len(events) == 3
+    assert len(reads) == 2  # once per parsed operation, not per execution
+    # another catalogue (a new trail) is read afresh
+    other = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
+    try:
+        instrument(other)
+        assert graphql.execute_sync(schema, documents[0]).errors is None
+        assert len(reads) == 3
+    finally:
+        instrument(trail)
+        other.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import (
     GraphQLInputObjectType,
@@ -18,7 +18,13 @@ from graphql import (
 from auditmw.event import Target
 from auditmw.outcome import DEFAULT_RULES, OutcomeRules
 from auditmw.reading import camel_case
-from auditmw.targets import ValueTarget, target_in_value, target_of, target_with_arguments
+from auditmw.targets import (
+    ValueTarget,
+    target_from_value,
+    target_in_value,
+    target_of,
+    target_with_arguments,
+)
 
 if TYPE_CHECKING:
     from graphql import GraphQLField, GraphQLOutputType, GraphQLResolveInfo
@@ -119,6 +125,26 @@ def snapshot(value: Any, depth: int = 0) -> Any:
     return plain(value, depth)
 
 
+class _OwnFields(NamedTuple):
+    """A returned dict's own ``id``/``key``/``name``/``__typename``, read at once (the
+    dict may change later) and turned into a target where the event is built."""
+
+    id: Any
+    key: Any
+    name: Any
+    typename: Any
+    type_name: str | None
+
+    def target(self) -> Target:
+        return target_from_value({"id": self.id, "key": self.key, "name": self.name,
+                                  "__typename": self.typename}, self.type_name)
+
+
+#: What :meth:`TargetReader.read` keeps: the target rule's reading of the value, or,
+#: for a dict carrying its own id/key/name, those values.
+SeenTarget = ValueTarget | _OwnFields
+
+
 class TargetReader:
     """Reads the target rule's part of a returned value (:func:`target_in_value`), with
     the schema's type names for each field's return type looked up once."""
@@ -126,13 +152,20 @@ class TargetReader:
     def __init__(self) -> None:
         self._names: dict[Any, tuple[str | None, MemberType]] = {}
 
-    def read(self, entry: Entry, info: GraphQLResolveInfo, result: Any) -> ValueTarget:
+    def read(self, entry: Entry, info: GraphQLResolveInfo, result: Any) -> SeenTarget:
         return_type = info.return_type  # graphql-core's types hash by identity
         names = self._names.get(return_type)
         if names is None:
             if len(self._names) >= _TYPE_CACHE_SIZE:  # schemas built per request
                 self._names.clear()
             names = self._names[return_type] = _type_names(return_type)
+        if type(result) is dict and not entry.target:
+            # the common case, step 2 of the rule (the value's own id/key/name): the
+            # request thread reads four keys, the Target is made where the event is
+            get = result.get
+            own = _OwnFields(get("id"), get("key"), get("name"), get("__typename"), names[0])
+            if own.id is not None or own.key is not None or own.name is not None:
+                return own
         return target_in_value(entry.target, result, type_name=names[0],
                                member_type=names[1])
 
@@ -152,9 +185,11 @@ def _type_names(return_type: GraphQLOutputType) -> tuple[str | None, MemberType]
 
 
 def settle(entry: Entry, definition: GraphQLField | None, arguments: Mapping[str, Any],
-           seen: ValueTarget) -> tuple[dict[str, Any], Target]:
+           seen: SeenTarget) -> tuple[dict[str, Any], Target]:
     """The delivery thread's part: the :func:`snapshot` of the arguments under their
     wire names as plain data, and the target finished from them."""
     wired = plain(_rename(arguments, definition.args if definition else {}))
+    if isinstance(seen, _OwnFields):
+        return wired, seen.target()
     return wired, target_with_arguments(entry.target, seen, wired)
 

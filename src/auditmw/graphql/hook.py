@@ -7,17 +7,19 @@ graphql-core has chosen the operation, coerced the variables, applied ``@skip`` 
 ``@include`` and merged the fields — so the fields it sees are exactly the root fields
 that run, once each:
 
-- graphql-core 3.2: ``ExecutionContext.execute_operation`` is wrapped; for one execution
-  it arms the context's ``execute_fields``/``execute_fields_serially`` to catch the root
-  call (the grouped root fields) and disarms them there, before any nested field runs.
-- graphql-core 3.3: ``Executor.execute_root_grouped_field_set`` (root only) is wrapped.
+- graphql-core 3.2: ``ExecutionContext.execute_operation`` is wrapped: the execution is
+  counted, and only when its document reaches a catalogued root field (read once per
+  parsed operation, :mod:`auditmw.graphql.plan`) is anything armed for it.
+- graphql-core 3.3: ``Executor.execute_root_grouped_field_set`` (root only) is wrapped;
+  the grouped root fields say exactly which catalogued keys run.
 
-When a root field is catalogued, the execution's ``execute_field`` is armed for that
-field only: graphql-core builds the resolver through the execution's middleware manager,
-and a one-shot manager wraps it in :meth:`AuditResolverMiddleware.run` *outside* every
-middleware the app set (so a guard middleware's refusal is seen, and ``fail_closed``
-refuses before anything of the app runs). Nested fields never meet the hook: a query of
-20,000 fields pays for its root fields only.
+When a root field may be catalogued, the execution's ``execute_field`` is armed for the
+response keys it may run under: graphql-core builds the resolver through the execution's
+middleware manager, and a one-shot manager wraps it in :meth:`AuditResolverMiddleware.run`
+*outside* every middleware the app set (so a guard middleware's refusal is seen, and
+``fail_closed`` refuses before anything of the app runs). Nested fields never meet the
+hook: a query of 20,000 fields pays for its root fields only, and an execution with no
+catalogued root field for one cached lookup and a count.
 
 :func:`auditmw.graphql.install.instrument` puts it in place, once per process however
 many adapters call it; a hand-installed :class:`AuditResolverMiddleware` or Strawberry
@@ -27,12 +29,13 @@ many adapters call it; a hand-installed :class:`AuditResolverMiddleware` or Stra
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditmw.context import current_request
 from auditmw.graphql.context_reading import default_actor_from_context
 from auditmw.graphql.middleware import ActorFromContext, AuditResolverMiddleware
+from auditmw.graphql.plan import PlanCache, RootPlan
 from auditmw.outcome import DeniedCheck
 
 if TYPE_CHECKING:
@@ -52,6 +55,7 @@ class ExecutionHook:
     def __init__(self, trail: AuditTrail) -> None:
         self.actor_sources: list[ActorFromContext] = []
         self.denied_checks: list[DeniedCheck] = []
+        self._plans = PlanCache()
         self.use(trail)
 
     def use(self, trail: AuditTrail) -> None:
@@ -73,31 +77,34 @@ class ExecutionHook:
 
     # -- the root of one operation ------------------------------------------------------
 
-    def run_root(self, executor: Any, fields: Mapping[str, Any],
-                 run: Callable[[], Any]) -> Any:
-        """Run the grouped root ``fields`` of ``executor``'s operation through ``run``,
-        with each catalogued one audited. Never raises anything of its own."""
+    def plan(self, operation: Any, fragments: Mapping[str, Any]) -> RootPlan | None:
+        """The operation's catalogued root fields (:mod:`.plan`), ``None`` for none."""
+        return self._plans.get(operation, fragments, self.trail.catalog)
+
+    def arm(self, executor: Any, plan: RootPlan, keys: Iterable[str] | None = None) -> None:
+        """Audit the catalogued root fields of ``executor``'s execution: the response
+        keys ``keys`` (default: every key ``plan`` says they may run under)."""
+        _RootFields(self.auditor, executor, plan.entries,
+                    set(plan.keys if keys is None else keys)).arm()
+
+    def enter_root(self, executor: Any, fields: Mapping[str, Any]) -> None:
+        """graphql-core 3.3: the grouped root ``fields`` of ``executor``'s operation are
+        about to run; count the execution, arm for the catalogued ones. Never raises."""
         try:
-            operation_type = executor.operation.operation.value
             state = current_request.get()
             if state is not None:
                 state.executions += 1  # the door learns that graphql-core ran here
-            catalogued: dict[str, Entry] = {}
-            match = self.trail.catalog.match
-            for key, items in fields.items():
-                first = items[0]
-                node = getattr(first, "node", first)  # 3.3: FieldDetails; 3.2: FieldNode
-                entry = match(node.name.value, operation_type)
-                if entry is not None:
-                    catalogued[key] = entry
+            plan = self.plan(executor.operation, executor.fragments)
+            if plan is not None:
+                entries = plan.entries
+                # 3.3: FieldDetails; the keys that run, exactly
+                keys = [key for key, items in fields.items()
+                        if getattr(items[0], "node", items[0]).name.value in entries]
+                if keys:
+                    self.arm(executor, plan, keys)
         except Exception:
             log.exception("auditmw: could not read an operation's root fields; "
                           "its fields are NOT audited")
-            return run()
-        if not catalogued:
-            return run()
-        _RootFields(self.auditor, executor, catalogued).arm()
-        return run()
 
 
 class _RootFields:
@@ -106,14 +113,21 @@ class _RootFields:
     Armed as an instance attribute only while root fields are still to start: each
     call takes the class's ``execute_field`` back for the time it runs (nested fields
     resolved synchronously inside it never see this object) and re-arms only if another
-    catalogued root field is to come (a serial mutation whose first field is async)."""
+    catalogued root field may come (a serial mutation whose first field is async; a key
+    read from the document that ``@skip`` left out keeps it armed for the root fields
+    only, which then pass through)."""
+
+    __slots__ = ("auditor", "entries", "entry", "executor", "pending", "plain", "saved")
 
     def __init__(self, auditor: AuditResolverMiddleware, executor: Any,
-                 pending: dict[str, Entry]) -> None:
+                 entries: dict[str, Entry], pending: set[str]) -> None:
         self.auditor = auditor
         self.executor = executor
+        self.entries = entries
         self.pending = pending
         self.plain = type(executor).execute_field
+        self.entry: Entry | None = None
+        self.saved: Any = None
 
     def arm(self) -> None:
         self.executor.execute_field = self
@@ -121,39 +135,42 @@ class _RootFields:
     def __call__(self, parent_type: Any, source: Any, field_list: Any, path: Any,
                  *rest: Any) -> Any:
         executor = self.executor
-        vars(executor).pop("execute_field", None)
-        entry = self.pending.pop(path.key, None) if path.prev is None else None
+        # reached through the instance attribute, so it is there to take back; `del`, not
+        # `vars(executor).pop`: a real __dict__ would slow every attribute graphql-core
+        # reads on the executor for the rest of the execution
+        del executor.execute_field
+        pending = self.pending
+        entry = None
+        if path.prev is None and path.key in pending:
+            pending.discard(path.key)
+            first = field_list[0]
+            entry = self.entries.get(getattr(first, "node", first).name.value)
         try:
             if entry is None:
                 return self.plain(executor, parent_type, source, field_list, path, *rest)
-            saved = executor.middleware_manager
-            executor.middleware_manager = _OneShotManager(executor, saved, self.auditor, entry)
+            self.entry = entry
+            saved = self.saved = executor.middleware_manager
+            executor.middleware_manager = self  # one shot: get_field_resolver below
             try:
                 return self.plain(executor, parent_type, source, field_list, path, *rest)
             finally:
                 executor.middleware_manager = saved
         finally:
-            if self.pending:
+            if pending:
                 executor.execute_field = self
 
-
-class _OneShotManager:
-    """Stands in for the execution's middleware manager for one root field: builds the
-    resolver exactly as graphql-core would, wraps it in the auditor, and puts the real
-    manager back at once (the nested fields use it)."""
-
-    __slots__ = ("auditor", "entry", "executor", "saved")
-
-    def __init__(self, executor: Any, saved: Any, auditor: AuditResolverMiddleware,
-                 entry: Entry) -> None:
-        self.executor, self.saved, self.auditor, self.entry = executor, saved, auditor, entry
-
     def get_field_resolver(self, resolve_fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.executor.middleware_manager = self.saved
-        inner = self.saved.get_field_resolver(resolve_fn) if self.saved else resolve_fn
-        auditor, entry = self.auditor, self.entry
+        """Stands in for the execution's middleware manager for one root field: builds
+        the resolver exactly as graphql-core would, wraps it in the auditor, and puts the
+        real manager back at once (the nested fields use it)."""
+        saved = self.saved
+        self.executor.middleware_manager = saved
+        inner = saved.get_field_resolver(resolve_fn) if saved else resolve_fn
+        run, entry = self.auditor.run, self.entry
+        if entry is None:  # only ever armed with an entry
+            return inner
 
         def audited(source: Any, info: Any, **args: Any) -> Any:
-            return auditor.run(entry, inner, source, info, args)
+            return run(entry, inner, source, info, args)
 
         return audited

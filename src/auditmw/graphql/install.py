@@ -8,16 +8,15 @@ a message on stderr, never patched blindly.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import wrapt
-
-from auditmw.context import execution_hook
+from auditmw.context import current_request, execution_hook
 from auditmw.graphql.hook import ExecutionHook
 from auditmw.graphql.middleware import ActorFromContext
 from auditmw.outcome import DeniedCheck
@@ -30,6 +29,8 @@ log = logging.getLogger("auditmw")
 MIN_VERSION = (3, 2)
 _lock = threading.Lock()
 _refused_versions: set[str] = set()
+# The attribute naming the hook on the function put in graphql-core's class.
+_MARK = "__auditmw_execution_hook__"
 
 
 def graphql_core_version() -> tuple[int, int]:
@@ -43,70 +44,58 @@ def graphql_core_version() -> tuple[int, int]:
     return int(major), int(minor)
 
 
-class _Patch32:
-    """graphql-core 3.2: ``ExecutionContext.execute_operation(operation, root_value)``."""
+class _Point(NamedTuple):
+    """Where the hook goes in one graphql-core line, and the function put there."""
 
-    module = "graphql.execution.execute"
-    owner = "ExecutionContext"
-    method = "execute_operation"
+    module: str
+    owner: str
+    method: str
+    make: Callable[[ExecutionHook, Callable[..., Any]], Callable[..., Any]]
 
-    def __init__(self, hook: ExecutionHook) -> None:
-        self.hook = hook
 
-    def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> Any:
-        context_vars = vars(instance)
-        hook = self.hook
-        owner = type(instance)
+def _hook_32(hook: ExecutionHook, original: Callable[..., Any]) -> Callable[..., Any]:
+    """graphql-core 3.2: ``ExecutionContext.execute_operation(operation, root_value)``.
 
-        def root(serial: bool) -> Callable[..., Any]:
-            plain = owner.execute_fields_serially if serial else owner.execute_fields
+    A plain method in the class (no per-execution closures): the execution is counted
+    and, only when its document reaches a catalogued root field, ``execute_field`` armed
+    for it; everything else is graphql-core's own path."""
 
-            def catch(parent_type: Any, source: Any, path: Any, fields: Any) -> Any:
-                context_vars.pop("execute_fields", None)
-                context_vars.pop("execute_fields_serially", None)
-                if path is not None:  # not the root call: nothing to audit here
-                    return plain(instance, parent_type, source, path, fields)
-                return hook.run_root(
-                    instance, fields, lambda: plain(instance, parent_type, source, path, fields))
-
-            return catch
-
+    def execute_operation(self: Any, operation: Any, root_value: Any) -> Any:
         try:
-            instance.execute_fields = root(False)
-            instance.execute_fields_serially = root(True)
+            state = current_request.get()
+            if state is not None and self.schema.get_root_type(operation.operation):
+                state.executions += 1  # the door learns that graphql-core ran here
+            plan = hook.plan(operation, self.fragments)
+            if plan is not None:
+                hook.arm(self, plan)
         except Exception:
-            log.exception("auditmw: could not hook a graphql-core execution; NOT audited")
-        try:
-            return wrapped(*args, **kwargs)
-        finally:
-            context_vars.pop("execute_fields", None)
-            context_vars.pop("execute_fields_serially", None)
+            log.exception("auditmw: could not read an operation's root fields; "
+                          "its fields are NOT audited")
+        return original(self, operation, root_value)
+
+    return execute_operation
 
 
-class _Patch33:
+def _hook_33(hook: ExecutionHook, original: Callable[..., Any]) -> Callable[..., Any]:
     """graphql-core 3.3: ``Executor.execute_root_grouped_field_set(root_type, root_value,
     grouped_field_set, serially, position_context)``."""
 
-    module = "graphql.execution.executor"
-    owner = "Executor"
-    method = "execute_root_grouped_field_set"
-
-    def __init__(self, hook: ExecutionHook) -> None:
-        self.hook = hook
-
-    def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> Any:
+    def execute_root_grouped_field_set(self: Any, *args: Any, **kwargs: Any) -> Any:
         fields = args[2] if len(args) > 2 else kwargs.get("grouped_field_set")
-        if fields is None:
-            return wrapped(*args, **kwargs)
-        return self.hook.run_root(instance, fields, lambda: wrapped(*args, **kwargs))
+        if fields is not None:
+            hook.enter_root(self, fields)
+        return original(self, *args, **kwargs)
+
+    return execute_root_grouped_field_set
 
 
-_Patch = _Patch32 | _Patch33
+_POINT_32 = _Point("graphql.execution.execute", "ExecutionContext", "execute_operation",
+                   _hook_32)
+_POINT_33 = _Point("graphql.execution.executor", "Executor",
+                   "execute_root_grouped_field_set", _hook_33)
 
 
-def _patch_class() -> type[_Patch32] | type[_Patch33] | None:
+def _patch_point() -> _Point | None:
     version = graphql_core_version()
     if version < MIN_VERSION:
         text = ".".join(map(str, version))
@@ -117,29 +106,24 @@ def _patch_class() -> type[_Patch32] | type[_Patch33] | None:
                 "(needs >= 3.2); GraphQL fields are NOT audited at execution. "
                 "Upgrade graphql-core.\n")
         return None
-    return _Patch32 if version < (3, 3) else _Patch33
+    return _POINT_32 if version < (3, 3) else _POINT_33
 
 
-def _owner(patch: type[_Patch32] | type[_Patch33]) -> Any:
-    return getattr(importlib.import_module(patch.module), patch.owner)
+def _owner(point: _Point) -> Any:
+    return getattr(importlib.import_module(point.module), point.owner)
 
 
-def _installed_patch() -> _Patch | None:
-    patch = _patch_class()
-    if patch is None:
-        return None
-    current = vars(_owner(patch)).get(patch.method)
-    if isinstance(current, wrapt.FunctionWrapper) and isinstance(
-            current._self_wrapper, _Patch32 | _Patch33):
-        found: _Patch = current._self_wrapper
-        return found
-    return None
+def _installed(point: _Point) -> Any:
+    """The hooked method in graphql-core's class, or ``None``."""
+    current = vars(_owner(point)).get(point.method)
+    return current if isinstance(getattr(current, _MARK, None), ExecutionHook) else None
 
 
 def installed_hook() -> ExecutionHook | None:
     """The hook currently installed in graphql-core's execution, if any."""
-    patch = _installed_patch()
-    return patch.hook if patch is not None else None
+    point = _patch_point()
+    current = _installed(point) if point is not None else None
+    return getattr(current, _MARK) if current is not None else None
 
 
 def hook_active() -> bool:
@@ -155,17 +139,20 @@ def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None
     ahead of the generic rules. ``False`` too when graphql-core is too old (said on
     stderr)."""
     with _lock:
-        patch = _patch_class()
-        if patch is None:
+        point = _patch_point()
+        if point is None:
             return False
-        installed = _installed_patch()
+        installed = _installed(point)
         fresh = installed is None
         if installed is None:
+            owner = _owner(point)
+            original = vars(owner)[point.method]
             hook = ExecutionHook(trail)
-            wrapt.wrap_function_wrapper(importlib.import_module(patch.module),
-                                        f"{patch.owner}.{patch.method}", patch(hook))
+            patched = functools.wraps(original)(point.make(hook, original))
+            setattr(patched, _MARK, hook)
+            setattr(owner, point.method, patched)
         else:
-            hook = installed.hook
+            hook = getattr(installed, _MARK)
             if hook.trail is not trail:
                 hook.use(trail)
         if actor_from_context is not None and actor_from_context not in hook.actor_sources:
@@ -179,10 +166,10 @@ def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None
 def uninstrument() -> bool:
     """Remove the hook; ``True`` when one was installed."""
     with _lock:
-        patch = _patch_class()
-        if patch is None or _installed_patch() is None:
+        point = _patch_point()
+        installed = _installed(point) if point is not None else None
+        if point is None or installed is None:
             return False
-        owner = _owner(patch)
-        setattr(owner, patch.method, vars(owner)[patch.method].__wrapped__)
+        setattr(_owner(point), point.method, installed.__wrapped__)
         execution_hook.installed = False
         return True

@@ -59,6 +59,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("auditmw")
 
 ActorFromContext = Callable[[Any], Actor | None]
+# What a resolver returns that is never awaitable: no need to ask graphql-core.
+_SETTLED = frozenset({dict, list, tuple, str, int, float, bool, type(None)})
+# The placeholder target of facts whose target is finished later (Target is frozen).
+_NO_TARGET = Target()
 
 class AuditUnavailable(GraphQLError):
     """The field was refused (``delivery.fail_closed``): the audit trail is failing."""
@@ -119,7 +123,7 @@ class AuditResolverMiddleware:
         With ``delivery.fail_closed`` and the durable sink failing, the field is refused
         before anything of the app runs: a GraphQL error, the refused attempt offered to
         the sinks, the resolver never called."""
-        if self._refuse_now():
+        if self.trail.policy.fail_closed and self._refuse_now():
             self.finish(entry, info, args, started=time.perf_counter(), result=None,
                         exc=AuditUnavailable(), refused=True)
             raise AuditUnavailable()
@@ -132,7 +136,7 @@ class AuditResolverMiddleware:
             raise
         finally:
             _inside_hook.reset(token)
-        if is_awaitable(result):
+        if type(result) not in _SETTLED and is_awaitable(result):
             return self._finish_later(entry, info, args, started, result)
         if not self.finish(entry, info, args, started=started, result=result, exc=None):
             raise AuditUnavailable("the call ran but its audit event could not be kept")
@@ -192,7 +196,7 @@ class AuditResolverMiddleware:
             if state is not None and state.collect:
                 state.fields.append(FieldFacts(
                     event=entry.name, response_key=str(info.path.key), operation_name=operation,
-                    outcome=outcome, arguments={}, target=Target(), actor=actor,
+                    outcome=outcome, arguments={}, target=_NO_TARGET, actor=actor,
                     error=error, duration_ms=duration, field_name=info.field_name,
                     complete=complete))
                 return True
