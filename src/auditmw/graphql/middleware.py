@@ -106,6 +106,8 @@ class AuditResolverMiddleware:
             else None
         self._rules = getattr(trail, "outcome_rules", DEFAULT_RULES)
         self._targets = TargetReader()
+        # parsed once: the no-door path (a script, a worker) reads it per event
+        self._networks = ip_rules.parse_networks(trail.config.capture.trusted_proxies)
 
     def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 **args: Any) -> Any:
@@ -236,14 +238,12 @@ class AuditResolverMiddleware:
     def _client(self, view: RequestView | None) -> Client:
         if view is None:
             return Client()
-        networks = ip_rules.parse_networks(self.trail.config.capture.trusted_proxies) \
-            if hasattr(ip_rules, "parse_networks") else ()
+        capture = self.trail.config.capture
         ip, forwarded = view.peer, None
-        if networks and hasattr(ip_rules, "resolve_client_ip"):
+        if self._networks:
             ip, forwarded = ip_rules.resolve_client_ip(
-                view.peer, networks, view.headers.get("forwarded"),
-                view.headers.get("x-forwarded-for"),
-                self.trail.config.capture.forwarded_header)
+                view.peer, self._networks, view.headers.get("forwarded"),
+                view.headers.get("x-forwarded-for"), capture.forwarded_header)
         return Client(ip=ip, user_agent=view.headers.get("user-agent"), forwarded=forwarded)
 
     def _channel(self, view: RequestView | None) -> Channel:
