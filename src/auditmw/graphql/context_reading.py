@@ -53,6 +53,8 @@ def request_view(context: Any) -> RequestView | None:
     """Read an ASGI ``scope`` (Starlette/FastAPI requests, Strawberry and Ariadne ASGI
     contexts) or a WSGI environ (Flask/werkzeug ``request.environ``, Django ``META``,
     Ariadne's WSGI context) from the context; ``None`` when there is no request."""
+    if context is None:  # a script's or a worker's execution: nothing to look through
+        return None
     request = unproxied(_member(context, "request") or context)
     scope = request if _member(request, "type") in ("http", "websocket") \
         else _member(request, "scope")

@@ -63,6 +63,7 @@ ActorFromContext = Callable[[Any], Actor | None]
 _SETTLED = frozenset({dict, list, tuple, str, int, float, bool, type(None)})
 # The placeholder target of facts whose target is finished later (Target is frozen).
 _NO_TARGET = Target()
+_NO_CLIENT = Client()  # frozen: one for every event recorded outside a request
 
 class AuditUnavailable(GraphQLError):
     """The field was refused (``delivery.fail_closed``): the audit trail is failing."""
@@ -213,19 +214,20 @@ class AuditResolverMiddleware:
                 client, channel = self._client(view), self._channel(view)
                 method = view.method if view else None
                 path = view.path if view else None
-            request = RequestInfo(method=method, path=path, operation=operation,
-                                  id=state.request_id if state is not None else None)
-            fields = {"outcome": outcome, "actor": actor or acting_actor.get() or ANONYMOUS,
-                      "client": client, "channel": channel, "source": "graphql",
-                      "request": request, "duration_ms": duration, "error": error,
-                      "tenant": tenant}
+            request_id = state.request_id if state is not None else None
+            actor = actor or acting_actor.get() or ANONYMOUS
             at_ns = time.time_ns()
 
             def build() -> list[AuditEvent]:
+                # plain values only: made wherever the event is built
                 arguments, target = complete()
-                return [AuditEvent.create(entry.name, entry.category, entry.action,
-                                          at_ns=at_ns, target=target, details=arguments,
-                                          **fields)]
+                request = RequestInfo(method=method, path=path, operation=operation,
+                                      id=request_id)
+                return [AuditEvent.create(
+                    entry.name, entry.category, entry.action, at_ns=at_ns, target=target,
+                    details=arguments, outcome=outcome, actor=actor, client=client,
+                    channel=channel, source="graphql", request=request,
+                    duration_ms=duration, error=error, tenant=tenant)]
 
             # built in a delivery thread with policy.build_later; here in sync mode and
             # with fail_closed (the answer waits for the event)
@@ -237,7 +239,7 @@ class AuditResolverMiddleware:
 
     def _client(self, view: RequestView | None) -> Client:
         if view is None:
-            return Client()
+            return _NO_CLIENT
         capture = self.trail.config.capture
         ip, forwarded = view.peer, None
         if self._networks:
