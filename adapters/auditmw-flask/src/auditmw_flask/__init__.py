@@ -141,7 +141,8 @@ def init_app(app: Flask, trail: AuditTrail, *,
     middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter)
 
     def note_user(_exc: BaseException | None = None) -> None:
-        _note_user(middleware, app)
+        if current_request.get() is not None:  # a watched request: the others pay no call
+            _note_user(middleware, app)
 
     app.teardown_request(note_user)
     app.wsgi_app = middleware  # type: ignore[method-assign]
