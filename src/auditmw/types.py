@@ -61,5 +61,11 @@ class PermanentError(Exception):
     the dead-letter file."""
 
 
+class RejectedEvent(PermanentError):
+    """The destination refuses one *event* of the batch for good, whatever batch it came
+    in (a store cannot hold its time, say): the batch is split until that event is alone,
+    and only it goes to the dead-letter file; its neighbours are written."""
+
+
 class PayloadTooLarge(Exception):
     """The destination said the batch is too large (HTTP 413): split it."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from auditmw.delivery.pending import resolve_batch
 from auditmw.delivery.retry import backoff_delay
-from auditmw.types import EventDict, PayloadTooLarge, PermanentError
+from auditmw.types import EventDict, PayloadTooLarge, PermanentError, RejectedEvent
 
 if TYPE_CHECKING:
     from auditmw.delivery.deadletter import DeadLetterFile
@@ -129,13 +129,17 @@ class LaneWrites:
         try:
             with self._write_lock:
                 self.sink.write(batch)
-        except PayloadTooLarge as exc:
+        except (PayloadTooLarge, RejectedEvent) as exc:
+            # Split until the cause is alone: one event too large, or the one event the
+            # sink cannot take — its neighbours are written, it alone is dead-lettered.
             with self._lock:
                 if self._taken_over:  # already whole in the spool: the replay splits it
                     return exc
                 self._splitting = True
             if len(batch) == 1:
-                self._to_dead_letter(batch, "payload too large (HTTP 413) for a single event")
+                self._to_dead_letter(batch, (
+                    "payload too large (HTTP 413) for a single event"
+                    if isinstance(exc, PayloadTooLarge) else str(exc) or type(exc).__name__))
             else:
                 middle = len(batch) // 2
                 self._deliver(batch[:middle])

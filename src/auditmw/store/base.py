@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from auditmw.errors import AuditError
+from auditmw.types import RejectedEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -40,6 +41,12 @@ def safe_url(url: str) -> str:
 
 class StoreError(AuditError):
     """The store cannot do what was asked (bad URL, newer schema, malformed event)."""
+
+
+class UnstorableEvent(StoreError, RejectedEvent):
+    """One event this store can never hold (no id, a time it cannot read): the delivery
+    lane splits the batch so that only this event is dead-lettered
+    (:class:`auditmw.types.RejectedEvent`)."""
 
 
 class InvalidCursor(StoreError, ValueError):

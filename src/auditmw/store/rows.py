@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.ids import format_time
-from auditmw.store.base import EventDict, StoreError
+from auditmw.store.base import EventDict, StoreError, UnstorableEvent
 from auditmw.store.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -99,13 +99,13 @@ def event_columns(event: EventDict) -> tuple[Any, ...]:
         ident = event["id"]
         when = event["time"]
     except (KeyError, TypeError):
-        raise StoreError(f"an event to store needs 'id' and 'time': {event!r:.200}") from None
+        raise UnstorableEvent(f"an event to store needs 'id' and 'time': {event!r:.200}") from None
     if not isinstance(ident, str) or not ident:
-        raise StoreError(f"event id must be a non-empty string, got {ident!r:.80}")
+        raise UnstorableEvent(f"event id must be a non-empty string, got {ident!r:.80}")
     try:
         time_us = time_text_to_us(when)
     except (TypeError, ValueError, AttributeError):
-        raise StoreError(f"event {ident}: time {when!r:.80} is not RFC 3339") from None
+        raise UnstorableEvent(f"event {ident}: time {when!r:.80} is not RFC 3339") from None
     actor = event.get("actor") or {}
     target = event.get("target") or {}
     client = event.get("client") or {}

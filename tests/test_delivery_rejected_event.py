@@ -1,0 +1,70 @@
+"""One event a sink can never take costs only that event (``RejectedEvent``): the lane
+splits the batch until it is alone and dead-letters it; its neighbours are written, and
+the lane goes on (before, the store's error was retried forever from the spool, and
+every later event for the store waited behind it)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditmw.config import DeliveryConfig
+from auditmw.delivery import AsyncDispatcher
+from auditmw.store import Query, open_store
+from auditmw.store.base import StoreError, UnstorableEvent
+from auditmw.store.sink import StoreSink
+from auditmw.types import PermanentError, RejectedEvent
+from support.events import FAST, make_event
+
+
+@pytest.fixture
+def store_sink(store_url: str) -> Iterator[StoreSink]:
+    sink = StoreSink(open_store(store_url), purge_interval_s=3600)
+    yield sink
+    sink.close()  # (closing twice is harmless)
+
+
+def test_the_store_names_an_event_it_cannot_hold_as_rejected() -> None:
+    assert issubclass(UnstorableEvent, StoreError)
+    assert issubclass(UnstorableEvent, RejectedEvent)
+    assert issubclass(RejectedEvent, PermanentError)
+
+
+@pytest.mark.parametrize("bad_at", [0, 17, 39])
+def test_only_the_unstorable_event_is_dead_lettered(store_sink: StoreSink, tmp_path: Path,
+                                                    bad_at: int) -> None:
+    spool = tmp_path / "spool"
+    engine = AsyncDispatcher(DeliveryConfig(**{**FAST, "spool_dir": str(spool),
+                                               "batch_size": 40,
+                                               # the hung-write guard well above a
+                                               # loaded box's write time: the split alone
+                                               "flush_interval_s": 2.0}), [store_sink])
+    try:
+        batch: list[dict[str, Any]] = [make_event(n) for n in range(40)]
+        batch[bad_at]["time"] = "not a time"
+        for event in batch:
+            assert engine.submit(event)
+        assert engine.flush(30)
+        later = [make_event(100 + n) for n in range(5)]  # the lane is not stuck after it
+        for event in later:
+            assert engine.submit(event)
+        assert engine.flush(30)
+        stats = engine.stats()
+    finally:
+        engine.close(10)
+    good = {e["id"] for e in batch if e is not batch[bad_at]} | {e["id"] for e in later}
+    reader = open_store(store_sink.store.url)
+    try:
+        stored = {e["id"] for e in reader.iter_events(Query())}
+    finally:
+        reader.close()
+    assert stored == good
+    letters = [json.loads(line) for line in
+               (spool / "dead-letter.jsonl").read_text().splitlines()]
+    assert [letter["event"]["id"] for letter in letters] == [batch[bad_at]["id"]]
+    assert "is not RFC 3339" in letters[0]["reason"]
+    assert stats["dead_lettered"] == 1
