@@ -155,3 +155,21 @@ def test_sinks_write_the_chains_bytes_without_encoding_again(
     sink.close()
     assert (tmp_path / "a.jsonl").read_bytes() == b"".join(lines)
     assert [event_to_row(e)[-1] for e in events] == [line[:-1].decode() for line in lines]
+
+
+def test_the_line_is_made_once_and_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditmw.integrity import chain as chain_module
+
+    made: list[bytes] = []
+
+    def counting(body: bytes, integrity: Any) -> bytes | None:
+        line = hashed_line(body, integrity)
+        made.append(line or b"")
+        return line
+
+    monkeypatch.setattr(chain_module, "hashed_line", counting)
+    out = ChainProcessor("")(finished(1).to_dict())
+    assert made == []  # a sink that never asks (OTLP, a bus) costs nothing more
+    assert codec.line_of(out) == codec.line_of(out) == reference_line(out)
+    assert codec.text_of(out) == codec.dumps_str(dict(out))
+    assert len(made) == 1

@@ -10,6 +10,7 @@ in a client's JSON decodes to one; UTF-8 cannot hold it) is written as the six c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -95,16 +96,18 @@ def dumps_str(value: Any) -> str:
 
 class Encoded(dict[str, Any]):
     """A finished event that carries its canonical JSON line (``dumps_line`` of itself),
-    made once in the pipeline (the chain hashes those bytes) and read by every consumer
-    that writes the event as it is: the file sink's line, the store's ``data`` column,
-    the spool. :func:`line_of` and :func:`text_of` answer from it.
+    made once — from the bytes the chain hashed, when a consumer first asks — and read
+    by every consumer that writes the event as it is: the file sink's line, the store's
+    ``data`` column, the spool. :func:`line_of` and :func:`text_of` answer from it. A
+    sink that never asks (OTLP, a bus) costs the event nothing more.
 
     Changing the dict through any of its methods drops the bytes (they are made again
     on the next read), and so does copying it; its nested parts are not watched — a
     finished event is read, never changed, by every sink."""
 
     __slots__ = ("_line",)  # unset until made or given (:func:`encoded`)
-    _line: bytes | None
+    #: the line, or what makes it (``None`` from it: encode in full), or nothing yet
+    _line: bytes | Callable[[], bytes | None] | None
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._line = None
@@ -146,9 +149,12 @@ class Encoded(dict[str, Any]):
         return dict, (dict(self),)  # pickled and deep-copied as a plain dict
 
 
-def encoded(event: dict[str, Any], line: bytes | None) -> Encoded:
-    """``event`` as an :class:`Encoded` carrying ``line`` (``None``: made when read).
-    The dict is copied by C code, not an ``__init__`` of ours: this runs per event."""
+def encoded(event: dict[str, Any], line: bytes | Callable[[], bytes | None] | None
+            ) -> Encoded:
+    """``event`` as an :class:`Encoded` carrying ``line``, or what makes it when first
+    read (it may answer ``None``: then, as for ``None`` here, the event is encoded in
+    full). The dict is copied by C code, not an ``__init__`` of ours: this runs per
+    event."""
     out = Encoded(event)
     out._line = line
     return out
@@ -157,10 +163,13 @@ def encoded(event: dict[str, Any], line: bytes | None) -> Encoded:
 def line_of(value: Any) -> bytes:
     """``dumps_line(value)``, from the bytes an :class:`Encoded` event carries."""
     if type(value) is Encoded:
-        line: bytes | None = getattr(value, "_line", None)
-        if line is None:
-            line = value._line = dumps_line(value)
-        return line
+        line = getattr(value, "_line", None)
+        if type(line) is bytes:
+            return line
+        # made once (two threads asking at once both make the same bytes)
+        made = line() if callable(line) else None
+        value._line = made = dumps_line(value) if made is None else made
+        return made
     return dumps_line(value)
 
 
