@@ -34,7 +34,7 @@ from auditmw.integrity.chain import (
 )
 from auditmw.integrity.checkpoint import SCHEMA as CHECKPOINT
 from auditmw.integrity.checkpoint import check_signature, trusted_checkpoints
-from auditmw.integrity.heads import DecodeError, head_decoder, read_head
+from auditmw.integrity.heads import DecodeError, Head, head_decoder, read_head
 from auditmw.integrity.report import INSERTED, MODIFIED, Problem, Report
 from auditmw.integrity.rules import Anchor, Entry, analyse_chain
 
@@ -128,12 +128,12 @@ class Verifier:
         export — goes to :meth:`add_line` whole."""
         decode = head_decoder()
         take = self.take_intact
-        plain = decode is not None and self._digest is None  # an export's: read whole
+        plain = self._digest is None  # an export's: read whole
         for raw in lines:
             number += 1
             if plain:
                 try:
-                    head = decode(raw)  # type: ignore[misc]
+                    head: Head | None = decode(raw)
                 except DecodeError:
                     head = None
                 if (head is not None and head.schema == SCHEMA
