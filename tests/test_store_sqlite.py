@@ -130,6 +130,51 @@ def test_the_wal_is_checkpointed_in_large_steps_and_readers_see_every_commit(
 
 
 
+def test_a_thread_of_its_own_checkpoints_the_wal_and_stops_at_close(tmp_path: Path) -> None:
+    """The writer's commits do not copy the WAL into the file: the store's checkpoint
+    thread does, on its own connection; close() ends it."""
+    import time
+
+    store = open_store(f"sqlite:///{tmp_path}/audit.db")
+    assert isinstance(store, SQLiteStore)
+    store.write(list(sample_events(50, seed=4)))
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    deadline = time.monotonic() + 120  # it looks every second; a loaded box is slow
+    while checkpointer.rounds == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert checkpointer.rounds >= 1
+    store.close()
+    assert not checkpointer._thread.is_alive()
+    assert open_store(f"sqlite:///{tmp_path}/audit.db").count(Query()) == 50
+
+
+def test_ties_take_the_next_slot_and_a_full_microsecond_fails_the_batch(
+        tmp_path: Path) -> None:
+    """1,024 events of one microsecond are stored in arrival order; a 1,025th fails its
+    whole batch loudly (never dropped in silence)."""
+    store = open_store(f"sqlite:///{tmp_path}/audit.db", retention_days=3650)
+    [base] = sample_events(1, seed=9)
+    events = [{**base, "id": f"e{n:04d}"} for n in range(1025)]
+    store.write(events[:1000][::-1])
+    store.write(events[1000:1024])
+    assert [e["id"] for e in store.iter_events(Query())] == \
+        [e["id"] for e in events[:1000][::-1] + events[1000:1024]]
+    with pytest.raises(StoreError, match="more than 1024 events in one microsecond"):
+        store.write([{**base, "id": "other"}, events[1024]])
+    assert store.count(Query()) == 1024
+    store.close()
+
+
+def test_times_the_order_key_cannot_hold_are_refused(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/audit.db")
+    [base] = sample_events(1, seed=9)
+    with pytest.raises(StoreError, match="years 1685 to 2255"):
+        store.write([base, {**base, "id": "far", "time": "2300-01-01T00:00:00.000000Z"}])
+    assert store.count(Query()) == 0
+    store.close()
+
+
 def _first_use_by_six_threads(path: Path) -> tuple[list[str], list[str]]:
     """(errors, threads that set the schema up) when six threads use a new store at once."""
     import threading

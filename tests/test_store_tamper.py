@@ -84,6 +84,23 @@ def sql(url: str, statement: str, *params: Any) -> None:
         conn.execute(statement.encode(), params)
 
 
+def backdate_sql(url: str) -> str:
+    """Two years back; on SQLite the order key too (its CHECK refuses a ts alone)."""
+    if is_postgres(url):
+        return "UPDATE events SET ts = ts - interval '730 days' WHERE id = %s"
+    return (f"UPDATE events SET ts = ts - {TWO_YEARS_US}, k = k - ({TWO_YEARS_US} << 10) "
+            "WHERE id = %s")
+
+
+def with_key(url: str, statement: str) -> str:
+    """An INSERT of (id, ts, ...) as an intruder writes it on SQLite: with an order key
+    that matches the ts (slot 1000, clear of the genuine rows)."""
+    if is_postgres(url):
+        return statement
+    return (statement.replace("INSERT INTO events (id, ts,", "INSERT INTO events (k, id, ts,")
+            .replace("VALUES (%s, %s,", "VALUES ((?2 << 10) + 1000, ?1, ?2,"))
+
+
 def drop_guard(url: str) -> None:
     """What an intruder who owns the database does first."""
     if is_postgres(url):
@@ -170,9 +187,7 @@ def test_every_column_edit_is_refused_then_named_when_forced(
 def test_time_column_edit_is_refused_then_named_when_forced(
         store: Store, store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     victim = seq_of(store, 3)
-    backdate = ("UPDATE events SET ts = ts - interval '730 days' WHERE id = %s"
-                if is_postgres(store_url)
-                else f"UPDATE events SET ts = ts - {TWO_YEARS_US} WHERE id = %s")
+    backdate = backdate_sql(store_url)
     with pytest.raises(Exception, match=r"append-only|no partition"):
         sql(store_url, backdate, victim["id"])
     drop_guard(store_url)
@@ -185,6 +200,63 @@ def test_time_column_edit_is_refused_then_named_when_forced(
     assert [(p.kind, p.first_seq) for p in report.all_problems()] == [("modified", 3)]
     assert "column ts says" in report.all_problems()[0].detail
     assert cli_verify(store_url, capsys)[0] == 1
+
+
+def test_an_order_key_edit_is_refused_then_named_when_forced(
+        store: Store, store_url: str, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """SQLite reads time ranges on k: moving k alone two years back hides the event from
+    every read, so the CHECK refuses it; forced, verify names it and the purge (which
+    judges a row by its signed time) leaves it for verify."""
+    if is_postgres(store_url):
+        pytest.skip("SQLite's order key")
+    victim = seq_of(store, 3)
+    move = f"UPDATE events SET k = k - ({TWO_YEARS_US} << 10) WHERE id = ?"
+    drop_guard(store_url)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        sql(store_url, move, victim["id"])
+    with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")  # the owner can force it
+        conn.execute(move, (victim["id"],))
+    assert victim["id"] not in {e["id"] for e in store.iter_events(Query())}
+    report = verify_store(store, KEY)
+    assert [(p.kind, p.first_seq) for p in report.all_problems()] == [("modified", 3)]
+    assert "column k says" in report.all_problems()[0].detail
+    assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
+    assert store.checkpoints() == []
+    assert victim["id"] in {e["id"] for e in store.iter_by_chain()}  # evidence kept
+    assert cli_verify(store_url, capsys)[0] == 1
+
+
+def test_a_purge_keeps_an_old_row_whose_key_disagrees(
+        store_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A genuinely old row whose k was moved (forced past the CHECK) is a purge
+    candidate by k, but it does not prove itself: kept and reported."""
+    if is_postgres(store_url):
+        pytest.skip("SQLite's order key")
+    trail = AuditTrail(store={"url": store_url, "retention_days": 3650}, sinks=[],
+                       integrity={"key": KEY},
+                       delivery={"spool_dir": str(tmp_path / "spool2")})
+    old = time.time_ns() - 400 * DAY_NS
+    for i in range(3):
+        ns = old + i * 10**9
+        trail.emit(AuditEvent("deleteScope", "inventory_configuration", "delete",
+                              id=uuid7(ns), time=format_time_ns(ns), details={"i": i}))
+    trail.close()
+    opened = open_store(store_url, retention_days=365)
+    try:
+        victim = seq_of(opened, 3)
+        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
+            conn.execute("PRAGMA ignore_check_constraints = ON")
+            conn.execute("DROP TRIGGER events_append_only")
+            conn.execute("UPDATE events SET k = k - 1024000 WHERE id = ?", (victim["id"],))
+        with caplog.at_level(logging.ERROR, logger="auditmw.store"):
+            assert opened.purge(on_purge=purge_checkpointer(KEY)) == 2
+        assert victim["id"] in caplog.text
+        assert "column k says" in caplog.text
+        assert [e["id"] for e in opened.iter_by_chain()] == [victim["id"]]
+    finally:
+        opened.close()
 
 
 def make_old_partition(url: str) -> None:
@@ -211,9 +283,7 @@ def test_backdating_then_purging_deletes_and_signs_nothing(
     victim = seq_of(store, 6)
     drop_guard(store_url)
     make_old_partition(store_url)
-    backdate = ("UPDATE events SET ts = ts - interval '730 days' WHERE id = %s"
-                if is_postgres(store_url)
-                else f"UPDATE events SET ts = ts - {TWO_YEARS_US} WHERE id = %s")
+    backdate = backdate_sql(store_url)
     sql(store_url, backdate, victim["id"])
     with caplog.at_level(logging.ERROR, logger="auditmw.store"):
         assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
@@ -241,7 +311,9 @@ def test_backdating_the_json_too_breaks_its_hash_and_the_purge_keeps_it(
         # Exact: a float of the seconds would land a microsecond off now and then, and
         # the row would be refused for that, not for its hash.
         ts_value = us_to_datetime(old_ns // 1000)
-    sql(store_url, "UPDATE events SET ts = %s, data = %s WHERE id = %s",
+    sql(store_url, "UPDATE events SET ts = %s, data = %s WHERE id = %s"
+        if is_postgres(store_url) else
+        "UPDATE events SET ts = ?1, k = ?1 << 10, data = ?2 WHERE id = ?3",
         ts_value, codec.dumps_str(forged), victim["id"])
     with caplog.at_level(logging.ERROR, logger="auditmw.store"):
         assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
@@ -267,9 +339,7 @@ def test_a_genuine_old_event_is_still_purged_beside_a_backdated_one(
         victim = seq_of(opened, 7)
         drop_guard(store_url)
         make_old_partition(store_url)
-        backdate = ("UPDATE events SET ts = ts - interval '730 days' WHERE id = %s"
-                    if is_postgres(store_url)
-                    else f"UPDATE events SET ts = ts - {TWO_YEARS_US} WHERE id = %s")
+        backdate = backdate_sql(store_url)
         sql(store_url, backdate, victim["id"])
         assert opened.purge(on_purge=purge_checkpointer(KEY)) == 4
         [record] = opened.checkpoints()
@@ -295,9 +365,9 @@ def test_a_row_inserted_with_columns_of_its_own_is_named(
     would show it as a second, different event."""
     genuine = seq_of(store, 2)
     ts: Any = genuine["time"] if is_postgres(store_url) else int(time.time() * 10**6)
-    sql(store_url, "INSERT INTO events (id, ts, event, category, outcome, actor_id, chain, "
-                   "seq, hash, data) VALUES (%s, %s, 'deleteScope', 'x', 'success', 'root', "
-                   "%s, %s, %s, %s)",
+    sql(store_url, with_key(store_url, "INSERT INTO events (id, ts, event, category, "
+                            "outcome, actor_id, chain, seq, hash, data) VALUES (%s, %s, "
+                            "'deleteScope', 'x', 'success', 'root', %s, %s, %s, %s)"),
         "inserted-row", ts, genuine["integrity"]["chain"], 2, genuine["integrity"]["hash"],
         codec.dumps_str(genuine))
     report = verify_store(store, KEY)
@@ -313,8 +383,8 @@ def test_a_fabricated_row_is_named(store: Store, store_url: str,
     genuine = seq_of(store, 2)
     fake = {**genuine, "id": uuid7(), "event": "deleteScope"}
     ts: Any = genuine["time"] if is_postgres(store_url) else int(time.time() * 10**6)
-    sql(store_url, "INSERT INTO events (id, ts, event, chain, seq, hash, data) VALUES "
-                   "(%s, %s, 'deleteScope', %s, 2, %s, %s)",
+    sql(store_url, with_key(store_url, "INSERT INTO events (id, ts, event, chain, seq, "
+                            "hash, data) VALUES (%s, %s, 'deleteScope', %s, 2, %s, %s)"),
         fake["id"], ts, genuine["integrity"]["chain"], genuine["integrity"]["hash"],
         codec.dumps_str(fake))
     report = verify_store(store, KEY)

@@ -1,11 +1,13 @@
 """Pagination cursors: a keyset position, signed by the store that issued it.
 
 A cursor reads ``base64url(payload).base64url(mac)``: ``payload`` is
-``2|order|flags|time_us|id``, ``mac`` the first 16 bytes of HMAC-SHA256 under the
-store's own cursor key (32 random bytes made with the store and kept in its
-``auditmw_meta`` table). A cursor edited by hand, made up, or issued by another store
-fails the MAC and is refused with :class:`InvalidCursor` (the Data API's 400) before
-anything in it is used — so a client can only ever continue a walk the store started.
+``2|order|flags|time_us|id`` (PostgreSQL) or ``3|order|flags|time_us|k|id`` (SQLite,
+whose position is its order key ``k``, :mod:`auditmw.store.orderkey`), ``mac`` the
+first 16 bytes of HMAC-SHA256 under the store's own cursor key (32 random bytes made
+with the store and kept in its ``auditmw_meta`` table). A cursor edited by hand, made
+up, or issued by another store fails the MAC and is refused with :class:`InvalidCursor`
+(the Data API's 400) before anything in it is used — so a client can only ever
+continue a walk the store started.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from auditmw.store.base import InvalidCursor
 from auditmw.store.rows import datetime_to_us
 
 VERSION = "2"
+KEYED = "3"
 _DOMAIN = b"auditmw/cursor/v2\x00"
 _MAC_BYTES = 16
 _INVALID = "invalid cursor: use a next/prev value from an earlier page"
@@ -44,18 +47,23 @@ def _mac(key: bytes, payload: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """A position ``(time_us, id)``; ``forward`` continues in the page order (``next``)
-    or walks back (``prev``); ``inclusive`` also returns the anchor row itself."""
+    """A position ``(time_us, id)`` (and SQLite's order key ``k``); ``forward``
+    continues in the page order (``next``) or walks back (``prev``); ``inclusive`` also
+    returns the anchor row itself. A SQLite cursor without ``k`` was issued before the
+    store's schema 6: the store finds ``k`` by ``id``."""
 
     time_us: int
     id: str
     order: str
     forward: bool
     inclusive: bool = False
+    k: int | None = None
 
     def encode(self, key: bytes) -> str:
         flags = ("n" if self.forward else "p") + ("i" if self.inclusive else "x")
-        payload = f"{VERSION}|{self.order}|{flags}|{self.time_us}|{self.id}".encode()
+        head = (f"{VERSION}|{self.order}|{flags}|{self.time_us}" if self.k is None
+                else f"{KEYED}|{self.order}|{flags}|{self.time_us}|{self.k}")
+        payload = f"{head}|{self.id}".encode()
         return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
 
     @classmethod
@@ -67,12 +75,20 @@ class Cursor:
             payload = _unb64(body)
             if not mac or not hmac.compare_digest(_unb64(mac), _mac(key, payload)):
                 raise ValueError("not signed by this store")
-            version, cursor_order, flags, time_us, ident = payload.decode("utf-8").split(
-                "|", 4)
-            if version != VERSION or len(flags) != 2 or flags[0] not in "np" \
-                    or flags[1] not in "ix":
+            text_ = payload.decode("utf-8")
+            version = text_.partition("|")[0]
+            k: int | None = None
+            if version == KEYED:
+                _, cursor_order, flags, time_us, k_text, ident = text_.split("|", 5)
+                k = int(k_text)
+            elif version == VERSION:
+                _, cursor_order, flags, time_us, ident = text_.split("|", 4)
+            else:
                 raise ValueError(payload)
-            cursor = cls(int(time_us), ident, cursor_order, flags[0] == "n", flags[1] == "i")
+            if len(flags) != 2 or flags[0] not in "np" or flags[1] not in "ix":
+                raise ValueError(payload)
+            cursor = cls(int(time_us), ident, cursor_order, flags[0] == "n", flags[1] == "i",
+                         k)
         except (ValueError, UnicodeDecodeError, binascii.Error):
             raise InvalidCursor(_INVALID) from None
         if cursor.order != order:

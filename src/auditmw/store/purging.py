@@ -104,6 +104,11 @@ class PurgePlan:
         if last is None or seq > last["seq"]:
             self.chains[chain] = {"seq": seq, "hash": hashed, "id": ident, "time": time_us}
 
+    def refuse(self, ident: str, why: str) -> None:
+        """Keep a candidate for a reason found outside :meth:`admit` (SQLite: its order
+        key does not match its ``ts``)."""
+        self.refused.append((ident, why))
+
     def take_links(self) -> list[dict[str, Any]]:
         """The links made since the last call, to store with the deletes."""
         links, self.links = self.links, []

@@ -2,6 +2,8 @@
 
 A backend supplies ``_fetch(sql, params)`` and two time conversions; the SQL here is
 plain enough for SQLite and PostgreSQL alike (row-value comparisons, ``IN`` lists).
+Positions are ``(ts, id)``; SQLite's :class:`auditmw.store.keyed.KeyedReader` overrides
+the few hooks that put them (and time ranges) on its order key ``k`` instead.
 Every read adds the retention rule (``ts >= now - retention_days``, or per category and
 tenant with legal holds: :func:`auditmw.store.retention.live_clause`), so expired events
 are never returned whether or not the purge has run.
@@ -41,6 +43,8 @@ _FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("target", ("target_id", "target_name")),
     ("tenant", ("tenant",)),
 )
+#: A keyset position: ``(ts, id)`` here (SQLite: ``(k, exact)``, :mod:`.keyed`).
+Position = tuple[Any, ...]
 
 
 class SqlReader(HoldsAndLinks):
@@ -110,6 +114,17 @@ class SqlReader(HoldsAndLinks):
 
     def _where(self, query: Query, *, include_expired: bool = False
                ) -> tuple[list[str], list[Any]]:
+        clauses, params, _ = self._bounds(query, include_expired=include_expired)
+        return clauses, params
+
+    def _time_clause(self, op: str, time_us: int) -> tuple[str, Any] | None:
+        """``ts >= t`` / ``ts < t`` as SQL on this backend (``None``: always true)."""
+        return f"ts {op} {self.placeholder}", self._time_param(time_us)
+
+    def _bounds(self, query: Query, *, include_expired: bool = False
+                ) -> tuple[list[str], list[Any], tuple[int | None, int | None]]:
+        """The WHERE clauses and parameters of ``query``, and its time range (µs,
+        ``[lower, end)``, ``None`` when open)."""
         ph = self.placeholder
         clauses: list[str] = []
         params: list[Any] = []
@@ -125,12 +140,15 @@ class SqlReader(HoldsAndLinks):
         if query.start is not None:
             start = datetime_to_us(query.start)
             lower = start if lower is None else max(lower, start)
-        if lower is not None:
-            clauses.insert(0, f"ts >= {ph}")
-            params.insert(0, self._time_param(lower))
-        if query.end is not None:
-            clauses.append(f"ts < {ph}")
-            params.append(self._time_param(datetime_to_us(query.end)))
+        bound = None if lower is None else self._time_clause(">=", lower)
+        if bound is not None:
+            clauses.insert(0, bound[0])
+            params.insert(0, bound[1])
+        end = None if query.end is None else datetime_to_us(query.end)
+        bound = None if end is None else self._time_clause("<", end)
+        if bound is not None:
+            clauses.append(bound[0])
+            params.append(bound[1])
         for attribute, columns in _FILTERS:
             # compared as the columns hold them (NUL, lone surrogates: rows.column_text)
             values = tuple(dict.fromkeys(map(column_text, getattr(query, attribute))))
@@ -141,7 +159,39 @@ class SqlReader(HoldsAndLinks):
             clauses.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
             for _ in columns:
                 params.extend(values)
-        return clauses, params
+        return clauses, params, (lower, end)
+
+    # Positions: ``(ts, id)`` here; SQLite's :class:`auditmw.store.keyed.KeyedReader`
+    # puts them on its order key and reads bucketed indexes a group at a time.
+
+    def _buckets(self, query: Query, span: tuple[int | None, int | None],
+                 after: Position | None, descending: bool) -> list[list[int]] | None:
+        """The groups of index buckets a read visits in turn; ``None``: one query."""
+        return None
+
+    def _bucket_clause(self, group: Sequence[int]) -> str:
+        raise NotImplementedError
+
+    def _after_clause(self, after: Position, descending: bool, inclusive: bool
+                      ) -> tuple[str, list[Any]]:
+        ph = self.placeholder
+        op = ("<" if descending else ">") + ("=" if inclusive else "")
+        return f"(ts, id) {op} ({ph}, {ph})", [self._time_param(after[0]), after[1]]
+
+    def _position(self, anchor: Cursor) -> Position:
+        """Where a cursor points, on this backend."""
+        return (anchor.time_us, anchor.id)
+
+    def _row_position(self, row: Sequence[Any]) -> Position:
+        """The position of a ``_slice`` row."""
+        return (self._time_value(row[0]), row[1])
+
+    def _cursor(self, row: Sequence[Any], order: str, forward: bool) -> Cursor:
+        return Cursor(self._time_value(row[0]), row[1], order, forward)
+
+    def _slice_sql(self, where: str, direction: str, limit: int) -> str:
+        return (f"SELECT ts, id, data FROM events{where} "
+                f"ORDER BY ts {direction}, id {direction} LIMIT {int(limit)}")
 
     @staticmethod
     def _sql_where(clauses: Sequence[str]) -> str:
@@ -150,24 +200,36 @@ class SqlReader(HoldsAndLinks):
     # -- the read API ------------------------------------------------------------------
 
     def count(self, query: Query) -> int:
-        clauses, params = self._where(query)
+        clauses, params, span = self._bounds(query)
+        groups = self._buckets(query, span, None, False)
+        if groups is not None:
+            if not groups:
+                return 0
+            clauses.append(self._bucket_clause([b for group in groups for b in group]))
         rows = self._fetch(f"SELECT COUNT(*) FROM events{self._sql_where(clauses)}", params)
         return int(rows[0][0])
 
-    def _slice(self, query: Query, *, descending: bool, after: tuple[int, str] | None,
+    def _slice(self, query: Query, *, descending: bool, after: Position | None,
                inclusive: bool, limit: int) -> list[tuple[Any, ...]]:
-        """Rows ``(ts, id, data)`` from position ``after`` (exclusive unless
-        ``inclusive``) in scan direction ``descending``."""
-        clauses, params = self._where(query)
+        """Rows ``(ts, id, data)`` (SQLite: ``(ts, id, data, k)``) from position
+        ``after`` (exclusive unless ``inclusive``) in scan direction ``descending``."""
+        clauses, params, span = self._bounds(query)
         if after is not None:
-            ph = self.placeholder
-            op = ("<" if descending else ">") + ("=" if inclusive else "")
-            clauses.append(f"(ts, id) {op} ({ph}, {ph})")
-            params.extend((self._time_param(after[0]), after[1]))
+            clause, values = self._after_clause(after, descending, inclusive)
+            clauses.append(clause)
+            params.extend(values)
         direction = "DESC" if descending else "ASC"
-        sql = (f"SELECT ts, id, data FROM events{self._sql_where(clauses)} "
-               f"ORDER BY ts {direction}, id {direction} LIMIT {int(limit)}")
-        return self._fetch(sql, params)
+        groups = self._buckets(query, span, after, descending)
+        if groups is None:
+            return self._fetch(self._slice_sql(self._sql_where(clauses), direction, limit),
+                               params)
+        rows: list[tuple[Any, ...]] = []
+        for group in groups:  # in scan order: each group's rows follow the previous one's
+            where = self._sql_where([*clauses, self._bucket_clause(group)])
+            rows += self._fetch(self._slice_sql(where, direction, limit - len(rows)), params)
+            if len(rows) >= limit:
+                break
+        return rows
 
     def query(self, query: Query, *, order: Order = "desc", limit: int = 100,
               cursor: str | None = None, with_total: bool = True) -> Page:
@@ -180,7 +242,7 @@ class SqlReader(HoldsAndLinks):
         descending = (order == "desc") == forward
         rows = self._slice(
             query, descending=descending,
-            after=None if anchor is None else (anchor.time_us, anchor.id),
+            after=None if anchor is None else self._position(anchor),
             inclusive=bool(anchor and anchor.inclusive), limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -192,14 +254,13 @@ class SqlReader(HoldsAndLinks):
         if rows:
             first, last = rows[0], rows[-1]
             if has_next:
-                next_cursor = self.encode_cursor(
-                    Cursor(self._time_value(last[0]), last[1], order, True))
+                next_cursor = self.encode_cursor(self._cursor(last, order, True))
             if has_prev:
-                prev_cursor = self.encode_cursor(
-                    Cursor(self._time_value(first[0]), first[1], order, False))
+                prev_cursor = self.encode_cursor(self._cursor(first, order, False))
         elif anchor is not None:
             # An empty page reached by a cursor: offer the way back to the anchor row.
-            back = Cursor(anchor.time_us, anchor.id, order, not forward, inclusive=True)
+            back = Cursor(anchor.time_us, anchor.id, order, not forward, inclusive=True,
+                          k=anchor.k)
             if forward:
                 prev_cursor = self.encode_cursor(back)
             else:
@@ -213,7 +274,7 @@ class SqlReader(HoldsAndLinks):
         if order not in ORDERS:
             raise StoreError(f"order must be 'asc' or 'desc', not {order!r}")
         chunk_size = max(1, int(chunk_size))
-        after: tuple[int, str] | None = None
+        after: Position | None = None
         while True:
             rows = self._slice(query, descending=order == "desc", after=after,
                                inclusive=False, limit=chunk_size)
@@ -221,7 +282,7 @@ class SqlReader(HoldsAndLinks):
                 yield codec.loads(row[2])
             if len(rows) < chunk_size:
                 return
-            after = (self._time_value(rows[-1][0]), rows[-1][1])
+            after = self._row_position(rows[-1])
 
     def iter_by_chain(self, include_expired: bool = True,
                       chunk_size: int = 1000) -> Iterator[EventDict]:
@@ -230,11 +291,17 @@ class SqlReader(HoldsAndLinks):
 
     def iter_stored(self, include_expired: bool = True,
                     chunk_size: int = 1000) -> Iterator[StoredEvent]:
-        for row in self._rows_by_chain(COLUMN_LIST, include_expired, chunk_size):
-            stored = list(row[:-1])
-            stored[1] = self._time_value(stored[1])
-            event, disagreements = column_disagreements(stored, row[-1])
-            yield StoredEvent(str(row[0]), event, disagreements)
+        for row in self._rows_by_chain(self._stored_columns, include_expired, chunk_size):
+            yield self._stored(row)
+
+    #: What :meth:`iter_stored` reads of each row (SQLite adds its order key).
+    _stored_columns = COLUMN_LIST
+
+    def _stored(self, row: Sequence[Any]) -> StoredEvent:
+        stored = list(row[:-1])
+        stored[1] = self._time_value(stored[1])
+        event, disagreements = column_disagreements(stored, row[-1])
+        return StoredEvent(str(row[0]), event, disagreements)
 
     def _rows_by_chain(self, columns: str, include_expired: bool,
                        chunk_size: int) -> Iterator[tuple[Any, ...]]:

@@ -6,7 +6,9 @@ use); writers take the database lock with ``BEGIN IMMEDIATE`` and wait up to
 against this version, on first use. ``synchronous = NORMAL`` (WAL): a batch that
 ``write`` returned for survives a crash of the process, which is what ``durable = True``
 promises; ``sqlite:///path?synchronous=full`` also survives a power loss, at the price
-of an fsync per batch.
+of an fsync per batch. The table is ordered by the order key ``k``
+(:mod:`auditmw.store.orderkey`, reads in :mod:`auditmw.store.keyed`); the WAL is
+checkpointed by a thread of its own (:mod:`auditmw.store.walcheckpoint`).
 """
 
 from __future__ import annotations
@@ -23,28 +25,34 @@ from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
 from auditmw.store.base import EventDict, PurgeHook, StoreError
+from auditmw.store.keyed import KeyedReader
+from auditmw.store.orderkey import MAX_TS, MIN_TS, SLOTS, floor_key, key_disagreement
 from auditmw.store.purging import CHUNK, PurgePlan, judged
-from auditmw.store.reader import SqlReader
 from auditmw.store.retention import RetentionPolicy
 from auditmw.store.rows import datetime_to_us, event_to_row
 from auditmw.store.schema import (
     COLUMN_LIST,
-    COLUMNS,
     SCHEMA_VERSION,
     SQLITE_CREATE,
     SQLITE_UPGRADES,
     upgrade_steps,
 )
+from auditmw.store.walcheckpoint import WalCheckpointer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
 _DELETES_PER_TRANSACTION = 10_000
-#: WAL pages (4 KiB) after which a commit checkpoints the WAL into the database file.
+#: WAL pages (4 KiB) after which a commit checkpoints the WAL itself: the backstop of
+#: the checkpoint thread, which normally keeps the WAL far shorter.
 WAL_CHECKPOINT_PAGES = 20_000
 
-_INSERT = (f"INSERT OR IGNORE INTO events ({COLUMN_LIST}) "
-           f"VALUES ({', '.join('?' * len(COLUMNS))})")
+# The next free slot of the event's microsecond (read under the write lock), then the
+# row; an id already stored is skipped. Not OR IGNORE: that would also skip, silently, a
+# row failing the CHECK on k (a 1,025th event in one microsecond).
+_INSERT = (f"INSERT INTO events (k, {COLUMN_LIST}) VALUES ((SELECT COALESCE(MAX(k) + 1, "
+           "?2 << 10) FROM events WHERE k BETWEEN ?2 << 10 AND (?2 << 10) | 1023), "
+           + ", ".join(f"?{n}" for n in range(1, 16)) + ") ON CONFLICT (id) DO NOTHING")
 
 _VERIFY_COLUMNS = COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB)"
 
@@ -66,7 +74,7 @@ def sqlite_path(url: str) -> tuple[str, dict[str, str]]:
     return path, options
 
 
-class SQLiteStore(SqlReader):
+class SQLiteStore(KeyedReader):
     """A store in one SQLite file. Opening is lazy: nothing touches the disk until the
     first read or write, so a trail can be built where the file cannot (yet) be made."""
 
@@ -103,6 +111,7 @@ class SQLiteStore(SqlReader):
         # SQLite answers one of them "database is locked" at once, busy timeout or not).
         self._schema_lock = threading.Lock()
         self._inherited: list[Any] = []
+        self._checkpointer: WalCheckpointer | None = None
         self._pid = os.getpid()
         self._closed = False
 
@@ -117,6 +126,7 @@ class SQLiteStore(SqlReader):
                 # (or garbage-collecting) one in the child would end the parent's session.
                 self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
+                self._checkpointer = None  # the parent's thread is not in this process
                 self._local = threading.local()
                 self._schema_lock = threading.Lock()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -208,8 +218,28 @@ class SQLiteStore(SqlReader):
         if not events:
             return
         rows = [event_to_row(event) for event in events]  # validate all before writing
-        with self._transaction() as conn:
-            conn.executemany(_INSERT, rows)
+        for row in rows:
+            if not MIN_TS <= row[1] <= MAX_TS:
+                raise StoreError(f"event {row[0]}: time {row[1]} µs is outside what the "
+                                 "SQLite store can order (years 1685 to 2255)")
+        try:
+            with self._transaction() as conn:
+                conn.executemany(_INSERT, rows)
+        except sqlite3.IntegrityError as error:
+            if "CHECK" not in str(error):
+                raise
+            raise StoreError(f"store {self.url}: more than {SLOTS} events in one "
+                             "microsecond; the SQLite store keeps at most that many") from None
+        self._wal_checkpointer().wrote(len(rows))
+
+    def _wal_checkpointer(self) -> WalCheckpointer:
+        checkpointer = self._checkpointer
+        if checkpointer is None:
+            with self._lock:
+                if self._checkpointer is None:
+                    self._checkpointer = WalCheckpointer(self.path, self.busy_timeout_s)
+                checkpointer = self._checkpointer
+        return checkpointer
 
     def flush(self) -> None:
         """Nothing is buffered: every ``write`` has committed."""
@@ -218,6 +248,9 @@ class SQLiteStore(SqlReader):
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.close()
         for conn in connections:
             with suppress(sqlite3.Error):
                 conn.close()
@@ -251,24 +284,34 @@ class SQLiteStore(SqlReader):
     def purge(self, now: datetime | None = None, on_purge: PurgeHook | None = None) -> int:
         plan, candidates, params = self.purge_plan(now, on_purge)
         deleted = 0
-        after: tuple[int, str] | None = None
+        after: list[int] = []
         going: list[str] = []
+        # Candidates by k (a rowid range: k < cut << 10 is ts < cut); a row whose k does
+        # not match its ts is kept and reported, like any other that does not prove it.
+        cut = floor_key(max(MIN_TS, min(plan.cutoff_us, MAX_TS)))
         while True:
             # Rows are read and judged outside the write lock (WAL: readers never wait);
             # the lock is held only to delete what was admitted and store the checkpoint
             # with it, so writers never wait for the checking of a year of rows.
             rows = self._fetch(
-                f"SELECT {COLUMN_LIST} FROM events WHERE {candidates}"
-                + (" AND (ts, id) > (?, ?)" if after else "")
-                + f" ORDER BY ts, id LIMIT {CHUNK}", (*params, *(after or ())))
-            going.extend(str(row[0]) for row in judged(plan, rows))
+                f"SELECT k, {COLUMN_LIST} FROM events WHERE k < ? AND {candidates}"
+                + (" AND k > ?" if after else "")
+                + f" ORDER BY k LIMIT {CHUNK}", (cut, *params, *after))
+            keyed = []
+            for row in rows:
+                why = key_disagreement(row[0], row[2])
+                if why is None:
+                    keyed.append(row[1:])
+                else:
+                    plan.refuse(str(row[1]), why)
+            going.extend(str(row[0]) for row in judged(plan, keyed))
             last = len(rows) < CHUNK
             if going and (last or len(going) >= _DELETES_PER_TRANSACTION):
                 deleted += self._delete_admitted(going, plan)
                 going = []
             if last:
                 break
-            after = (rows[-1][1], rows[-1][0])
+            after = [int(rows[-1][0])]
         plan.report(self.url)
         self.last_purge_kept = len(plan.refused)
         # Fresh planner statistics (sampled, so milliseconds even on big files) let the
