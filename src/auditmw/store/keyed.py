@@ -12,6 +12,7 @@ place); if that event is gone the cursor is refused, saying so.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from auditmw.store.base import InvalidCursor, Query, StoredEvent
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 #: Filters SQLite indexes by ``(bucket, value)``: reads loop over the buckets.
 _BUCKETED = ("ip", "actor", "target")
+_BUCKETED_TEST = re.compile(r"\b(?:actor_id|actor_name|target_id|target_name|client_ip) "
+                            r"IN \([?, ]*\)")
 _LOWEST, _HIGHEST = -(1 << 63), (1 << 63) - 1
 _GONE = ("invalid cursor: it was issued before this store's upgrade to schema 6 and its "
          "event is no longer stored; start again from the first page")
@@ -78,8 +81,14 @@ class KeyedReader(SqlReader):
                 low = max(low, at)
         return [] if low > high else bucket_groups(bucket(low), bucket(high), descending)
 
-    def _bucket_clause(self, group: Sequence[int]) -> str:
-        return f"{BUCKET} IN ({', '.join(str(int(b)) for b in group)})"
+    def _in_buckets(self, clauses: Sequence[str], group: Sequence[int]) -> list[str]:
+        # Each bucketed column's test gets the bucket list beside it — ``(k >> 49 IN
+        # (..) AND actor_id IN (..)) OR (.. actor_name ..)`` — so every arm of an OR is
+        # one seek per bucket and value in its own index (the planner does not carry a
+        # bucket test from outside an OR into its arms).
+        buckets = f"{BUCKET} IN ({', '.join(str(int(b)) for b in group)})"
+        return [_BUCKETED_TEST.sub(lambda m: f"({buckets} AND {m.group(0)})", clause)
+                for clause in clauses]
 
     def _after_clause(self, after: Position, descending: bool, inclusive: bool
                       ) -> tuple[str, list[Any]]:
@@ -110,7 +119,12 @@ class KeyedReader(SqlReader):
     def _cursor(self, row: Sequence[Any], order: str, forward: bool) -> Cursor:
         return Cursor(int(row[0]), row[1], order, forward, k=int(row[3]))
 
-    def _slice_sql(self, where: str, direction: str, limit: int) -> str:
+    def _slice_sql(self, where: str, direction: str, limit: int, *,
+                   bucketed: bool = False) -> str:
+        if bucketed:  # matches come unordered from several seeks: sort keys, not rows
+            return (f"SELECT ts, id, data, k FROM events WHERE k IN (SELECT k FROM events"
+                    f"{where} ORDER BY k {direction} LIMIT {int(limit)}) ORDER BY k "
+                    f"{direction}")
         return (f"SELECT ts, id, data, k FROM events{where} ORDER BY k {direction} "
                 f"LIMIT {int(limit)}")
 

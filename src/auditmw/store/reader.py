@@ -169,7 +169,8 @@ class SqlReader(HoldsAndLinks):
         """The groups of index buckets a read visits in turn; ``None``: one query."""
         return None
 
-    def _bucket_clause(self, group: Sequence[int]) -> str:
+    def _in_buckets(self, clauses: Sequence[str], group: Sequence[int]) -> list[str]:
+        """``clauses`` restricted to the buckets of ``group``."""
         raise NotImplementedError
 
     def _after_clause(self, after: Position, descending: bool, inclusive: bool
@@ -189,7 +190,8 @@ class SqlReader(HoldsAndLinks):
     def _cursor(self, row: Sequence[Any], order: str, forward: bool) -> Cursor:
         return Cursor(self._time_value(row[0]), row[1], order, forward)
 
-    def _slice_sql(self, where: str, direction: str, limit: int) -> str:
+    def _slice_sql(self, where: str, direction: str, limit: int, *,
+                   bucketed: bool = False) -> str:
         return (f"SELECT ts, id, data FROM events{where} "
                 f"ORDER BY ts {direction}, id {direction} LIMIT {int(limit)}")
 
@@ -205,7 +207,7 @@ class SqlReader(HoldsAndLinks):
         if groups is not None:
             if not groups:
                 return 0
-            clauses.append(self._bucket_clause([b for group in groups for b in group]))
+            clauses = self._in_buckets(clauses, [b for group in groups for b in group])
         rows = self._fetch(f"SELECT COUNT(*) FROM events{self._sql_where(clauses)}", params)
         return int(rows[0][0])
 
@@ -225,8 +227,9 @@ class SqlReader(HoldsAndLinks):
                                params)
         rows: list[tuple[Any, ...]] = []
         for group in groups:  # in scan order: each group's rows follow the previous one's
-            where = self._sql_where([*clauses, self._bucket_clause(group)])
-            rows += self._fetch(self._slice_sql(where, direction, limit - len(rows)), params)
+            where = self._sql_where(self._in_buckets(clauses, group))
+            rows += self._fetch(self._slice_sql(where, direction, limit - len(rows),
+                                                bucketed=True), params)
             if len(rows) >= limit:
                 break
         return rows
