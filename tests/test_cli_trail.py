@@ -203,7 +203,9 @@ def test_purge_keeps_a_backdated_event_and_exits_1(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "chain.db") as conn:
         conn.execute("DROP TRIGGER events_append_only")
         victim = conn.execute("SELECT id FROM events WHERE seq = 2").fetchone()[0]
-        conn.execute("UPDATE events SET ts = ts - 10 * 86400000000 WHERE id = ?", (victim,))
+        # The order key moves with it (its CHECK refuses a ts alone).
+        conn.execute("UPDATE events SET ts = ts - 10 * 86400000000, "
+                     "k = k - (10 * 86400000000 << 10) WHERE id = ?", (victim,))
     done = cli("purge", "-c", str(config), "--retention-days", "1", cwd=tmp_path)
     assert done.returncode == 1
     assert b"purged 0 events" in done.stdout
