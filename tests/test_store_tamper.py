@@ -221,7 +221,14 @@ def test_an_order_key_edit_is_refused_then_named_when_forced(
     assert victim["id"] not in {e["id"] for e in store.iter_events(Query())}
     report = verify_store(store, KEY)
     assert [(p.kind, p.first_seq) for p in report.all_problems()] == [("modified", 3)]
-    assert "column k says" in report.all_problems()[0].detail
+    # Named at the time reads now place it: two years before its signed time.
+    from auditmw.ids import format_time
+    from auditmw.store.rows import time_text_to_us, us_to_datetime
+
+    back = format_time(us_to_datetime(time_text_to_us(victim["time"]) - TWO_YEARS_US))
+    assert f"column ts says {back}" in report.all_problems()[0].detail
+    [stored] = [s for s in store.iter_stored() if s.id == victim["id"]]
+    assert any("column k says" in why for why in stored.disagreements)
     assert store.purge(on_purge=purge_checkpointer(KEY)) == 0
     assert store.checkpoints() == []
     assert victim["id"] in {e["id"] for e in store.iter_by_chain()}  # evidence kept

@@ -26,10 +26,18 @@ from typing import TYPE_CHECKING, Any
 from auditmw import codec
 from auditmw.store.base import EventDict, PurgeHook, StoreError
 from auditmw.store.keyed import KeyedReader
-from auditmw.store.orderkey import MAX_TS, MIN_TS, SLOTS, floor_key, key_disagreement
+from auditmw.store.orderkey import (
+    MAX_TS,
+    MIN_TS,
+    SLOT_BITS,
+    SLOTS,
+    floor_key,
+    key_disagreement,
+    key_time,
+)
 from auditmw.store.purging import CHUNK, PurgePlan, judged
 from auditmw.store.retention import RetentionPolicy
-from auditmw.store.rows import datetime_to_us, event_to_row
+from auditmw.store.rows import datetime_to_us, event_to_row, time_text_to_us
 from auditmw.store.schema import (
     COLUMN_LIST,
     SCHEMA_VERSION,
@@ -55,6 +63,15 @@ _INSERT = (f"INSERT INTO events (k, {COLUMN_LIST}) VALUES ((SELECT COALESCE(MAX(
            + ", ".join(f"?{n}" for n in range(1, 16)) + ") ON CONFLICT (id) DO NOTHING")
 
 _VERIFY_COLUMNS = COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB)"
+
+
+def _misplaced_time(k: int, ts: Any, data: bytes) -> Any:
+    """Of a row whose key and ``ts`` disagree, the time that is not its signed one."""
+    try:
+        signed = time_text_to_us(codec.loads(data)["time"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ts
+    return key_time(k) if ts == signed else ts
 
 
 def sqlite_path(url: str) -> tuple[str, dict[str, str]]:
@@ -209,8 +226,16 @@ class SQLiteStore(KeyedReader):
     def verify_rows(self, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
         """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked:
         the :data:`COLUMNS`, ``data`` as its UTF-8 bytes (no text object made) — for
-        ``auditmw verify``, which checks them itself (:mod:`auditmw.integrity.stored`)."""
-        return self._rows_by_chain(_VERIFY_COLUMNS, True, chunk_size)
+        ``auditmw verify``, which checks them itself (:mod:`auditmw.integrity.stored`).
+
+        Reads place a row in time by ``k``: a row whose ``k`` disagrees with its ``ts``
+        is given with the time that is *not* the signed one (``k``'s, when ``ts`` is
+        right), so verify names it "column ts says …" at the time reads misplace it."""
+        for row in self._rows_by_chain(f"k, {_VERIFY_COLUMNS}", True, chunk_size):
+            if row[0] >> SLOT_BITS == row[2]:
+                yield row[1:]
+            else:
+                yield (row[1], _misplaced_time(row[0], row[2], row[15]), *row[3:])
 
     # -- the sink side ----------------------------------------------------------------
 
