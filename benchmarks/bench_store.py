@@ -283,14 +283,15 @@ def _run(stores: dict[str, Any], urls: dict[str, str], directory: str) -> str:
             cells.append(f"{statistics.median(keyset):.2f} (OFFSET: {offset:.0f})")
         lines.append(f"| page at depth {depth:,}, p50 ms (bare OFFSET) | "
                      + " | ".join(cells) + " |")
-    exports = {name: _export(url, directory) for name, url in urls.items()}
-    lines.append("| full CSV export, events/s | "
-                 + " | ".join(f"{N / e['seconds']:,.0f}" for e in exports.values()) + " |")
-    lines.append("| CSV export peak RSS, MB (idle process with the store open) | "
-                 + " | ".join(f"{e['peak_rss_kb'] / 1024:.0f} ({e['idle_rss_kb'] / 1024:.0f})"
-                              for e in exports.values()) + " |")
-    lines.append("| CSV size, MB | " + " | ".join(f"{e['bytes'] / 1e6:.0f}"
-                                                 for e in exports.values()) + " |")
+    if os.environ.get("AUDITMW_BENCH_STORE_EXPORT", "1") != "0":  # 0: skip the export
+        exports = {name: _export(url, directory) for name, url in urls.items()}
+        lines.append("| full CSV export, events/s | "
+                     + " | ".join(f"{N / e['seconds']:,.0f}" for e in exports.values()) + " |")
+        lines.append("| CSV export peak RSS, MB (idle process with the store open) | "
+                     + " | ".join(f"{e['peak_rss_kb'] / 1024:.0f} ({e['idle_rss_kb'] / 1024:.0f})"
+                                  for e in exports.values()) + " |")
+        lines.append("| CSV size, MB | " + " | ".join(f"{e['bytes'] / 1e6:.0f}"
+                                                     for e in exports.values()) + " |")
     lines += ["", f"Load average {os.getloadavg()[0]:.1f} at the end of the run "
               f"({os.cpu_count()} cores).", "",
               f"Command: `make bench` or `{COMMAND}` "
