@@ -90,6 +90,14 @@ class KeyedReader(SqlReader):
         return [_BUCKETED_TEST.sub(lambda m: f"({buckets} AND {m.group(0)})", clause)
                 for clause in clauses]
 
+    def _count_clauses(self, query: Query, clauses: list[str]) -> list[str]:
+        if query == Query():
+            # Everything within retention: counting the entries of the smallest index
+            # (``+k``: the bound filters, not drives) reads a fraction of the pages a
+            # walk of the table's k range does (1M events: ~17 ms instead of ~270 ms).
+            return [("+" + c) if c.startswith("k ") else c for c in clauses]
+        return clauses
+
     def _after_clause(self, after: Position, descending: bool, inclusive: bool
                       ) -> tuple[str, list[Any]]:
         k, exact = int(after[0]), bool(after[1])
