@@ -222,9 +222,13 @@ class SqlReader(HoldsAndLinks):
         ``after`` (exclusive unless ``inclusive``) in scan direction ``descending``."""
         clauses, params, span = self._bounds(query)
         if after is not None:
+            # First: SQLite starts a rowid range at the *first* bound on that side and
+            # filters by the rest, and the position is the tight one (appended after the
+            # retention bound, every ascending page scanned from the cutoff: an export
+            # was quadratic). PostgreSQL combines bounds whatever their order.
             clause, values = self._after_clause(after, descending, inclusive)
-            clauses.append(clause)
-            params.extend(values)
+            clauses.insert(0, clause)
+            params[0:0] = values
         direction = "DESC" if descending else "ASC"
         groups = self._buckets(query, span, after, descending)
         if groups is None:
