@@ -7,6 +7,7 @@ export — walked from the cutoff up to its position, so an export was quadratic
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def steps_per_chunk(store: Any, query: Query, order: str) -> list[int]:
         assert seen >= N // 2
     finally:
         conn.set_progress_handler(None, 0)
-    return [b - a for a, b in zip(per_chunk, per_chunk[1:], strict=False)]
+    return [b - a for a, b in pairwise(per_chunk)]
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
