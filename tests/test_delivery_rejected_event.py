@@ -68,3 +68,34 @@ def test_only_the_unstorable_event_is_dead_lettered(store_sink: StoreSink, tmp_p
     assert [letter["event"]["id"] for letter in letters] == [batch[bad_at]["id"]]
     assert "is not RFC 3339" in letters[0]["reason"]
     assert stats["dead_lettered"] == 1
+
+
+def test_the_events_one_microsecond_cannot_hold_are_the_only_ones_lost(
+        tmp_path: Path) -> None:
+    """SQLite's order key holds 1,024 events a microsecond; the 1,025th onwards are
+    dead-lettered one by one, the first 1,024 stored (times an app sets can tie)."""
+    sink = StoreSink(open_store(f"sqlite:///{tmp_path / 'audit.db'}"), purge_interval_s=3600)
+    spool = tmp_path / "spool"
+    engine = AsyncDispatcher(DeliveryConfig(**{**FAST, "spool_dir": str(spool),
+                                               "batch_size": 1030,
+                                               "flush_interval_s": 5.0}), [sink])
+    try:
+        batch = [make_event(n) for n in range(1030)]
+        for event in batch:
+            event["time"] = "2026-12-01T10:00:00.000001Z"
+            assert engine.submit(event)
+        assert engine.flush(60)
+        stats = engine.stats()
+    finally:
+        engine.close(10)
+    reader = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        stored = [e["id"] for e in reader.iter_events(Query())]
+    finally:
+        reader.close()
+    letters = [json.loads(line)["event"]["id"] for line in
+               (spool / "dead-letter.jsonl").read_text().splitlines()]
+    assert len(stored) == 1024
+    assert len(letters) == 6
+    assert set(stored) | set(letters) == {e["id"] for e in batch}
+    assert stats["dead_lettered"] == 6

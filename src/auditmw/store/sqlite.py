@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditmw import codec
-from auditmw.store.base import EventDict, PurgeHook, StoreError
+from auditmw.store.base import EventDict, PurgeHook, StoreError, UnstorableEvent
 from auditmw.store.keyed import KeyedReader
 from auditmw.store.orderkey import (
     MAX_TS,
@@ -245,7 +245,7 @@ class SQLiteStore(KeyedReader):
         rows = [event_to_row(event) for event in events]  # validate all before writing
         for row in rows:
             if not MIN_TS <= row[1] <= MAX_TS:
-                raise StoreError(f"event {row[0]}: time {row[1]} µs is outside what the "
+                raise UnstorableEvent(f"event {row[0]}: time {row[1]} µs is outside what the "
                                  "SQLite store can order (years 1685 to 2255)")
         try:
             with self._transaction() as conn:
@@ -253,8 +253,11 @@ class SQLiteStore(KeyedReader):
         except sqlite3.IntegrityError as error:
             if "CHECK" not in str(error):
                 raise
-            raise StoreError(f"store {self.url}: more than {SLOTS} events in one "
-                             "microsecond; the SQLite store keeps at most that many") from None
+            # an event too many for its microsecond: the lane splits the batch until it
+            # is alone and dead-letters only it (RejectedEvent)
+            raise UnstorableEvent(f"store {self.url}: more than {SLOTS} events in one "
+                                  "microsecond; the SQLite store keeps at most that many"
+                                  ) from None
         self._wal_checkpointer().wrote(len(rows))
 
     def _wal_checkpointer(self) -> WalCheckpointer:
