@@ -31,7 +31,7 @@ from auditmw.store.reader import Position, SqlReader
 from auditmw.store.schema import COLUMN_LIST
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
 #: Filters SQLite indexes by ``(bucket, value)``: reads loop over the buckets.
 _BUCKETED = ("ip", "actor", "target")
@@ -147,32 +147,5 @@ class KeyedReader(SqlReader):
             return found
         return StoredEvent(found.id, found.event, [*found.disagreements, why])
 
-    def _rows_by_chain(self, columns: str, include_expired: bool,
-                       chunk_size: int) -> Iterator[tuple[Any, ...]]:
-        """By ``(chain, seq, k)``, then the rows without a chain by ``k``."""
-        clauses, base_params = self._where(Query(), include_expired=include_expired)
-        chained = [*clauses, "chain IS NOT NULL", "seq IS NOT NULL"]
-        position: tuple[Any, ...] | None = None
-        while True:
-            extra = ["(chain, seq, k) > (?, ?, ?)"] if position else []
-            rows = self._fetch(
-                f"SELECT chain, seq, k, {columns} FROM events"
-                f"{self._sql_where(chained + extra)} ORDER BY chain, seq, k "
-                f"LIMIT {int(chunk_size)}", [*base_params, *(position or ())])
-            for row in rows:
-                yield row[3:]
-            if len(rows) < chunk_size:
-                break
-            position = rows[-1][:3]
-        loose = [*clauses, "(chain IS NULL OR seq IS NULL)"]
-        after: list[int] = []
-        while True:
-            extra = ["k > ?"] if after else []
-            rows = self._fetch(
-                f"SELECT k, {columns} FROM events{self._sql_where(loose + extra)} "
-                f"ORDER BY k LIMIT {int(chunk_size)}", [*base_params, *after])
-            for row in rows:
-                yield row[1:]
-            if len(rows) < chunk_size:
-                return
-            after = [int(rows[-1][0])]
+    _chain_tiebreak = "k"
+    _loose_order = ("k",)

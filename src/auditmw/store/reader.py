@@ -315,34 +315,44 @@ class SqlReader(HoldsAndLinks):
         event, disagreements = column_disagreements(stored, row[-1])
         return StoredEvent(str(row[0]), event, disagreements)
 
+    #: The tiebreak after ``(chain, seq)``, and the order of the rows without a chain
+    #: (SQLite's :class:`auditmw.store.keyed.KeyedReader`: its order key ``k``).
+    _chain_tiebreak = "id"
+    _loose_order: tuple[str, ...] = ("ts", "id")
+
     def _rows_by_chain(self, columns: str, include_expired: bool,
                        chunk_size: int) -> Iterator[tuple[Any, ...]]:
-        """Rows (``columns``, led by the keyset columns) by ``(chain, seq, id)``, then
-        the rows without a chain by ``(ts, id)``; the keyset columns are cut off."""
+        """Rows (``columns``, led by the keyset columns) by ``(chain, seq, tiebreak)``,
+        then the rows without a chain in the table's order; the keyset columns are cut
+        off."""
         ph = self.placeholder
         clauses, base_params = self._where(Query(), include_expired=include_expired)
         chained = [*clauses, "chain IS NOT NULL", "seq IS NOT NULL"]
+        chain_key = f"chain, seq, {self._chain_tiebreak}"
         position: tuple[Any, ...] | None = None
-        while True:  # chained events by (chain, seq, id), a chunk at a time
-            extra = [f"(chain, seq, id) > ({ph}, {ph}, {ph})"] if position else []
+        while True:  # chained events by (chain, seq, tiebreak), a chunk at a time
+            extra = [f"({chain_key}) > ({ph}, {ph}, {ph})"] if position else []
             rows = self._fetch(
-                f"SELECT chain, seq, id, {columns} FROM events"
-                f"{self._sql_where(chained + extra)} ORDER BY chain, seq, id "
-                f"LIMIT {chunk_size}", [*base_params, *(position or ())])
+                f"SELECT {chain_key}, {columns} FROM events"
+                f"{self._sql_where(chained + extra)} ORDER BY {chain_key} "
+                f"LIMIT {int(chunk_size)}", [*base_params, *(position or ())])
             for row in rows:
                 yield row[3:]
             if len(rows) < chunk_size:
                 break
             position = rows[-1][:3]
         loose = [*clauses, "(chain IS NULL OR seq IS NULL)"]
+        order = ", ".join(self._loose_order)
+        width = len(self._loose_order)
+        marks = ", ".join([ph] * width)
         after: tuple[Any, ...] | None = None
-        while True:  # then events that carry no chain, by (time, id)
-            extra = [f"(ts, id) > ({ph}, {ph})"] if after else []
+        while True:  # then events that carry no chain, in the table's order
+            extra = [f"({order}) > ({marks})"] if after else []
             rows = self._fetch(
-                f"SELECT ts, id, {columns} FROM events{self._sql_where(loose + extra)}"
-                f" ORDER BY ts, id LIMIT {chunk_size}", [*base_params, *(after or ())])
+                f"SELECT {order}, {columns} FROM events{self._sql_where(loose + extra)}"
+                f" ORDER BY {order} LIMIT {int(chunk_size)}", [*base_params, *(after or ())])
             for row in rows:
-                yield row[2:]
+                yield row[width:]
             if len(rows) < chunk_size:
                 return
-            after = rows[-1][:2]
+            after = rows[-1][:width]
