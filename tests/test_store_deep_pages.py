@@ -64,3 +64,21 @@ def test_a_deep_chunk_costs_what_the_first_costs(tmp_path: Path, order: str,
     first, last = steps[0], steps[-1]
     assert first > 0
     assert last < 2 * first, steps  # quadratic: the last chunk cost ~14x the first
+
+
+def test_the_total_of_everything_leaves_out_what_retention_expired(tmp_path: Path) -> None:
+    """``count(Query())`` is the whole table less the rows past the cutoff (SQLite's quick
+    whole-table count); rows written long ago and not purged yet are not in it."""
+    store = open_store(f"sqlite:///{tmp_path / 'audit.db'}", retention_days=30)
+    try:
+        now = datetime.now(UTC)
+        old = list(sample_events(40, end=now - timedelta(days=45), span=timedelta(days=10),
+                                 chain="old"))
+        new = list(sample_events(25, end=now, span=timedelta(days=10), chain="new"))
+        store.write(old + new)
+        assert store.count(Query()) == 25
+        assert sum(1 for _ in store.iter_events(Query())) == 25
+        assert store.count(Query(event=(new[0]["event"],))) == sum(
+            1 for e in new if e["event"] == new[0]["event"])
+    finally:
+        store.close()

@@ -90,13 +90,20 @@ class KeyedReader(SqlReader):
         return [_BUCKETED_TEST.sub(lambda m: f"({buckets} AND {m.group(0)})", clause)
                 for clause in clauses]
 
-    def _count_clauses(self, query: Query, clauses: list[str]) -> list[str]:
+    def _count_sql(self, query: Query, clauses: list[str]) -> str:
+        if query == Query() and clauses == ["k >= ?"]:
+            # Everything within retention = the whole table less what is older than the
+            # cutoff: SQLite counts a whole table from its smallest index at once, and
+            # the older rows (what the next purge deletes) are a short rowid range.
+            # 1M events: ~9 ms, against ~70 ms counting every index entry past the cut.
+            return ("SELECT (SELECT COUNT(*) FROM events) - "
+                    "(SELECT COUNT(*) FROM events WHERE k < ?)")
         if query == Query():
-            # Everything within retention: counting the entries of the smallest index
-            # (``+k``: the bound filters, not drives) reads a fraction of the pages a
-            # walk of the table's k range does (1M events: ~17 ms instead of ~270 ms).
-            return [("+" + c) if c.startswith("k ") else c for c in clauses]
-        return clauses
+            # Retention per category or tenant: count the entries of the smallest index
+            # (``+k``: the bound filters, not drives), a fraction of the pages a walk of
+            # the table's k range reads.
+            clauses = [("+" + c) if c.startswith("k ") else c for c in clauses]
+        return super()._count_sql(query, clauses)
 
     def _after_clause(self, after: Position, descending: bool, inclusive: bool
                       ) -> tuple[str, list[Any]]:

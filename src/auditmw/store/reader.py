@@ -173,9 +173,9 @@ class SqlReader(HoldsAndLinks):
         """``clauses`` restricted to the buckets of ``group``."""
         raise NotImplementedError
 
-    def _count_clauses(self, query: Query, clauses: list[str]) -> list[str]:
-        """The WHERE clauses ``count`` runs (a backend may steer the plan)."""
-        return clauses
+    def _count_sql(self, query: Query, clauses: list[str]) -> str:
+        """The statement ``count`` runs over ``clauses`` (a backend may steer the plan)."""
+        return f"SELECT COUNT(*) FROM events{self._sql_where(clauses)}"
 
     def _after_clause(self, after: Position, descending: bool, inclusive: bool
                       ) -> tuple[str, list[Any]]:
@@ -212,8 +212,7 @@ class SqlReader(HoldsAndLinks):
             if not groups:
                 return 0
             clauses = self._in_buckets(clauses, [b for group in groups for b in group])
-        clauses = self._count_clauses(query, clauses)
-        rows = self._fetch(f"SELECT COUNT(*) FROM events{self._sql_where(clauses)}", params)
+        rows = self._fetch(self._count_sql(query, clauses), params)
         return int(rows[0][0])
 
     def _slice(self, query: Query, *, descending: bool, after: Position | None,
