@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,20 +15,9 @@ from auditmw.store.postgres import PostgresStore
 from auditmw.store.sample import sample_events
 from auditmw.store.schema import SCHEMA_VERSION
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 pytestmark = pytest.mark.postgres
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> Iterator[PostgresStore]:
-    store = open_store(postgres_url)
-    assert isinstance(store, PostgresStore)
-    yield store
-    store.close()
 
 
 def month_events(year: int, month: int, count: int = 10, seed: int = 1) -> list[dict[str, Any]]:

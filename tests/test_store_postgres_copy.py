@@ -5,29 +5,18 @@ batch the trouble is."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from auditmw.store import Query, StoreError, open_store
+from auditmw.store import Query, StoreError
 from auditmw.store.pg_copy import months_of
 from auditmw.store.postgres import PostgresStore
 from auditmw.store.sample import sample_events
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 pytestmark = pytest.mark.postgres
 
 BATCH = 200
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> Iterator[PostgresStore]:
-    store = open_store(postgres_url)
-    assert isinstance(store, PostgresStore)
-    yield store
-    store.close()
 
 
 def batch(count: int = BATCH, seed: int = 1) -> list[dict[str, Any]]:
