@@ -319,13 +319,28 @@ def test_a_parsed_operation_is_read_once(trail: AuditTrail,
             for document in documents:
                 assert graphql.execute_sync(schema, document).errors is None
     assert len(events) == 3
-    assert len(reads) == 2  # once per parsed operation, not per execution
+    assert len(reads) == 2  # once per document, not per execution
+    # the same text parsed again (a server parsing per request) is not read again,
+    # and the cache holds text, not the parsed trees
+    assert graphql.execute_sync(schema, graphql.parse(
+        'mutation { createAssetGroup(name: "a") { id } }')).errors is None
+    assert len(reads) == 2
+    held = [v for v in vars(plan).values() if isinstance(v, plan.PlanCache)]
+    for cache in held:
+        for key, value in cache._plans.items():
+            assert isinstance(key[0], str)
+            assert not any(isinstance(part, graphql.language.Node) for part in value)
+    # a long document is planned every time rather than kept
+    padded = 'mutation { createAssetGroup(name: "b") { id } }' + " " * plan.MAX_KEPT_DOCUMENT
+    for _ in range(2):
+        assert graphql.execute_sync(schema, graphql.parse(padded)).errors is None
+    assert len(reads) == 4
     # another catalogue (a new trail) is read afresh
     other = AuditTrail(store=False, sinks=[], delivery={"mode": "sync"})
     try:
         instrument(other)
         assert graphql.execute_sync(schema, documents[0]).errors is None
-        assert len(reads) == 3
+        assert len(reads) == 5
     finally:
         instrument(trail)
         other.close()

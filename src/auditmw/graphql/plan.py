@@ -8,9 +8,11 @@ catalogued for the operation's type, nothing of the execution can be, and the ho
 no work for it beyond counting it; when some are, the hook arms itself for the response
 keys they may run under and nothing else.
 
-The answer depends only on the parsed operation (the AST is immutable) and the
-catalogue (immutable too), so it is kept per operation node: a server executing a
-cached document pays for the walk once.
+The answer depends only on the operation's document and the catalogue (both immutable),
+so it is kept per document *text* and operation position: a server executing a cached
+document, or one parsing the same text per request (Ariadne, Graphene), pays for the walk
+once — and the cache holds the text, never a parsed tree (holding the node, as first
+built, kept every per-request parse alive: 1,024 documents' trees).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from auditmw.catalog import Catalog, Entry
 
 _CACHE_SIZE = 1024
+#: Documents longer than this are planned each time rather than kept (a padded document
+#: would make the cache big; its walk is small beside its parse).
+MAX_KEPT_DOCUMENT = 4096
 
 
 class RootPlan(NamedTuple):
@@ -68,19 +73,31 @@ def read_plan(operation: Any, fragments: Mapping[str, Any], catalog: Catalog
 
 
 class PlanCache:
-    """:func:`read_plan` kept per operation node (by identity; the node is held, so its
-    id is not reused) and checked against the catalogue it was read with."""
+    """:func:`read_plan` kept per (document text, operation offset), checked against the
+    catalogue it was read with; an operation without its source text (parsed with
+    ``no_location``) or with a long one is read each time."""
 
     def __init__(self) -> None:
-        self._plans: dict[int, tuple[Any, Catalog, RootPlan | None]] = {}
+        self._plans: dict[tuple[str, int], tuple[Catalog, RootPlan | None]] = {}
 
     def get(self, operation: Any, fragments: Mapping[str, Any],
             catalog: Catalog) -> RootPlan | None:
-        cached = self._plans.get(id(operation))
-        if cached is not None and cached[0] is operation and cached[1] is catalog:
-            return cached[2]
+        key = _document_key(operation)
+        if key is None:
+            return read_plan(operation, fragments, catalog)
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is catalog:
+            return cached[1]
         plan = read_plan(operation, fragments, catalog)
-        if len(self._plans) >= _CACHE_SIZE:  # documents parsed per request
+        if len(self._plans) >= _CACHE_SIZE:  # the simplest bound, no order to keep
             self._plans.clear()
-        self._plans[id(operation)] = (operation, catalog, plan)
+        self._plans[key] = (catalog, plan)
         return plan
+
+
+def _document_key(operation: Any) -> tuple[str, int] | None:
+    loc: Any = getattr(operation, "loc", None)
+    body = getattr(getattr(loc, "source", None), "body", None)
+    if type(body) is not str or len(body) > MAX_KEPT_DOCUMENT:
+        return None
+    return body, int(loc.start)

@@ -175,7 +175,10 @@ class ChainProcessor:
             self.seq = seq
             self.prev = hashed
         # the line is made when a sink first asks for it (one that never does, never)
-        return codec.encoded(event, lambda: hashed_line(body, integrity))
+        # A copy of the exact size: orjson's bytes keep its whole growing buffer, held as
+        # long as the event waits in a queue (3x the text, seen behind a hung sink).
+        kept = bytes(memoryview(body))
+        return codec.encoded(event, lambda: hashed_line(kept, integrity))
 
 
 def hashed_line(body: bytes, integrity: Mapping[str, Any]) -> bytes | None:
