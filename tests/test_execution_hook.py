@@ -8,6 +8,7 @@ defaults, merged fields, aliases, fragments nested deep, several operations).
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -344,3 +345,47 @@ def test_a_parsed_operation_is_read_once(trail: AuditTrail,
     finally:
         instrument(trail)
         other.close()
+
+
+def test_a_cached_document_keeps_its_plan_on_the_node(trail: AuditTrail,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server executing one parsed document again (Strawberry's ParserCache) finds the
+    plan by the operation node; an operation spreading fragments is kept by none (its
+    plan depends on the document's fragments, which another document may define
+    otherwise around the same node); the entry goes with the node."""
+    from auditmw.graphql import plan
+
+    reads: list[int] = []
+    original = plan.read_plan
+
+    def counting(operation: Any, *args: Any) -> Any:
+        reads.append(id(operation))  # not the node: it must be free to go
+        return original(operation, *args)
+
+    monkeypatch.setattr(plan, "read_plan", counting)
+    monkeypatch.setattr(plan, "_document_key", lambda operation: None)  # no text cache
+    schema = make_schema(Counter())
+    document = graphql.parse('mutation { createAssetGroup(name: "a") { id } }')
+    with capture_audit_events(trail) as events:
+        for _ in range(3):
+            assert graphql.execute_sync(schema, document).errors is None
+    assert len(reads) == 1 and len(events) == 3
+    hook = installed_hook()
+    assert hook is not None
+    by_node = hook.plans.by_node
+    assert by_node[id(document.definitions[0])][1] is trail.catalog
+
+    # one operation node between two documents whose fragment of the same name differs
+    spread = graphql.parse("mutation { ...F } fragment F on Mutation { renameThing(id: 1) }")
+    quiet = graphql.parse("fragment F on Mutation { __typename }")
+    operation = spread.definitions[0]
+    other = graphql.language.DocumentNode(definitions=(operation, quiet.definitions[0]))
+    with capture_audit_events(trail) as events:
+        for doc in (spread, other, spread, other):
+            assert graphql.execute_sync(schema, doc).errors is None
+    assert [e["event"] for e in events] == ["renameThing", "renameThing"]
+    assert id(operation) not in by_node
+    kept = id(document.definitions[0])
+    del document
+    gc.collect()
+    assert kept not in by_node  # gone with its node

@@ -55,11 +55,12 @@ class ExecutionHook:
     def __init__(self, trail: AuditTrail) -> None:
         self.actor_sources: list[ActorFromContext] = []
         self.denied_checks: list[DeniedCheck] = []
-        self._plans = PlanCache()
+        self.plans = PlanCache()
         self.use(trail)
 
     def use(self, trail: AuditTrail) -> None:
         self.trail = trail
+        self.catalog = trail.catalog  # read per execution: one attribute, not two
         self.auditor = AuditResolverMiddleware(trail, actor_from_context=self.actor,
                                                is_denied=self.is_denied)
 
@@ -79,7 +80,7 @@ class ExecutionHook:
 
     def plan(self, operation: Any, fragments: Mapping[str, Any]) -> RootPlan | None:
         """The operation's catalogued root fields (:mod:`.plan`), ``None`` for none."""
-        return self._plans.get(operation, fragments, self.trail.catalog)
+        return self.plans.get(operation, fragments, self.catalog)
 
     def arm(self, executor: Any, plan: RootPlan, keys: Iterable[str] | None = None) -> None:
         """Audit the catalogued root fields of ``executor``'s execution: the response

@@ -65,7 +65,7 @@ def _hook_32(hook: ExecutionHook, original: Callable[..., Any]) -> Callable[...,
             state = current_request.get()
             if state is not None and self.schema.get_root_type(operation.operation):
                 state.executions += 1  # the door learns that graphql-core ran here
-            plan = hook.plan(operation, self.fragments)
+            plan = hook.plans.get(operation, self.fragments, hook.catalog)  # hook.plan, inline
             if plan is not None:
                 hook.arm(self, plan)
         except Exception:
