@@ -369,7 +369,8 @@ def test_a_cached_document_keeps_its_plan_on_the_node(trail: AuditTrail,
     with capture_audit_events(trail) as events:
         for _ in range(3):
             assert graphql.execute_sync(schema, document).errors is None
-    assert len(reads) == 1 and len(events) == 3
+    assert len(reads) == 1
+    assert len(events) == 3
     hook = installed_hook()
     assert hook is not None
     by_node = hook.plans.by_node
