@@ -27,6 +27,23 @@ def member(obj: Any, name: str) -> Any:
         return None
 
 
+def members(obj: Any, names: tuple[str, ...]) -> list[Any]:
+    """``[member(obj, name) for name in names]``, the mapping test made once."""
+    if type(obj) is dict:
+        return [obj.get(name) for name in names]
+    try:
+        mapping = isinstance(obj, Mapping)
+    except Exception:  # as member(): an object that cannot say reads as having nothing
+        return [None] * len(names)
+    found: list[Any] = []
+    for name in names:
+        try:
+            found.append(obj.get(name) if mapping else getattr(obj, name, None))
+        except Exception:
+            found.append(None)
+    return found
+
+
 def unproxied(obj: Any) -> Any:
     """The object behind a context-local proxy (werkzeug's ``LocalProxy``: Flask's
     ``request``, ``g``), else ``obj``. Read once, a proxy's object answers the many

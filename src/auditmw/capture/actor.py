@@ -40,11 +40,25 @@ _ACTOR_KEYS = frozenset({"id", "name", "type", "team", "on_behalf_of"})
 _BEHALF_NAMES = ("on_behalf_of", "impersonator", "impersonated_by", "act")
 
 
-def _attr(obj: Any, *names: str) -> Any:
+_IS_AUTHENTICATED = ("is_authenticated",)
+_IS_ANONYMOUS = ("is_anonymous",)
+_ID_NAMES = ("identity", "id", "user_id", "pk", "sub", "get_id", "username", "email")
+_NAME_NAMES = ("display_name", "name", "full_name", "preferred_username", "username",
+               "email")
+_TEAM_NAMES = ("team",)
+_TYPE_NAMES = ("actor_type", "type")
+
+
+def _first(user: Any, names: tuple[str, ...], mapping: bool) -> Any:
+    """The first of ``names`` that ``user`` (a mapping when ``mapping``) has, not ``None``
+    or ``""``; a method is called (``get_id()``); a member that raises (Starlette's
+    ``SimpleUser.identity``) reads as absent."""
     for name in names:
         try:
-            value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-        except Exception:  # a property that raises (Starlette's SimpleUser.identity)
+            value = user.get(name) if mapping else getattr(user, name, None)
+        except Exception:
+            continue
+        if value is None:  # the common answer, decided before the callable test
             continue
         if callable(value) and not isinstance(value, type):
             try:
@@ -56,21 +70,24 @@ def _attr(obj: Any, *names: str) -> Any:
     return None
 
 
-def _as_mapping(user: Any) -> Any:
-    """A database row (``sqlite3.Row``: ``keys()`` and ``[]``; SQLAlchemy's ``Row``:
-    ``_mapping``) as a dict, so it reads like any mapping; anything else unchanged."""
-    if isinstance(user, Mapping | str) or user is None:
-        return user
+def _readable(user: Any) -> tuple[Any, bool]:
+    """``user`` as something to read, and whether it reads as a mapping: a database row
+    (``sqlite3.Row``: ``keys()`` and ``[]``; SQLAlchemy's ``Row``: ``_mapping``) becomes
+    a dict, so it reads like any mapping; anything else is read as it is. The mapping test
+    is made once here, not once per member read."""
+    if isinstance(user, Mapping):
+        return user, True
     mapping = getattr(user, "_mapping", None)
-    if isinstance(mapping, Mapping):
-        return dict(mapping)
+    if mapping is not None and isinstance(mapping, Mapping):
+        return dict(mapping), True
     keys = getattr(user, "keys", None)
-    if callable(keys) and hasattr(user, "__getitem__") and not hasattr(user, "__dict__"):
+    if keys is not None and callable(keys) and hasattr(user, "__getitem__") \
+            and not hasattr(user, "__dict__"):
         try:
-            return {str(k): user[k] for k in keys()}
+            return {str(k): user[k] for k in keys()}, True
         except Exception:
-            return user
-    return user
+            return user, False
+    return user, False
 
 
 def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
@@ -94,19 +111,18 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
         return Actor(id=str(user), name=str(user))
     if isinstance(user, bool | float | bytes):
         return None
-    user = _as_mapping(user)
-    authenticated = _attr(user, "is_authenticated")
-    if authenticated is False or (authenticated is None and _attr(user, "is_anonymous")):
+    user, mapping = _readable(user)
+    authenticated = _first(user, _IS_AUTHENTICATED, mapping)
+    if authenticated is False or (
+            authenticated is None and _first(user, _IS_ANONYMOUS, mapping)):
         return None
-    ident = _attr(user, "identity", "id", "user_id", "pk", "sub", "get_id", "username",
-                  "email")
-    name = _attr(user, "display_name", "name", "full_name", "preferred_username",
-                 "username", "email")
+    ident = _first(user, _ID_NAMES, mapping)
+    name = _first(user, _NAME_NAMES, mapping)
     if ident is None and name is None:
         return None
-    team = _attr(user, "team")
-    kind = _attr(user, "actor_type", "type")
-    on_behalf_of = actor_from_user(_attr(user, *_BEHALF_NAMES), behalf=False) \
+    team = _first(user, _TEAM_NAMES, mapping)
+    kind = _first(user, _TYPE_NAMES, mapping)
+    on_behalf_of = actor_from_user(_first(user, _BEHALF_NAMES, mapping), behalf=False) \
         if behalf else None
     return Actor(id=None if ident is None else str(ident),
                  name=None if name is None else str(name),

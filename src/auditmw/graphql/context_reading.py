@@ -14,7 +14,12 @@ from typing import Any
 from auditmw.capture.actor import actor_from_user
 from auditmw.event import Actor
 from auditmw.reading import member as _member
-from auditmw.reading import unproxied
+from auditmw.reading import members, unproxied
+
+#: What a request may hold its user under: ``request.user`` (Django, a custom request),
+#: an ASGI ``scope`` (``scope["user"]``), a WSGI ``REMOTE_USER`` on it or in its
+#: ``environ``.
+_REQUEST_MEMBERS = ("user", "scope", "REMOTE_USER", "environ")
 
 
 def default_actor_from_context(context: Any) -> Actor | None:
@@ -22,20 +27,26 @@ def default_actor_from_context(context: Any) -> Actor | None:
     ``context["user"]`` (or ``current_user``); the request's user (``request.user``,
     ASGI ``scope["user"]``, WSGI ``REMOTE_USER``) where the request is
     ``context["request"]``,
-    ``context.request`` or the context itself (Graphene's habit)."""
+    ``context.request`` or the context itself (Graphene's habit).
+
+    Each object is tested once for being a mapping (:func:`members`), not once per
+    member read: this runs for every catalogued field (issue 21)."""
     if context is None:
         return None
-    for key in ("user", "current_user"):
-        actor = actor_from_user(_member(context, key))
-        if actor is not None:
-            return actor
-    request = unproxied(_member(context, "request") or context)
-    for candidate in (_member(request, "user"), _member(_member(request, "scope"), "user"),
-                      _member(request, "REMOTE_USER"),
-                      _member(_member(request, "environ"), "REMOTE_USER")):
-        actor = actor_from_user(candidate)
-        if actor is not None:
-            return actor
+    user, current_user, request = members(context, ("user", "current_user", "request"))
+    for found in (user, current_user):
+        if found is not None:
+            actor = actor_from_user(found)
+            if actor is not None:
+                return actor
+    request = unproxied(request or context)
+    user, scope, remote_user, environ = members(request, _REQUEST_MEMBERS)
+    for found in (user, None if scope is None else _member(scope, "user"), remote_user,
+                  None if environ is None else _member(environ, "REMOTE_USER")):
+        if found is not None:
+            actor = actor_from_user(found)
+            if actor is not None:
+                return actor
     return None
 
 
