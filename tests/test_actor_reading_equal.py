@@ -172,19 +172,20 @@ def test_actor_from_user_names_who_the_plain_rule_names(user: Any) -> None:
     assert actor_from_user(user) == oracle_user(user)
 
 
+flat_users = users(nested=False)
 contexts = st.one_of(
     st.none(),
-    st.builds(lambda u, c: {"user": u, "current_user": c}, users(nested=False), users(nested=False)),
+    st.builds(lambda u, c: {"user": u, "current_user": c}, flat_users, flat_users),
     st.builds(lambda r: {"request": r}, st.one_of(
-        st.builds(lambda u: SimpleNamespace(user=u), users(nested=False)),
-        st.builds(lambda u: SimpleNamespace(scope={"type": "http", "user": u}), users(nested=False)),
-        st.builds(lambda u: SimpleNamespace(environ={"REMOTE_USER": u}), users(nested=False)),
-        st.builds(lambda u: {"REMOTE_USER": u, "REQUEST_METHOD": "GET"}, users(nested=False)),
-        st.builds(lambda u, v: SimpleNamespace(user=u, REMOTE_USER=v), users(nested=False), users(nested=False)),
+        st.builds(lambda u: SimpleNamespace(user=u), flat_users),
+        st.builds(lambda u: SimpleNamespace(scope={"type": "http", "user": u}), flat_users),
+        st.builds(lambda u: SimpleNamespace(environ={"REMOTE_USER": u}), flat_users),
+        st.builds(lambda u: {"REMOTE_USER": u, "REQUEST_METHOD": "GET"}, flat_users),
+        st.builds(lambda u, v: SimpleNamespace(user=u, REMOTE_USER=v), flat_users, flat_users),
         st.just({}), st.none())),
-    st.builds(lambda u: SimpleNamespace(user=u), users(nested=False)),
-    st.builds(lambda u: SimpleNamespace(request=SimpleNamespace(user=u)), users(nested=False)),
-    users(nested=False),
+    st.builds(lambda u: SimpleNamespace(user=u), flat_users),
+    st.builds(lambda u: SimpleNamespace(request=SimpleNamespace(user=u)), flat_users),
+    flat_users,
 )
 
 
