@@ -193,3 +193,68 @@ contexts = st.one_of(
 @given(contexts)
 def test_default_actor_from_context_names_who_the_plain_rule_names(context: Any) -> None:
     assert default_actor_from_context(context) == oracle_context(context)
+
+
+# -- one reading per user object and request ---------------------------------------------
+
+class CountingUser:
+    """A framework user that counts how often it is read."""
+
+    def __init__(self, name: str) -> None:
+        self.username = name
+        self.reads = 0
+
+    @property
+    def is_authenticated(self) -> bool:
+        self.reads += 1
+        return True
+
+
+def test_a_user_object_is_read_once_per_request() -> None:
+    from auditmw.capture.actor import ActorSources, actor_within
+    from auditmw.config import ActorConfig
+    from auditmw.context import RequestState
+    from auditmw.event import Client
+
+    state = RequestState("POST", "/graphql", Client(ip="127.0.0.1"), "ui")
+    ann, bob = CountingUser("ann"), CountingUser("bob")
+    # the hook reads the context's user when its field has run ...
+    assert default_actor_from_context({"request": SimpleNamespace(
+        scope={"type": "http", "user": ann})}) == Actor(id="ann", name="ann")  # no request
+    assert ann.reads == 1
+    first = actor_within(ann, state)
+    assert ann.reads == 2
+    # ... and the door's picks, at the response's end, find that reading
+    sources = ActorSources(ActorConfig())
+    for _ in range(2):
+        assert sources.pick({"scope.user": ann}, {}, False, state) is first
+    assert ann.reads == 2
+    # another object is read on its own; without a request nothing is remembered
+    assert sources.pick({"scope.user": bob}, {}, False, state) == Actor(id="bob", name="bob")
+    assert sources.pick({"scope.user": ann}, {}, False) == first
+    assert (ann.reads, bob.reads) == (3, 1)
+    # a renamed object keeps the name first read in this request, not in a new one
+    ann.username = "ann2"
+    assert actor_within(ann, state) is first
+    fresh = RequestState("POST", "/graphql", Client(ip="127.0.0.1"), "ui")
+    assert actor_within(ann, fresh) == Actor(id="ann2", name="ann2")
+
+
+def test_the_hook_leaves_its_reading_for_the_door() -> None:
+    from auditmw.capture.actor import ActorSources
+    from auditmw.config import ActorConfig
+    from auditmw.context import RequestState, current_request
+    from auditmw.event import Client
+
+    state = RequestState("POST", "/graphql", Client(ip="127.0.0.1"), "ui")
+    ann = CountingUser("ann")
+    token = current_request.set(state)
+    try:
+        seen_by_hook = default_actor_from_context(
+            {"request": SimpleNamespace(scope={"type": "http", "user": ann})})
+    finally:
+        current_request.reset(token)
+    assert ann.reads == 1
+    assert ActorSources(ActorConfig()).pick({"scope.user": ann}, {}, False, state) \
+        is seen_by_hook
+    assert ann.reads == 1

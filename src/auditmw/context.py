@@ -79,6 +79,10 @@ class RequestState:
     executions: int = 0
     #: Free room for front doors to pass small facts along (e.g. the framework's user).
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The user objects read in this request, by identity: ``id(user) → (user, actor)``
+    #: (:func:`auditmw.capture.actor.actor_within`), so the hook and the door read each
+    #: one once. ``None`` until the first is read.
+    users: dict[int, tuple[Any, Actor | None]] | None = None
 
 
 current_request: ContextVar[RequestState | None] = ContextVar(

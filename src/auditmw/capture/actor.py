@@ -24,6 +24,7 @@ from auditmw.event import Actor
 if TYPE_CHECKING:
     from auditmw.capture.actor_jwt import JwtSource
     from auditmw.config import ActorConfig
+    from auditmw.context import RequestState
 
 log = logging.getLogger("auditmw.capture")
 
@@ -130,9 +131,34 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
                  team=None if team is None else str(team), on_behalf_of=on_behalf_of)
 
 
-def as_actor(value: Any) -> Actor | None:
+def actor_within(user: Any, state: RequestState | None) -> Actor | None:
+    """:func:`actor_from_user`, read once per user object in one request (``state``): the
+    execution hook reads the GraphQL context's user when its field has run, the door the
+    framework's user when the response is complete, and where both are the same object
+    (Starlette's ``scope["user"]``) the second reading is the first one's answer — every
+    event of the request names the user as first read. Without a request, a plain
+    :func:`actor_from_user`."""
+    if state is None or user is None or type(user) in _PLAIN_USERS:
+        return actor_from_user(user)
+    users = state.users
+    if users is None:
+        users = state.users = {}
+    known = users.get(id(user))
+    if known is not None and known[0] is user:  # the object itself is held: ids stay its
+        return known[1]
+    actor = actor_from_user(user)
+    users[id(user)] = (user, actor)
+    return actor
+
+
+#: Users read in no time and never changed: not worth remembering.
+_PLAIN_USERS = frozenset({str, int, Actor})
+
+
+def as_actor(value: Any, state: RequestState | None = None) -> Actor | None:
     """An ``Actor``, an actor dict (only ``id``/``name``/``type``/``team``/
-    ``on_behalf_of`` keys), or anything :func:`actor_from_user` reads."""
+    ``on_behalf_of`` keys), or anything :func:`actor_from_user` reads (once per object
+    in the request ``state``: :func:`actor_within`)."""
     if value is None or isinstance(value, Actor):
         return value
     if isinstance(value, Mapping) and value and set(value) <= _ACTOR_KEYS:
@@ -143,7 +169,7 @@ def as_actor(value: Any) -> Actor | None:
                                            "anonymous") else "user",
                      team=_str(value.get("team")),
                      on_behalf_of=as_actor(behalf) if behalf is not None else None)
-    return actor_from_user(value)
+    return actor_within(value, state)
 
 
 def _str(value: Any) -> str | None:
@@ -234,10 +260,17 @@ class ActorSources:
 
             self.jwt = JwtSource(cfg.jwt)
         actor_calls.register(self.calls)
+        #: Each source as (what it reads, where): decided once, not per request.
+        self._steps = tuple(
+            (_HEADER, s.split(":", 1)[1].strip().lower()) if s.startswith("header:")
+            else (_JWT, "") if s in ("jwt", "jwt:") else (_SEEN, seen_key(s))
+            for s in self.sources)
 
     def pick(self, seen: Mapping[str, Any], headers: Mapping[str, str],
-             trusted_peer: bool) -> Actor | None:
-        """The first source, in configured order, that names an actor."""
+             trusted_peer: bool, within: RequestState | None = None) -> Actor | None:
+        """The first source, in configured order, that names an actor. ``within``: the
+        request the seen users belong to, so a user object already read in it (by the
+        execution hook, by an earlier pick) is not read again (:func:`actor_within`)."""
         if self.calls:
             from auditmw.capture.actor_calls import warn_unimported
 
@@ -248,19 +281,25 @@ class ActorSources:
                     break
             else:
                 return None  # nothing seen, nothing to read: the anonymous fast way
-        for source in self.sources:
-            if source.startswith("header:"):
+        for kind, key in self._steps:
+            if kind is _SEEN:
+                value = seen.get(key)
+                if value is None:
+                    continue
+                found = as_actor(value, within)
+            elif kind is _HEADER:
                 if not trusted_peer:
                     continue
-                value = headers.get(source.split(":", 1)[1].strip().lower())
+                value = headers.get(key)
                 if value:
                     return Actor(id=value, name=value)
                 continue
-            if source in ("jwt", "jwt:"):
-                found = self.jwt.actor(headers.get("authorization")) if self.jwt else None
             else:
-                found = as_actor(seen.get(seen_key(source)))
+                found = self.jwt.actor(headers.get("authorization")) if self.jwt else None
             if found is not None:
                 return found
         return None
+
+
+_HEADER, _JWT, _SEEN = "header", "jwt", "seen"
 

@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from auditmw.capture.actor import actor_from_user
+from auditmw.capture.actor import actor_within
+from auditmw.context import current_request
 from auditmw.event import Actor
 from auditmw.reading import member as _member
 from auditmw.reading import members, unproxied
@@ -30,13 +31,16 @@ def default_actor_from_context(context: Any) -> Actor | None:
     ``context.request`` or the context itself (Graphene's habit).
 
     Each object is tested once for being a mapping (:func:`members`), not once per
-    member read: this runs for every catalogued field (issue 21)."""
+    member read: this runs for every catalogued field (issue 21). Inside a watched
+    request a user object is read once, shared with the door
+    (:func:`~auditmw.capture.actor.actor_within`)."""
     if context is None:
         return None
+    state = current_request.get()
     user, current_user, request = members(context, ("user", "current_user", "request"))
     for found in (user, current_user):
         if found is not None:
-            actor = actor_from_user(found)
+            actor = actor_within(found, state)
             if actor is not None:
                 return actor
     request = unproxied(request or context)
@@ -44,7 +48,7 @@ def default_actor_from_context(context: Any) -> Actor | None:
     for found in (user, None if scope is None else _member(scope, "user"), remote_user,
                   None if environ is None else _member(environ, "REMOTE_USER")):
         if found is not None:
-            actor = actor_from_user(found)
+            actor = actor_within(found, state)
             if actor is not None:
                 return actor
     return None
