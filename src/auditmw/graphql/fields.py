@@ -17,7 +17,7 @@ from graphql import (
 
 from auditmw.event import Target
 from auditmw.outcome import DEFAULT_RULES, OutcomeRules
-from auditmw.reading import camel_case
+from auditmw.reading import camel_case, members
 from auditmw.targets import (
     ValueTarget,
     target_from_value,
@@ -119,10 +119,24 @@ def snapshot(value: Any, depth: int = 0) -> Any:
         return {k: v if type(v) in scalars else snapshot(v, depth + 1)
                 for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [v if type(v) in scalars else snapshot(v, depth + 1) for v in value]
+        for item in value:  # a list of scalars (tags, ids) is copied whole
+            if type(item) not in scalars:
+                return [v if type(v) in scalars else snapshot(v, depth + 1) for v in value]
+        return list(value)
     if isinstance(value, enum.Enum):
         return value
     return plain(value, depth)
+
+
+def snapshot_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """:func:`snapshot` of a resolver's keyword arguments, in place: the dict is the
+    caller's own (``**args`` built it for this call; the resolver was handed another),
+    so only the values that can change are replaced by copies."""
+    scalars = _SCALARS
+    for key, value in arguments.items():
+        if type(value) not in scalars:
+            arguments[key] = snapshot(value, 1)  # a value, not a key: the walk is safe
+    return arguments
 
 
 class _OwnFields(NamedTuple):
@@ -159,15 +173,41 @@ class TargetReader:
             if len(self._names) >= _TYPE_CACHE_SIZE:  # schemas built per request
                 self._names.clear()
             names = self._names[return_type] = _type_names(return_type)
-        if type(result) is dict and not entry.target:
+        if not entry.target and result is not None:
             # the common case, step 2 of the rule (the value's own id/key/name): the
-            # request thread reads four keys, the Target is made where the event is
-            get = result.get
-            own = _OwnFields(get("id"), get("key"), get("name"), get("__typename"), names[0])
-            if own.id is not None or own.key is not None or own.name is not None:
+            # request thread reads four members, the Target is made where the event is
+            own = _own_fields(result, names[0])
+            if own is not None:
                 return own
         return target_in_value(entry.target, result, type_name=names[0],
                                member_type=names[1])
+
+
+_NOT_OBJECTS = (str, bytes, int, float, bool, list, tuple)
+_OWN_NAMES = ("id", "key", "name", "__typename")
+
+
+def _own_fields(result: Any, type_name: str | None) -> _OwnFields | None:
+    """A returned dict's or object's own id/key/name/``__typename`` (what
+    :func:`~auditmw.targets.target_from_value` reads of it), when one of the first three
+    is there and all are plain scalars (kept as they are, nothing to copy); else
+    ``None``: the rule then reads the value at once (:func:`target_in_value`)."""
+    if type(result) is dict:
+        get = result.get
+        ident, key, name, typename = get("id"), get("key"), get("name"), get("__typename")
+    elif isinstance(result, _NOT_OBJECTS) or isinstance(result, Mapping):
+        return None  # the rule's other readings (a mapping through its own get)
+    else:
+        ident, key, name, typename = members(result, _OWN_NAMES)
+        # an object's type is its class when the schema names none
+        type_name = type_name or type(result).__name__
+    if ident is None and key is None and name is None:
+        return None
+    scalars = _SCALARS
+    if type(ident) not in scalars or type(key) not in scalars \
+            or type(name) not in scalars or type(typename) not in scalars:
+        return None
+    return _OwnFields(ident, key, name, typename, type_name)
 
 
 def _type_names(return_type: GraphQLOutputType) -> tuple[str | None, MemberType]:

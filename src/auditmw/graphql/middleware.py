@@ -47,7 +47,7 @@ from auditmw.event import (
     Target,
 )
 from auditmw.graphql.context_reading import RequestView, default_actor_from_context, request_view
-from auditmw.graphql.fields import TargetReader, settle, snapshot
+from auditmw.graphql.fields import TargetReader, settle, snapshot_arguments
 from auditmw.outcome import DEFAULT_RULES, DeniedCheck, outcome_of_field
 
 if TYPE_CHECKING:
@@ -122,6 +122,8 @@ class AuditResolverMiddleware:
     def run(self, entry: Entry, next_: Callable[..., Any], root: Any,
             info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
         """Run one catalogued root field's resolver chain (``next_``) and audit it.
+        ``args`` is the caller's own dict (``**args`` built it): the resolver is handed
+        a copy, and the audit keeps a snapshot of its values in it.
 
         With ``delivery.fail_closed`` and the durable sink failing, the field is refused
         before anything of the app runs: a GraphQL error, the refused attempt offered to
@@ -188,7 +190,7 @@ class AuditResolverMiddleware:
                     error=exc, value=result, outcome_path=entry.outcome_path,
                     rules=self._rules, also_denied=self.is_denied)
             complete = partial(settle, entry, info.parent_type.fields.get(info.field_name),
-                               snapshot(args), self._targets.read(entry, info, result))
+                               snapshot_arguments(args), self._targets.read(entry, info, result))
             actor = self.actor_from_context(info.context)
             tenant = (self.tenant_rule.of_graphql_context(info.context)
                       if self.tenant_rule is not None else None)
