@@ -51,7 +51,7 @@ class Group:
 
 leaves = st.one_of(st.none(), st.just(""), st.sampled_from(["g-1", "Ops", "0"]),
                    st.integers(0, 3), st.booleans(), st.just(["x"]), st.just(("t",)),
-                   st.builds(lambda: object()))
+                   st.builds(object))
 own = st.fixed_dictionaries({}, optional={"id": leaves, "key": leaves, "name": leaves,
                                           "__typename": st.sampled_from([None, "", "Thing"])})
 objects = st.one_of(leaves, own, own.map(lambda d: SimpleNamespace(**d)), own.map(Frozen),

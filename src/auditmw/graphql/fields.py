@@ -183,7 +183,9 @@ class TargetReader:
                                member_type=names[1])
 
 
-_NOT_OBJECTS = (str, bytes, int, float, bool, list, tuple)
+#: Values the own-fields reading leaves to the rule: scalars, sequences, mappings other
+#: than dicts (read through their own get).
+_NOT_OWN = (str, bytes, int, float, bool, list, tuple, Mapping)
 _OWN_NAMES = ("id", "key", "name", "__typename")
 
 
@@ -195,8 +197,8 @@ def _own_fields(result: Any, type_name: str | None) -> _OwnFields | None:
     if type(result) is dict:
         get = result.get
         ident, key, name, typename = get("id"), get("key"), get("name"), get("__typename")
-    elif isinstance(result, _NOT_OBJECTS) or isinstance(result, Mapping):
-        return None  # the rule's other readings (a mapping through its own get)
+    elif isinstance(result, _NOT_OWN):
+        return None
     else:
         ident, key, name, typename = members(result, _OWN_NAMES)
         # an object's type is its class when the schema names none
