@@ -52,3 +52,27 @@ def test_flask_login_then_g_user_then_anonymous() -> None:
         ("u7", "success"), ("g-1", "success"), (None, "success"), ("u8", "success"),
         ("u9", "failure")]
     assert events[0]["actor"]["name"] == "Member u7"
+
+
+def test_user_noted_after_after_request_with_no_teardown_function() -> None:
+    """The user is read when full_dispatch_request ends (after ``after_request``); Flask's
+    teardown functions, run for every request, watched or not, are left alone."""
+    trail = AuditTrail(store=False, sinks=[MemorySink()], capture={"routes": ROUTES},
+                       actor={"sources": ["flask_g"]})
+    app = Flask("adapter_after")
+
+    @app.post("/assets/<id>/resync")
+    def resync(id: str) -> dict[str, Any]:
+        return {"id": id}
+
+    @app.after_request
+    def late_sign_in(response: Any) -> Any:
+        g.user = {"id": "late", "name": "Late"}
+        return response
+
+    init_app(app, trail)
+    assert not app.teardown_request_funcs
+    with capture_audit_events(trail) as events:
+        app.test_client().post("/assets/a1/resync").get_data()
+        app.test_client().get("/elsewhere").get_data()  # unwatched: nothing recorded
+    assert [e["actor"].get("id") for e in events] == ["late"]

@@ -4,9 +4,9 @@
 >>> init_app(app, trail)
 
 Wraps ``app.wsgi_app`` in :class:`auditmw.wsgi.AuditMiddleware` and, at the end of every
-watched request (``teardown_request``, which runs even when the view raised, while the
-app context still exists), leaves what the app knows of its user in the request's
-state: Flask-Login's ``current_user`` (source ``flask_login``), flask-jwt-extended's
+watched request (when ``app.full_dispatch_request`` returns or raises: after the view and
+the ``after_request`` functions, while the app context still exists), leaves what the
+app knows of its user in the request's state: Flask-Login's ``current_user`` (source ``flask_login``), flask-jwt-extended's
 verified identity (``flask_jwt_extended``), Flask-HTTPAuth's ``current_user()``
 (``flask_httpauth``) and ``flask.g.user`` (``flask_g``; an object, a mapping or a
 ``sqlite3.Row`` as in the Flask tutorial). Each is read only where the app uses it.
@@ -46,22 +46,53 @@ log = logging.getLogger("auditmw.flask")
 EXTENSION = "auditmw"
 
 
+class _FlaskParts:
+    """What :func:`_note_user` reads Flask through, looked up once (at ``init_app``):
+    ``flask.g`` is a werkzeug proxy whose every read costs about as much as the rest of
+    :func:`_note_user`, and ``from flask import ...`` in a function runs importlib's
+    Python code each time (issue 21). ``flask.globals._cv_app`` is Flask's own context
+    variable (Flask 2.2 on); without it the proxies are used."""
+
+    def __init__(self) -> None:
+        from flask import current_app, g, request
+        from flask.ctx import _AppCtxGlobals
+
+        self.plain_globals: type = _AppCtxGlobals
+        self.request = request
+        self.current_app = current_app
+        try:
+            from flask.globals import _cv_app
+        except ImportError:  # pragma: no cover - another Flask layout
+            self.globals: Callable[[], Any] = g._get_current_object
+        else:
+            self.globals = lambda: _cv_app.get().g
+
+
+_parts: list[_FlaskParts] = []
+
+
+def _flask() -> _FlaskParts:
+    if not _parts:
+        _parts.append(_FlaskParts())
+    return _parts[0]
+
+
 def _note_user(middleware: AuditMiddleware | None = None, app: Flask | None = None) -> None:
     state = current_request.get()
     if state is None:
         return
     try:
-        from flask import current_app
-        from flask import g as g_proxy
-
-        # Each read through a werkzeug proxy looks the context up again: take the real
-        # objects once (this runs for every watched request; issue 21).
-        g = g_proxy._get_current_object()
-        flask_app = app if app is not None else current_app._get_current_object()
-        user = g.get("user")
+        flask = _flask()
+        g = flask.globals()
+        flask_app = app if app is not None else flask.current_app._get_current_object()
+        # Flask's own globals keep attributes in their __dict__ (their __getattr__, run
+        # for every missing name, is Python code); another app_ctx_globals_class is asked.
+        seen = g.__dict__ if type(g) is flask.plain_globals else None
+        user = seen.get("user") if seen is not None else getattr(g, "user", None)
         if user is not None:
             state.extra.setdefault("flask_g", actor_from_user(user))
-        httpauth_user = getattr(g, "flask_httpauth_user", None)  # Flask-HTTPAuth's login
+        httpauth_user = seen.get("flask_httpauth_user") if seen is not None \
+            else getattr(g, "flask_httpauth_user", None)  # Flask-HTTPAuth's login
         if httpauth_user is not None:
             state.extra.setdefault("flask_httpauth", actor_from_user(httpauth_user))
         if "flask-jwt-extended" in flask_app.extensions:
@@ -69,11 +100,28 @@ def _note_user(middleware: AuditMiddleware | None = None, app: Flask | None = No
         if getattr(flask_app, "login_manager", None) is not None:
             _note_flask_login(state)
         if middleware is not None and middleware.capture.resolver is not None:
-            from flask import request
-
-            middleware.capture.resolve_early(state, request.environ)
+            middleware.capture.resolve_early(state, flask.request.environ)
     except Exception:
         log.exception("auditmw: could not read the Flask user")
+
+
+def _noting_dispatch(app: Flask, middleware: AuditMiddleware) -> None:
+    """Note the user when the app's ``full_dispatch_request`` returns or raises: still
+    inside the request and app contexts, after the view and ``after_request``. Not a
+    ``teardown_request`` function: Flask calls those for every request, watched or not,
+    through ``ensure_sync``'s coroutine test, about 3 % of a small REST request's own
+    work (issue 21); this costs an unwatched request one call and a context lookup."""
+    _flask()
+    dispatch = app.full_dispatch_request
+
+    def full_dispatch_request() -> Any:
+        try:
+            return dispatch()
+        finally:
+            if current_request.get() is not None:  # a watched request
+                _note_user(middleware, app)
+
+    app.full_dispatch_request = full_dispatch_request  # type: ignore[method-assign]
 
 
 def _note_flask_login(state: RequestState) -> None:
@@ -140,11 +188,7 @@ def init_app(app: Flask, trail: AuditTrail, *,
     app.extensions[EXTENSION] = trail
     middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter)
 
-    def note_user(_exc: BaseException | None = None) -> None:
-        if current_request.get() is not None:  # a watched request: the others pay no call
-            _note_user(middleware, app)
-
-    app.teardown_request(note_user)
+    _noting_dispatch(app, middleware)
     app.wsgi_app = middleware  # type: ignore[method-assign]
     return app
 
