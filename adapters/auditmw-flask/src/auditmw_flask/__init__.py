@@ -6,7 +6,8 @@
 Wraps ``app.wsgi_app`` in :class:`auditmw.wsgi.AuditMiddleware` and, at the end of every
 watched request (when ``app.full_dispatch_request`` returns or raises: after the view and
 the ``after_request`` functions, while the app context still exists), leaves what the
-app knows of its user in the request's state: Flask-Login's ``current_user`` (source ``flask_login``), flask-jwt-extended's
+app knows of its user in the request's state: Flask-Login's ``current_user`` (source
+``flask_login``), flask-jwt-extended's
 verified identity (``flask_jwt_extended``), Flask-HTTPAuth's ``current_user()``
 (``flask_httpauth``) and ``flask.g.user`` (``flask_g``; an object, a mapping or a
 ``sqlite3.Row`` as in the Flask tutorial). Each is read only where the app uses it.
