@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from contextvars import ContextVar
 from types import SimpleNamespace
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from werkzeug.local import LocalProxy
 
 from auditmw.capture.actor import actor_from_user
 from auditmw.event import Actor
@@ -182,9 +184,15 @@ contexts = st.one_of(
         st.builds(lambda u: SimpleNamespace(environ={"REMOTE_USER": u}), flat_users),
         st.builds(lambda u: {"REMOTE_USER": u, "REQUEST_METHOD": "GET"}, flat_users),
         st.builds(lambda u, v: SimpleNamespace(user=u, REMOTE_USER=v), flat_users, flat_users),
-        st.just({}), st.none())),
+        st.just({}), st.none(),
+        # werkzeug's proxies (Flask's request): bound to a request, and unbound
+        st.builds(lambda u: LocalProxy(lambda: SimpleNamespace(user=u)), flat_users),
+        st.just(LocalProxy(ContextVar("unbound_request"))))),
     st.builds(lambda u: SimpleNamespace(user=u), flat_users),
     st.builds(lambda u: SimpleNamespace(request=SimpleNamespace(user=u)), flat_users),
+    # a request that reads as nothing (empty, an unbound proxy): the context is the request
+    st.builds(lambda r, u: {"request": r, "REMOTE_USER": u},
+              st.sampled_from([{}, LocalProxy(ContextVar("unbound_request"))]), flat_users),
     flat_users,
 )
 

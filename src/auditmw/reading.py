@@ -8,6 +8,7 @@ alike, and a failing property of a framework object reads as absent.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,20 +29,15 @@ def member(obj: Any, name: str) -> Any:
 
 
 def members(obj: Any, names: tuple[str, ...]) -> list[Any]:
-    """``[member(obj, name) for name in names]``, the mapping test made once."""
-    if type(obj) is dict:
-        return [obj.get(name) for name in names]
+    """``[member(obj, name) for name in names]``, the mapping test made once and the
+    reads made in C (``map``); when one of them raises, each is read again on its own
+    (a failing property reads as absent, the others as they are)."""
     try:
-        mapping = isinstance(obj, Mapping)
-    except Exception:  # as member(): an object that cannot say reads as having nothing
-        return [None] * len(names)
-    found: list[Any] = []
-    for name in names:
-        try:
-            found.append(obj.get(name) if mapping else getattr(obj, name, None))
-        except Exception:
-            found.append(None)
-    return found
+        if type(obj) is dict or isinstance(obj, Mapping):
+            return list(map(obj.get, names))
+        return list(map(getattr, repeat(obj, len(names)), names, repeat(None, len(names))))
+    except Exception:
+        return [member(obj, name) for name in names]
 
 
 def unproxied(obj: Any) -> Any:

@@ -43,7 +43,10 @@ def default_actor_from_context(context: Any) -> Actor | None:
             actor = actor_within(found, state)
             if actor is not None:
                 return actor
-    request = unproxied(request or context)
+    # `request or context`, tested on the object behind a proxy (the same truth: a
+    # werkzeug proxy answers for its object, and an unbound one reads as nothing)
+    request = unproxied(request) if request is not None else None
+    request = request if request else unproxied(context)
     user, scope, remote_user, environ = members(request, _REQUEST_MEMBERS)
     for found in (user, None if scope is None else _member(scope, "user"), remote_user,
                   None if environ is None else _member(environ, "REMOTE_USER")):
