@@ -8,8 +8,8 @@ alike, and a failing property of a framework object reads as absent.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
 _CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
