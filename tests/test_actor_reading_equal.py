@@ -266,3 +266,48 @@ def test_the_hook_leaves_its_reading_for_the_door() -> None:
     assert ActorSources(ActorConfig()).pick({"scope.user": ann}, {}, False, state) \
         is seen_by_hook
     assert ann.reads == 1
+
+
+# -- the sources in their configured order -------------------------------------------------
+
+SOURCES = ("scope.user", "flask_login", "flask_jwt_extended", "flask_httpauth", "flask_g",
+           "django", "graphql_context")
+seen_values = st.one_of(st.none(), st.just(""), st.sampled_from(["ann", "bob"]),
+                        st.builds(Actor, id=st.sampled_from(["a1", "b2"])),
+                        st.just({"id": "c3", "type": "api"}),
+                        st.just(SimpleNamespace(is_authenticated=False, id="x")))
+
+
+def oracle_pick(sources: tuple[str, ...], seen: dict[str, Any], headers: dict[str, str],
+                trusted: bool) -> Actor | None:
+    from auditmw.capture.actor import as_actor
+
+    for source in sources:
+        if source.startswith("header:"):
+            value = headers.get(source.split(":", 1)[1]) if trusted else None
+            if value:
+                return Actor(id=value, name=value)
+            continue
+        found = as_actor(seen.get(source))
+        if found is not None:
+            return found
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.permutations(SOURCES).flatmap(lambda order: st.tuples(
+           st.just(tuple(order)),
+           st.integers(1, len(order)),
+           st.booleans())),
+       st.dictionaries(st.sampled_from((*SOURCES, "resolver")), seen_values),
+       st.sampled_from([{}, {"x-user": "hdr"}]), st.booleans())
+def test_pick_takes_the_first_source_in_order(
+        shape: tuple[tuple[str, ...], int, bool], seen: dict[str, Any],
+        headers: dict[str, str], trusted: bool) -> None:
+    from auditmw.capture.actor import ActorSources
+    from auditmw.config import ActorConfig
+
+    order, count, with_header = shape
+    sources = order[:count] + (("header:x-user",) if with_header else ())
+    picker = ActorSources(ActorConfig(sources=list(sources)))
+    assert picker.pick(seen, headers, trusted) == oracle_pick(sources, seen, headers, trusted)

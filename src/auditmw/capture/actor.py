@@ -265,6 +265,7 @@ class ActorSources:
             (_HEADER, s.split(":", 1)[1].strip().lower()) if s.startswith("header:")
             else (_JWT, "") if s in ("jwt", "jwt:") else (_SEEN, seen_key(s))
             for s in self.sources)
+        self._seen_keys = tuple(key for _, key in self._steps)  # when all are _SEEN
 
     def pick(self, seen: Mapping[str, Any], headers: Mapping[str, str],
              trusted_peer: bool, within: RequestState | None = None) -> Actor | None:
@@ -276,11 +277,14 @@ class ActorSources:
 
             warn_unimported(self.calls)
         if not self.reads_headers:
-            for value in seen.values():  # a plain loop: this runs for every request
+            # every source is one a door saw: their values in order, read in C (this
+            # runs for every watched request)
+            for value in map(seen.get, self._seen_keys):
                 if value is not None:
-                    break
-            else:
-                return None  # nothing seen, nothing to read: the anonymous fast way
+                    found = as_actor(value, within)
+                    if found is not None:
+                        return found
+            return None
         for kind, key in self._steps:
             if kind is _SEEN:
                 value = seen.get(key)
