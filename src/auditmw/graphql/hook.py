@@ -85,8 +85,8 @@ class ExecutionHook:
     def arm(self, executor: Any, plan: RootPlan, keys: Iterable[str] | None = None) -> None:
         """Audit the catalogued root fields of ``executor``'s execution: the response
         keys ``keys`` (default: every key ``plan`` says they may run under)."""
-        _RootFields(self.auditor, executor, plan.entries,
-                    set(plan.keys if keys is None else keys)).arm()
+        executor.execute_field = _RootFields(self.auditor, executor, plan.entries,
+                                             set(plan.keys if keys is None else keys))
 
     def enter_root(self, executor: Any, fields: Mapping[str, Any]) -> None:
         """graphql-core 3.3: the grouped root ``fields`` of ``executor``'s operation are
@@ -118,7 +118,8 @@ class _RootFields:
     read from the document that ``@skip`` left out keeps it armed for the root fields
     only, which then pass through)."""
 
-    __slots__ = ("auditor", "entries", "entry", "executor", "pending", "plain", "saved")
+    __slots__ = ("auditor", "entries", "entry", "executor", "inner", "pending", "plain",
+                 "saved")
 
     def __init__(self, auditor: AuditResolverMiddleware, executor: Any,
                  entries: dict[str, Entry], pending: set[str]) -> None:
@@ -129,9 +130,7 @@ class _RootFields:
         self.plain = type(executor).execute_field
         self.entry: Entry | None = None
         self.saved: Any = None
-
-    def arm(self) -> None:
-        self.executor.execute_field = self
+        self.inner: Callable[..., Any] | None = None
 
     def __call__(self, parent_type: Any, source: Any, field_list: Any, path: Any,
                  *rest: Any) -> Any:
@@ -162,16 +161,21 @@ class _RootFields:
 
     def get_field_resolver(self, resolve_fn: Callable[..., Any]) -> Callable[..., Any]:
         """Stands in for the execution's middleware manager for one root field: builds
-        the resolver exactly as graphql-core would, wraps it in the auditor, and puts the
-        real manager back at once (the nested fields use it)."""
+        the resolver exactly as graphql-core would, and puts the real manager back at
+        once (the nested fields use it). The field is resolved through :meth:`resolve`
+        (a bound method, no closure per field): graphql-core calls what this returns
+        right away, in the same ``execute_field``, before any other root field asks."""
         saved = self.saved
         self.executor.middleware_manager = saved
         inner = saved.get_field_resolver(resolve_fn) if saved else resolve_fn
-        run, entry = self.auditor.run, self.entry
-        if entry is None:  # only ever armed with an entry
+        if self.entry is None:  # only ever armed with an entry
             return inner
+        self.inner = inner
+        return self.resolve
 
-        def audited(source: Any, info: Any, **args: Any) -> Any:
-            return run(entry, inner, source, info, args)
-
-        return audited
+    def resolve(self, source: Any, info: Any, **args: Any) -> Any:
+        """The root field's resolver chain, run and audited (:meth:`~.middleware.
+        AuditResolverMiddleware.run`)."""
+        entry, inner = self.entry, self.inner
+        assert entry is not None and inner is not None  # set by get_field_resolver
+        return self.auditor.run(entry, inner, source, info, args)
