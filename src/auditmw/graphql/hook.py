@@ -176,6 +176,6 @@ class _RootFields:
     def resolve(self, source: Any, info: Any, **args: Any) -> Any:
         """The root field's resolver chain, run and audited (:meth:`~.middleware.
         AuditResolverMiddleware.run`)."""
-        entry, inner = self.entry, self.inner
-        assert entry is not None and inner is not None  # set by get_field_resolver
-        return self.auditor.run(entry, inner, source, info, args)
+        # both set by get_field_resolver, just before graphql-core calls this
+        return self.auditor.run(self.entry, self.inner,  # type: ignore[arg-type]
+                                source, info, args)
