@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditmw.capture.actor import actor_within
-from auditmw.context import current_request
+from auditmw.context import RequestState, current_request
 from auditmw.event import Actor
 from auditmw.reading import member as _member
 from auditmw.reading import members, unproxied
@@ -21,6 +21,7 @@ from auditmw.reading import members, unproxied
 #: an ASGI ``scope`` (``scope["user"]``), a WSGI ``REMOTE_USER`` on it or in its
 #: ``environ``.
 _REQUEST_MEMBERS = ("user", "scope", "REMOTE_USER", "environ")
+_CONTEXT_MEMBERS = ("user", "current_user", "request")
 
 
 def default_actor_from_context(context: Any) -> Actor | None:
@@ -37,19 +38,25 @@ def default_actor_from_context(context: Any) -> Actor | None:
     if context is None:
         return None
     state = current_request.get()
-    user, current_user, request = members(context, ("user", "current_user", "request"))
-    for found in (user, current_user):
-        if found is not None:
-            actor = actor_within(found, state)
-            if actor is not None:
-                return actor
+    user, current_user, request = members(context, _CONTEXT_MEMBERS)
+    if user is not None or current_user is not None:
+        actor = _first_actor((user, current_user), state)
+        if actor is not None:
+            return actor
     # `request or context`, tested on the object behind a proxy (the same truth: a
     # werkzeug proxy answers for its object, and an unbound one reads as nothing)
     request = unproxied(request) if request is not None else None
     request = request if request else unproxied(context)
     user, scope, remote_user, environ = members(request, _REQUEST_MEMBERS)
-    for found in (user, None if scope is None else _member(scope, "user"), remote_user,
-                  None if environ is None else _member(environ, "REMOTE_USER")):
+    scope_user = None if scope is None else _member(scope, "user")
+    environ_user = None if environ is None else _member(environ, "REMOTE_USER")
+    if user is None and scope_user is None and remote_user is None and environ_user is None:
+        return None  # nobody signed in (most of a public API's calls)
+    return _first_actor((user, scope_user, remote_user, environ_user), state)
+
+
+def _first_actor(candidates: tuple[Any, ...], state: RequestState | None) -> Actor | None:
+    for found in candidates:
         if found is not None:
             actor = actor_within(found, state)
             if actor is not None:
