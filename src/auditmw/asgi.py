@@ -69,24 +69,32 @@ class AuditMiddleware:
 
     def _open(self, scope: Scope) -> Watch | None:
         try:
-            wanted = self._header_keys
-            headers: dict[str, str] = {}
-            for raw_name, raw_value in scope.get("headers") or ():
-                key = wanted.get(raw_name.lower() if type(raw_name) is bytes
-                                 else bytes(raw_name).lower())
-                if key is None:
-                    continue
-                value = bytes(raw_value).decode("latin-1")
-                headers[key] = f"{headers[key]}, {value}" if key in headers else value
             client = scope.get("client")
             peer = str(client[0]) if client else None
-            watch = self.capture.open(str(scope.get("method", "GET")), scope["path"],
-                                      scope.get("query_string", b""), peer, headers)
-            watch.native = scope
+            # A copy of the header list (the app may change the scope's): read into a
+            # dict when first asked, where the events are built.
+            watch = self.capture.open_raw(str(scope.get("method", "GET")), scope["path"],
+                                          scope.get("query_string", b""), peer,
+                                          raw=tuple(scope.get("headers") or ()),
+                                          read_headers=self._read_headers)
+            if self.capture.wants_native:
+                watch.native = scope
             return watch
         except Exception:
             log.exception("auditmw: could not open a request; passing it on")
             return None
+
+    def _read_headers(self, raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
+        wanted = self._header_keys
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in raw:
+            key = wanted.get(raw_name.lower() if type(raw_name) is bytes
+                             else bytes(raw_name).lower())
+            if key is None:
+                continue
+            value = bytes(raw_value).decode("latin-1")
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        return headers
 
     async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")

@@ -57,7 +57,16 @@ class AuditMiddleware:
         self.capture = HttpCapture(trail, actor_getter=actor_getter)
         self._graphql_paths = self.capture.graphql_paths
         self._watch_other = self.capture.watch_other
-        self._environ_keys = [(h, _environ_key(h)) for h in self.capture.header_names]
+        names = tuple(sorted(self.capture.header_names))
+        #: the environ keys of the headers the capture reads, and how their values
+        #: (copied on the request's thread: strings, immutable) become its dict
+        self._environ_keys = tuple(_environ_key(h) for h in names)
+
+        def read_headers(values: tuple[Any, ...]) -> dict[str, str]:
+            return {name: str(value) for name, value in zip(names, values, strict=True)
+                    if value}
+
+        self._read_headers = read_headers
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
@@ -69,12 +78,13 @@ class AuditMiddleware:
 
     def _open(self, path: str, environ: Environ) -> Watch | None:
         try:
-            headers = {name: str(value) for name, key in self._environ_keys
-                       if (value := environ.get(key))}
-            watch = self.capture.open(str(environ.get("REQUEST_METHOD", "GET")).upper(), path,
-                                      environ.get("QUERY_STRING", ""),
-                                      environ.get("REMOTE_ADDR") or None, headers)
-            watch.native = environ
+            watch = self.capture.open_raw(
+                str(environ.get("REQUEST_METHOD", "GET")).upper(), path,
+                environ.get("QUERY_STRING", ""), environ.get("REMOTE_ADDR") or None,
+                raw=tuple(map(environ.get, self._environ_keys)),
+                read_headers=self._read_headers)
+            if self.capture.wants_native:
+                watch.native = environ
             return watch
         except Exception:
             log.exception("auditmw: could not open a request; passing it on")

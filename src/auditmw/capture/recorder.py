@@ -13,25 +13,31 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from auditmw.capture.actor import RESOLVED_KEY, ActorSources, as_actor, load_resolver
+from auditmw.capture.actor import (
+    RESOLVED_KEY,
+    ActorSources,
+    as_actor,
+    load_resolver,
+    seen_key,
+)
 from auditmw.capture.documents import DocumentAnalyzer, FieldCall, calls_for
-from auditmw.capture.ip import parse_networks, peer_is_trusted, resolve_client_ip
+from auditmw.capture.ip import parse_networks, resolve_client_ip
 from auditmw.capture.login import login_actor, login_outcome, submitted_username
 from auditmw.capture.outcome import status_outcome
 from auditmw.capture.prefilter import QuietBodies
 from auditmw.capture.request import NOTHING, WireRequest, inflate, read_wire
-from auditmw.capture.request_events import RequestEvents, may_have_run
+from auditmw.capture.request_events import RequestEvents
+from auditmw.capture.request_facts import HttpState, RequestFacts
 from auditmw.capture.routes import RouteMatch, RouteTable, login_routes
 from auditmw.capture.site_access import SITE_ACCESS_EVENT, IdleTracker
 from auditmw.capture.tenant import TenantRequest, TenantRule
-from auditmw.context import FieldFacts, RequestState, execution_hook
+from auditmw.context import RequestState, execution_hook
 from auditmw.event import (
     ANONYMOUS,
-    Actor,
-    AuditEvent,
     Channel,
     Client,
     ErrorInfo,
@@ -76,6 +82,11 @@ class HttpCapture:
         self.api_headers = tuple(cfg.api_credential_headers)
         self._api_header_set = frozenset(self.api_headers)  # the channel test per request
         self.actor_sources = ActorSources(trail.config.actor)
+        #: The ``RequestState.extra`` keys the sources read (turned into actors when
+        #: the response is complete: :meth:`Watch._seen_now`).
+        self.seen_keys = frozenset(
+            seen_key(s) for s in self.actor_sources.sources
+            if not s.startswith("header:") and s not in ("jwt", "jwt:"))
         self.resolver = actor_getter or load_resolver(trail.config.actor.resolver)
         self.analyzer = DocumentAnalyzer(trail.catalog)
         #: ``capture.oversize = "refuse"``: a GraphQL body past the limit gets 413.
@@ -87,6 +98,10 @@ class HttpCapture:
         self.header_names = frozenset(
             (*BASE_HEADERS, *self.api_headers, *self.actor_sources.header_names,
              *(self.tenant_rule.header_names if self.tenant_rule else ())))
+        #: The door hands the live request (scope, environ) to the watch: the resolver
+        #: or a tenant rule reads it.
+        self.wants_native = self.resolver is not None or (
+            self.tenant_rule is not None and self.tenant_rule.needs_native)
         #: Paths other than the GraphQL ones need a look at all.
         self.watch_other = bool(self.routes) or bool(self.login) or self.idle is not None
         self.quiet_bodies = QuietBodies(self.analyzer)
@@ -113,6 +128,27 @@ class HttpCapture:
 
     def open(self, method: str, path: str, query_string: bytes | str, peer: str | None,
              headers: Mapping[str, str]) -> Watch:
+        """A watched request whose headers are already a dict (the Django door)."""
+        return self.open_raw(method, path, query_string, peer, raw=headers,
+                             read_headers=dict)
+
+    def open_raw(self, method: str, path: str, query_string: bytes | str, peer: str | None,
+                 *, raw: Any, read_headers: Callable[[Any], Mapping[str, str]]) -> Watch:
+        """A watched request. ``raw`` is the door's immutable copy of the request's
+        headers and ``read_headers(raw)`` their dict (lower-case name → value), made
+        when first asked: the client, channel and request id are read from it where the
+        events are built (a delivery thread in async mode), not before the app runs;
+        only a ``capture.tenant`` rule reads it here."""
+        watch = Watch(self, method, path, query_string=query_string, peer=peer, raw=raw,
+                      read_headers=read_headers)
+        rule = self.tenant_rule
+        if rule is not None and not rule.needs_native:
+            watch.state.tenant = rule.of(
+                TenantRequest(method, path, watch.headers, watch.trusted_peer))
+        return watch
+
+    def client_of(self, peer: str | None, headers: Mapping[str, str]) -> Client:
+        """The request's :class:`Client` (shared: one per address, agent and chain)."""
         ip, chain = resolve_client_ip(peer, self.networks, headers.get("forwarded"),
                                       headers.get("x-forwarded-for"), self.forwarded_header)
         user_agent = headers.get("user-agent")
@@ -120,17 +156,13 @@ class HttpCapture:
         client = self._clients.get(key)
         if client is None:  # a Client is immutable: one per address and agent is shared
             if len(self._clients) >= CLIENT_MEMO_SIZE:
-                self._clients.clear()
+                self._clients.clear()  # a memo: a race here costs a Client, never a fact
             client = self._clients[key] = Client(ip=ip, user_agent=user_agent,
                                                  forwarded=chain)
-        channel: Channel = "ui" if self._api_header_set.isdisjoint(headers) else "api"
-        state = RequestState(method=method, path=path, client=client, channel=channel,
-                             request_id=headers.get("x-request-id"))
-        trusted_peer = bool(self.networks) and peer_is_trusted(peer, self.networks)
-        if self.tenant_rule is not None and not self.tenant_rule.needs_native:
-            state.tenant = self.tenant_rule.of(
-                TenantRequest(method, path, headers, trusted_peer))
-        return Watch(self, state, headers, query_string, trusted_peer)
+        return client
+
+    def channel_of(self, headers: Mapping[str, str]) -> Channel:
+        return "ui" if self._api_header_set.isdisjoint(headers) else "api"
 
     def resolve_early(self, state: RequestState, native: Any) -> None:
         """Ask the resolver now, while the framework's request context still exists
@@ -145,7 +177,7 @@ class HttpCapture:
             log.exception("auditmw: the actor resolver failed")
 
 
-class Watch(RequestEvents):
+class Watch(RequestFacts, RequestEvents):
     """One watched request, from its body to its events."""
 
     # What most requests never set lives on the class (an instance sets its own when it
@@ -156,21 +188,22 @@ class Watch(RequestEvents):
     is_login = False
     #: A redirect's ``Location`` (set by the middleware), for ``denied_redirect``.
     location: str | None = None
-    _native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
     # login routes: what the client submitted and how the app answered
     login_username: str | None = None
     response_type: str | None = None
     at_ns: int | None = None  # set when the response is complete
     request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
+    ended: float | None = None  # perf_counter() when the response was complete
 
-    def __init__(self, capture: HttpCapture, state: RequestState,
-                 headers: Mapping[str, str], query_string: bytes | str,
-                 trusted_peer: bool) -> None:
+    def __init__(self, capture: HttpCapture, method: str, path: str, *,
+                 query_string: bytes | str, peer: str | None, raw: Any,
+                 read_headers: Callable[[Any], Mapping[str, str]]) -> None:
         self.capture = capture
-        self.state = state
-        self.headers = headers
+        self.state = HttpState(method, path, self)
         self.query_string = query_string
-        self.trusted_peer = trusted_peer
+        self.peer = peer
+        self._raw = raw
+        self._read_headers = read_headers
         self.calls: list[FieldCall] = []
         self.started = time.perf_counter()
 
@@ -269,15 +302,19 @@ class Watch(RequestEvents):
                body: bytes | None, exc: BaseException | None = None) -> bool:
         """Record every event of the request; ``False`` if one was not kept.
 
-        This thread settles only what needs the live request — the actors, the
-        duration — and hands the rest (outcomes parsed from the response, targets, the
-        events themselves) to :meth:`AuditTrail.emit_later`, which builds them in a
+        This thread settles only what needs the live request: when it ended, what the
+        actor sources saw (each user object read into an :class:`Actor` now, and the
+        resolver asked with the live request). Which source wins, the durations, the
+        client, the outcomes parsed from the response, the targets and the events
+        themselves are left to :meth:`AuditTrail.emit_later`, which builds them in a
         delivery thread when ``policy.build_later`` says so.
         """
         try:
             trail = self.capture.trail
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
+            self.ended = time.perf_counter()
             wire_needed = self.wire_needed()
+            seen: dict[str, Any] | None = None
             if self._unread is not None and not wire_needed:
                 # The hook saw the operation run: its facts are the events and the body
                 # is never read. (``request_bytes`` still weighs the pending item: the
@@ -290,83 +327,25 @@ class Watch(RequestEvents):
                 # while the hook saw nothing run is read where the events are built
                 kept = True
             else:
-                actor, field_actors = self._settle_actors()
-                duration = round((time.perf_counter() - self.started) * 1000, 3)
-                self.native = None  # nothing of the live request is kept past here
-                kept = trail.emit_later(lambda: self._events(
-                    status, response_encoding, body, exc=exc, settled=(actor, field_actors),
-                    duration=duration), weight=len(body or b"") + self.request_bytes)
-            self._site_access(status)
+                seen = self._seen_now()
+                # A JWT's verdict depends on the time it is checked: picked here.
+                settled = self._settle_actors(seen) if self.capture.actor_sources.jwt \
+                    is not None else None
+                self._native = None  # nothing of the live request is kept past here
+                kept = trail.emit_later(partial(
+                    self._events, status, response_encoding, body, exc=exc, seen=seen,
+                    settled=settled), weight=len(body or b"") + self.request_bytes)
+            if self.capture.site_entry is not None and (self.is_login
+                                                        or self.capture.idle is not None):
+                self._site_access(status, self._seen_now() if seen is None else seen)
             return kept
         except Exception:
             log.exception("auditmw: could not record a request")
             return not self.catalogued
 
-    def _request_actor(self, seen: Mapping[str, Any]) -> Actor | None:
+    def _site_access(self, status: int | None, seen: Mapping[str, Any]) -> None:
         cap = self.capture
-        if RESOLVED_KEY in seen:
-            found = seen[RESOLVED_KEY]
-            if found is not None:
-                return found  # type: ignore[no-any-return]
-        elif cap.resolver is not None and self.native is not None:
-            try:
-                found = as_actor(cap.resolver(self.native))
-                if found is not None:
-                    return found
-            except Exception:
-                log.exception("auditmw: the actor resolver failed")
-        return cap.actor_sources.pick(seen, self.headers, self.trusted_peer)
-
-    def _settle_actors(self) -> tuple[Actor | None, dict[int, Actor]]:
-        """The request's actor, and each hook fact's (by ``id``), read now."""
-        actor = self._request_actor(self.state.extra) or self.state.actor
-        return actor, {id(f): self._field_actor(f, actor) for f in self.state.fields}
-
-    def _events(self, status: int | None, encoding: str | None, body: bytes | None, *,
-                exc: BaseException | None = None,
-                refused: ErrorInfo | None = None,
-                settled: tuple[Actor | None, dict[int, Actor]] | None = None,
-                duration: float | None = None) -> Iterable[AuditEvent]:
-        state = self.state
-        actor, field_actors = settled or self._settle_actors()
-        if duration is None:
-            duration = round((time.perf_counter() - self.started) * 1000, 3)
-        facts = list(state.fields)
-        # What ran is decided where it runs: once the execution hook saw this request's
-        # operation (or a resolver hook left facts), its facts are the events and the
-        # door's own reading of the request is dropped.
-        if state.executions or facts:
-            calls: list[FieldCall] = []
-        else:
-            self._settle_wire()
-            calls = self.calls
-        outcomes = self._field_results(status, encoding, body) \
-            if calls and refused is None and exc is None else {}
-        hooked = self.capture.hook_active
-        for i, call in enumerate(calls):
-            got = outcomes.get(i)
-            if refused is None and not may_have_run(status, got, exc, hooked=hooked):
-                continue  # a redirect, a page, 404/405, or a field the result lacks
-            yield self._field_event(call, None, got, status=status, actor=actor,
-                                    duration=duration, exc=exc, refused=refused)
-        for fact in facts:
-            yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
-        if self.route is not None:
-            route_event = self._route_event(status, actor, duration, exc, refused)
-            if route_event is not None:  # a redirect, not a success_status: nothing ran
-                yield route_event
-
-    def _field_actor(self, fact: FieldFacts | None, actor: Actor | None) -> Actor:
-        if fact is not None and fact.actor is not None:
-            seen = {**self.state.extra, "graphql_context": fact.actor}
-            return self._request_actor(seen) or fact.actor
-        return actor or ANONYMOUS
-
-    def _site_access(self, status: int | None) -> None:
-        cap = self.capture
-        if cap.site_entry is None or (not self.is_login and cap.idle is None):
-            return
-        actor = self._request_actor(self.state.extra) or self.state.actor
+        actor = self._request_actor(seen) or self.state.actor
         returning = (cap.idle is not None and actor is not None and actor.id is not None
                      and cap.idle.returning(actor.id))
         if not self.is_login and not returning:
@@ -378,7 +357,7 @@ class Watch(RequestEvents):
         else:
             outcome, error = status_outcome(status)
         cap.trail.record(SITE_ACCESS_EVENT, actor=actor or ANONYMOUS, outcome=outcome,
-                         client=self.state.client, channel=self.state.channel,
+                         client=self.client, channel=self.channel,
                          source="rest", error=error,
                          request=self._request_info(status, None),
                          duration_ms=round((time.perf_counter() - self.started) * 1000, 3))

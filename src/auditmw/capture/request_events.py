@@ -8,6 +8,8 @@ response, the events of the calls, of the hooks' facts and of a mapped REST rout
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.documents import FieldCall
@@ -50,6 +52,53 @@ class RequestEvents:
     route: RouteMatch | None
     location: str | None
     at_ns: int | None
+    started: float
+    ended: float | None
+
+    if TYPE_CHECKING:  # the other halves of Watch (recorder.py, request_facts.py)
+        def _seen_now(self) -> dict[str, Any]: ...
+
+        def _settle_actors(self, seen: Mapping[str, Any]
+                           ) -> tuple[Actor | None, dict[int, Actor]]: ...
+
+        def _settle_wire(self) -> None: ...
+
+    def _events(self, status: int | None, encoding: str | None, body: bytes | None, *,
+                exc: BaseException | None = None,
+                refused: ErrorInfo | None = None,
+                seen: Mapping[str, Any] | None = None,
+                settled: tuple[Actor | None, dict[int, Actor]] | None = None,
+                ) -> Iterable[AuditEvent]:
+        state = self.state
+        if settled is None:
+            settled = self._settle_actors(self._seen_now() if seen is None else seen)
+        actor, field_actors = settled
+        ended = self.ended if self.ended is not None else time.perf_counter()
+        duration = round((ended - self.started) * 1000, 3)
+        facts = list(state.fields)
+        # What ran is decided where it runs: once the execution hook saw this request's
+        # operation (or a resolver hook left facts), its facts are the events and the
+        # door's own reading of the request is dropped.
+        if state.executions or facts:
+            calls: list[FieldCall] = []
+        else:
+            self._settle_wire()
+            calls = self.calls
+        outcomes = self._field_results(status, encoding, body) \
+            if calls and refused is None and exc is None else {}
+        hooked = self.capture.hook_active
+        for i, call in enumerate(calls):
+            got = outcomes.get(i)
+            if refused is None and not may_have_run(status, got, exc, hooked=hooked):
+                continue  # a redirect, a page, 404/405, or a field the result lacks
+            yield self._field_event(call, None, got, status=status, actor=actor,
+                                    duration=duration, exc=exc, refused=refused)
+        for fact in facts:
+            yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
+        if self.route is not None:
+            route_event = self._route_event(status, actor, duration, exc, refused)
+            if route_event is not None:  # a redirect, not a success_status: nothing ran
+                yield route_event
 
     def _field_results(self, status: int | None, encoding: str | None,
                        body: bytes | None) -> dict[int, FieldResult | None]:
