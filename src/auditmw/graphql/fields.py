@@ -119,10 +119,9 @@ def snapshot(value: Any, depth: int = 0) -> Any:
         return {k: v if type(v) in scalars else snapshot(v, depth + 1)
                 for k, v in value.items()}
     if kind is list or kind is tuple:
-        for item in value:  # a list of scalars (tags, ids) is copied whole
-            if type(item) not in scalars:
-                return [v if type(v) in scalars else snapshot(v, depth + 1) for v in value]
-        return list(value)
+        if scalars.issuperset(map(type, value)):  # a list of scalars (tags, ids), in C
+            return list(value)
+        return [v if type(v) in scalars else snapshot(v, depth + 1) for v in value]
     if isinstance(value, enum.Enum):
         return value
     return plain(value, depth)
@@ -133,6 +132,8 @@ def snapshot_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     caller's own (``**args`` built it for this call; the resolver was handed another),
     so only the values that can change are replaced by copies."""
     scalars = _SCALARS
+    if scalars.issuperset(map(type, arguments.values())):  # all scalars: tested in C
+        return arguments
     for key, value in arguments.items():
         if type(value) not in scalars:
             arguments[key] = snapshot(value, 1)  # a value, not a key: the walk is safe
@@ -205,9 +206,7 @@ def _own_fields(result: Any, type_name: str | None) -> _OwnFields | None:
         type_name = type_name or type(result).__name__
     if ident is None and key is None and name is None:
         return None
-    scalars = _SCALARS
-    if type(ident) not in scalars or type(key) not in scalars \
-            or type(name) not in scalars or type(typename) not in scalars:
+    if not _SCALARS.issuperset(map(type, (ident, key, name, typename))):
         return None
     return _OwnFields(ident, key, name, typename, type_name)
 
