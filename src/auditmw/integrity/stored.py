@@ -15,6 +15,7 @@ disagreement named), so the verdict is the same; only the common case is quicker
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -68,13 +69,15 @@ def add_rows(verifier: Verifier, rows: Iterable[Sequence[Any]]) -> None:
     for row in rows:
         data = row[14]
         raw: bytes = data if isinstance(data, bytes) else data.encode()
-        ts = row[1] if isinstance(row[1], int) else datetime_to_us(row[1])
+        ts = row[1]
+        if not isinstance(ts, int):  # PostgreSQL's datetime; a tampered value as it is
+            ts = datetime_to_us(ts) if isinstance(ts, datetime) else ts
         try:
             event = _decode(raw)
         except msgspec.DecodeError:
             event = None
         if (event is not None and event.schema == SCHEMA and event.id
-                and event.time == _time_text(ts)):
+                and type(ts) is int and event.time == _time_text(ts)):
             actor = event.actor or _NOBODY
             target = event.target or _NOBODY
             integrity = event.integrity
@@ -102,7 +105,7 @@ def _time_text(ts: int) -> str | None:
     return format_time_ns(ts * 1000)
 
 
-def _add_whole(verifier: Verifier, row: Sequence[Any], ts: int, raw: bytes) -> None:
+def _add_whole(verifier: Verifier, row: Sequence[Any], ts: Any, raw: bytes) -> None:
     """A row read as ``iter_stored`` reads it, and given to the verifier as
     :func:`~auditmw.integrity.verify.verify_store` gives such a row."""
     stored = [row[0], ts, *row[2:14]]

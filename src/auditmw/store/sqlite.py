@@ -45,6 +45,7 @@ from auditmw.store.schema import (
     SQLITE_UPGRADES,
     upgrade_steps,
 )
+from auditmw.store.verifywalk import walk
 from auditmw.store.walcheckpoint import WalCheckpointer
 
 if TYPE_CHECKING:
@@ -62,7 +63,17 @@ _INSERT = (f"INSERT INTO events (k, {COLUMN_LIST}) VALUES ((SELECT COALESCE(MAX(
            "?2 << 10) FROM events WHERE k BETWEEN ?2 << 10 AND (?2 << 10) | 1023), "
            + ", ".join(f"?{n}" for n in range(1, 16)) + ") ON CONFLICT (id) DO NOTHING")
 
-_VERIFY_COLUMNS = COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB)"
+_VERIFY_SELECT = ("SELECT " + COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB), k "
+                  "FROM events")
+
+
+def _placed(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``rows`` (verify's columns, ``k`` last), each whose key disagrees with its ``ts``
+    given the time reads misplace it at (:meth:`SQLiteStore.verify_rows`)."""
+    if all(row[15] >> SLOT_BITS == row[1] for row in rows):
+        return rows
+    return [row if row[15] >> SLOT_BITS == row[1] else
+            (row[0], _misplaced_time(row[15], row[1], row[14]), *row[2:]) for row in rows]
 
 
 def _misplaced_time(k: int, ts: Any, data: bytes) -> Any:
@@ -225,17 +236,17 @@ class SQLiteStore(KeyedReader):
 
     def verify_rows(self, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
         """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked:
-        the :data:`COLUMNS`, ``data`` as its UTF-8 bytes (no text object made) — for
-        ``auditmw verify``, which checks them itself (:mod:`auditmw.integrity.stored`).
+        the :data:`COLUMNS`, ``data`` as its UTF-8 bytes (no text object made), then
+        ``k`` — for ``auditmw verify``, which checks them itself
+        (:mod:`auditmw.integrity.stored`; :mod:`auditmw.store.verifywalk`).
 
         Reads place a row in time by ``k``: a row whose ``k`` disagrees with its ``ts``
         is given with the time that is *not* the signed one (``k``'s, when ``ts`` is
         right), so verify names it "column ts says …" at the time reads misplace it."""
-        for row in self._rows_by_chain(f"k, {_VERIFY_COLUMNS}", True, chunk_size):
-            if row[0] >> SLOT_BITS == row[2]:
-                yield row[1:]
-            else:
-                yield (row[1], _misplaced_time(row[0], row[2], row[15]), *row[3:])
+        for rows in walk(self._fetch, _VERIFY_SELECT, "?", chunk_size, tiebreak="k",
+                         chained_after=lambda row: (row[10], row[11], row[15]),
+                         loose_order="k", loose_after=lambda row: (row[15],)):
+            yield from _placed(rows)
 
     # -- the sink side ----------------------------------------------------------------
 
