@@ -45,7 +45,7 @@ from auditmw.store.schema import (
     SCHEMA_VERSION,
     upgrade_steps,
 )
-from auditmw.store.verifywalk import walk
+from auditmw.store.verifywalk import postgres_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -60,8 +60,6 @@ _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 _COLUMNS = COLUMN_LIST
-_VERIFY_SELECT = ("SELECT " + COLUMN_LIST.removesuffix("data")
-                  + "convert_to(data, 'UTF8') FROM events")
 # The slow way, for a batch holding an id already stored: COPY into a per-connection
 # temporary table, then one INSERT that skips the ids already there.
 _STAGING = """
@@ -211,20 +209,10 @@ class PostgresStore(SqlReader):
         self._connection().execute(sql.encode(), params)
 
     def verify_rows(self, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked:
-        the :data:`~auditmw.store.schema.COLUMNS` as stored, ``data`` as its UTF-8
-        bytes — for ``auditmw verify``, which checks them itself
-        (:mod:`auditmw.integrity.stored`; :mod:`auditmw.store.verifywalk`). Read in
-        binary: no text to parse into numbers and times, and ``data`` comes as bytes."""
-        cursor = self._connection().cursor(binary=True)
-
-        def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-            return cursor.execute(sql.encode(), params).fetchall()
-
-        for rows in walk(fetch, _VERIFY_SELECT, "%s", chunk_size, tiebreak="id",
-                         chained_after=lambda row: (row[10], row[11], row[0]),
-                         loose_order="ts, id", loose_after=lambda row: (row[1], row[0])):
-            yield from rows
+        """Every row, expired ones too, in :meth:`iter_stored`'s order but unchecked
+        (:func:`~auditmw.store.verifywalk.postgres_rows`) — for ``auditmw verify``,
+        which checks them itself (:mod:`auditmw.integrity.stored`)."""
+        return postgres_rows(self._connection(), chunk_size)
 
     def _time_param(self, time_us: int) -> Any:
         return us_to_datetime(time_us)

@@ -10,9 +10,14 @@ verify reads every row, and a few hundred nanoseconds a row is a good part of it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["walk"]
+from auditmw.store.schema import COLUMN_LIST
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["postgres_rows", "walk"]
 
 Row = tuple[Any, ...]
 Fetch = Callable[[str, Sequence[Any]], list[Row]]
@@ -45,3 +50,21 @@ def walk(fetch: Fetch, select: str, ph: str, chunk_size: int, *, tiebreak: str,
             return
         rows = fetch(f"{unchained} AND ({loose_order}) > ({marks}){by_order}",
                      loose_after(rows[-1]))
+
+
+_POSTGRES_SELECT = ("SELECT " + COLUMN_LIST.removesuffix("data")
+                    + "convert_to(data, 'UTF8') FROM events")
+
+
+def postgres_rows(conn: psycopg.Connection[Any], chunk_size: int) -> Iterator[Row]:
+    """PostgreSQL's rows for verify: the :data:`~auditmw.store.schema.COLUMNS`, read in
+    binary (no text parsed into numbers and times), ``data`` as its UTF-8 bytes."""
+    cursor = conn.cursor(binary=True)
+
+    def fetch(sql: str, params: Sequence[Any]) -> list[Row]:
+        return cursor.execute(sql.encode(), params).fetchall()
+
+    for rows in walk(fetch, _POSTGRES_SELECT, "%s", chunk_size, tiebreak="id",
+                     chained_after=lambda row: (row[10], row[11], row[0]),
+                     loose_order="ts, id", loose_after=lambda row: (row[1], row[0])):
+        yield from rows
