@@ -95,3 +95,62 @@ def test_wsgi_headers_as_they_were_when_the_request_came() -> None:
     assert event["client"]["ip"] == "203.0.113.6"
     assert event["request"]["id"] == "r-1"
     trail.close()
+
+
+def test_wsgi_events_recorded_at_the_apps_return_only_for_a_finished_body() -> None:
+    """With the execution hook's facts, a list body is not followed (the events are
+    recorded when the app returns); a generator body still is, with the request's
+    state current while it runs, and its error still makes the status unknown."""
+    from auditmw.context import FieldFacts, current_request
+    from auditmw.event import Target
+
+    trail = make_trail()
+    seen_states: list[object] = []
+
+    def fact() -> FieldFacts:
+        return FieldFacts(event="assetsResync", response_key="resync", operation_name=None,
+                          outcome="success", arguments={}, target=Target(id="a1"))
+
+    def finite(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        state = current_request.get()
+        assert state is not None
+        state.executions += 1
+        state.fields.append(fact())
+        start_response("200 OK", [])
+        return [b"{}"]
+
+    def lazy(environ: dict[str, Any], start_response: Any) -> Any:
+        start_response("200 OK", [])
+        state = current_request.get()
+        assert state is not None
+        state.executions += 1
+
+        def body() -> Any:
+            seen_states.append(current_request.get())
+            state.fields.append(fact())
+            yield b"{"
+            raise RuntimeError("broken stream")
+
+        return body()
+
+    def environ() -> dict[str, Any]:
+        return {"REQUEST_METHOD": "POST", "PATH_INFO": "/graphql", "SCRIPT_NAME": "",
+                "QUERY_STRING": "", "REMOTE_ADDR": "203.0.113.6", "CONTENT_LENGTH": "2",
+                "wsgi.input": __import__("io").BytesIO(b"{}")}
+
+    with capture_audit_events(trail) as events:
+        result = WsgiMiddleware(finite, trail=trail)(environ(), lambda *a: None)
+        assert type(result) is list  # the app's own body, not followed
+        result = WsgiMiddleware(lazy, trail=trail)(environ(), lambda *a: None)
+        chunks = []
+        try:
+            for chunk in result:
+                chunks.append(chunk)
+        except RuntimeError:
+            pass
+        assert trail.flush(10)
+    assert chunks == [b"{"]
+    assert seen_states and seen_states[0] is not None  # the state was current
+    assert [(e["event"], e["request"].get("status")) for e in events] == [
+        ("assetsResync", 200), ("assetsResync", None)]
+    trail.close()

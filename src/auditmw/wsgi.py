@@ -13,13 +13,13 @@ hooks and the Flask adapter can deposit what they know.
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.recorder import REFUSED_BODY, TOO_LARGE_BODY, HttpCapture, Watch
+from auditmw.capture.wsgi_input import take_body as _take_body
 from auditmw.context import RequestState, current_request
 from auditmw.types import Environ, StartResponse, WSGIApp
 
@@ -48,15 +48,25 @@ class AuditMiddleware:
     :param trail: the :class:`~auditmw.trail.AuditTrail` events go to.
     :param actor_getter: optional ``(environ) -> Actor | user | dict | None``, called
         after the app ran; overrides ``actor.resolver`` from the config.
+    :param finite_hint: ``app`` is a framework's own WSGI app whose adapter sets
+        :data:`FINITE_BODY` for a body that is a finished sequence (the Flask adapter).
     """
 
     def __init__(self, app: WSGIApp, trail: AuditTrail, *,
-                 actor_getter: Callable[[Any], Any] | None = None) -> None:
+                 actor_getter: Callable[[Any], Any] | None = None,
+                 finite_hint: bool = False) -> None:
         self.app = app
         self.trail = trail
         self.capture = HttpCapture(trail, actor_getter=actor_getter)
         self._graphql_paths = self.capture.graphql_paths
         self._watch_other = self.capture.watch_other
+        policy = self.capture.policy
+        self._fail_closed = policy.fail_closed
+        self._hold_response = policy.hold_response
+        self._hold_last = policy.hold_last_chunk
+        #: A framework adapter's FINITE_BODY is believed only when this middleware wraps
+        #: the framework's own app (nothing between could make the body lazy).
+        self._finite_hint = finite_hint
         names = tuple(sorted(self.capture.header_names))
         #: the environ keys of the headers the capture reads, and how their values
         #: (copied on the request's thread: strings, immutable) become its dict
@@ -135,14 +145,16 @@ class AuditMiddleware:
 
     def _run(self, watch: Watch, environ: Environ, start_response: StartResponse, *,
              graphql: bool = False) -> Iterable[bytes]:
-        if watch.refuse():
+        if self._fail_closed and watch.refuse():
             start_response("503 Service Unavailable", list(_REFUSED_HEADERS))
             return [REFUSED_BODY]
         response = _Response(watch, start_response)
         # fail_closed holds every GraphQL answer: the fields that ran are known only
         # once the app has run them, whatever the request looked like.
-        response.hold = self.capture.policy.hold_response and (graphql or watch.catalogued)
-        token = current_request.set(watch.state)
+        if self._hold_response and (graphql or watch.catalogued):
+            response.hold = True
+        state = watch.state
+        token = current_request.set(state)
         try:
             result = self.app(environ, response.start_response)
         except BaseException as exc:
@@ -152,8 +164,24 @@ class AuditMiddleware:
             _reset(token)
         if response.hold:
             return _held(result, response, start_response)
-        hold_last = self.capture.policy.hold_last_chunk and watch.catalogued
+        if response.status is not None and not response.keep and watch.body_cannot_matter() \
+                and (type(result) in _FINITE or (self._finite_hint and state.extra.pop(
+                    FINITE_BODY, False))):
+            # The events are the hook's facts alone and the body is a finished sequence:
+            # producing it runs no app code and cannot raise, so the events are what they
+            # would be once it is consumed, and the server iterates the app's own body.
+            response.finish(None)
+            return result
+        hold_last = self._hold_last and watch.catalogued
         return _Body(result, response, hold_last=hold_last)
+
+
+#: Bodies whose iteration runs no code: a list or tuple of byte strings.
+_FINITE = (list, tuple)
+#: ``RequestState.extra`` key a framework adapter sets when the body it answered with is
+#: a finished sequence behind the framework's own iterator (the Flask adapter, for a
+#: werkzeug response that is not streamed).
+FINITE_BODY = "wsgi.finite_body"
 
 
 def _may_carry_graphql(query_string: str) -> bool:
@@ -176,23 +204,24 @@ class _Response:
     """Wraps ``start_response`` and ``write``: notes the status and keeps up to the cap of
     a matched response's body."""
 
+    # What most responses never change lives on the class (issue 21: one per request).
+    status: int | None = None
+    encoding: str | None = None
+    size = 0
+    done = False
+    hold = False
+    start_args: tuple[Any, ...] = ()
+    _write: Callable[[bytes], object] = staticmethod(_not_started)  # the server's write()
+
     def __init__(self, watch: Watch, start_response: StartResponse) -> None:
         self.watch = watch
         self._start_response = start_response
-        self.status: int | None = None
-        self.encoding: str | None = None
         # The wire's own calls need the answer; whether the hook's facts do not is known
         # only once the app answers (the response's start asks wire_needed()): a body
         # copied for a request the hook saw run would never be read.
         self.keep = bool(watch.calls)
-        self.limit = watch.capture.max_body
         self.chunks: list[bytes] = []
-        self.size = 0
-        self.done = False
-        self.hold = False
-        self.start_args: tuple[Any, ...] = ()
         self.written: list[bytes] = []
-        self._write: Callable[[bytes], object] = _not_started  # the server's write()
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
@@ -228,7 +257,7 @@ class _Response:
         return None
 
     def observe(self, chunk: bytes) -> None:
-        if self.keep and self.size <= self.limit:
+        if self.keep and self.size <= self.watch.capture.max_body:
             self.size += len(chunk)
             self.chunks.append(bytes(chunk))
 
@@ -236,7 +265,8 @@ class _Response:
         if self.done:
             return True
         self.done = True
-        body = b"".join(self.chunks) if self.keep and self.size <= self.limit else None
+        body = b"".join(self.chunks) if self.keep and self.size <= self.watch.capture.max_body \
+            else None
         return self.watch.finish(self.status if exc is None else None, self.encoding, body,
                                  exc)
 
@@ -334,59 +364,3 @@ def _held(result: Iterable[bytes], response: _Response,
         return [REFUSED_BODY]
     start_response(*response.start_args)
     return [*response.written, *chunks]
-
-
-class _Replayed(io.RawIOBase):
-    """The part of a request body already read, then the rest of the original stream."""
-
-    def __init__(self, head: bytes, rest: Any) -> None:
-        self._head = io.BytesIO(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer)
-        count = self._head.readinto(view)
-        if count:
-            return count
-        data = self._rest.read(len(view))
-        view[:len(data)] = data
-        return len(data)
-
-
-def _take_body(environ: Environ, limit: int) -> tuple[bytes | None, bool]:
-    """Read the body (if it fits ``limit``) and put an identical stream back:
-    ``(body or None, passed the limit)``."""
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b"", False
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or -1)
-    except ValueError:
-        return None, False
-    parts: list[bytes] = []
-    try:
-        if length > limit:
-            return None, True
-        if length < 0 and not environ.get("wsgi.input_terminated"):
-            return b"", False  # PEP 3333: no CONTENT_LENGTH means no body
-        want = length if length >= 0 else limit + 1
-        size = 0
-        while size < want:
-            part = stream.read(want - size)
-            if not part:
-                break
-            parts.append(part)
-            size += len(part)
-        data = b"".join(parts)
-    except Exception:
-        log.exception("auditmw: could not read a request body")
-        environ["wsgi.input"] = io.BufferedReader(_Replayed(b"".join(parts), stream))
-        return None, False
-    if size > limit:
-        environ["wsgi.input"] = io.BufferedReader(_Replayed(data, stream))
-        return None, True
-    environ["wsgi.input"] = io.BytesIO(data)
-    return data, False

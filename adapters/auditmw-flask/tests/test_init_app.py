@@ -76,3 +76,43 @@ def test_user_noted_after_after_request_with_no_teardown_function() -> None:
         app.test_client().post("/assets/a1/resync").get_data()
         app.test_client().get("/elsewhere").get_data()  # unwatched: nothing recorded
     assert [e["actor"].get("id") for e in events] == ["late"]
+
+
+def test_a_streamed_body_is_followed_a_list_body_is_not() -> None:
+    """The adapter marks only a werkzeug body of byte strings in a list as finished: a
+    streamed one is still followed by the door (its error makes the status unknown)."""
+    from flask import Response
+
+    from auditmw.context import FieldFacts, current_request
+    from auditmw.event import Target
+
+    trail = AuditTrail(store=False, sinks=[MemorySink()], delivery={"mode": "async"})
+    app = Flask("adapter_bodies")
+
+    def ran() -> None:
+        state = current_request.get()
+        assert state is not None
+        state.executions += 1
+        state.fields.append(FieldFacts(
+            event="assetsResync", response_key="resync", operation_name=None,
+            outcome="success", arguments={}, target=Target(id="a1")))
+
+    @app.post("/graphql")
+    def graphql() -> Any:
+        ran()
+        if request.args.get("stream"):
+            def chunks() -> Any:
+                yield b"{"
+                raise RuntimeError("broken stream")
+            return Response(chunks())
+        return {"data": {}}
+
+    init_app(app, trail, execution_hook=False)
+    with capture_audit_events(trail) as events:
+        app.test_client().post("/graphql", data=b"not quiet")
+        try:
+            app.test_client().post("/graphql?stream=1", data=b"not quiet").get_data()
+        except RuntimeError:
+            pass
+        assert trail.flush(10)
+    assert [e["request"].get("status") for e in events] == [200, None]

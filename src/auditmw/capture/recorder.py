@@ -269,6 +269,14 @@ class Watch(RequestFacts, RequestEvents):
             log.exception("auditmw: could not analyse a GraphQL request; passing it on")
             self.calls = []
 
+    def body_cannot_matter(self) -> bool:
+        """The events will not depend on the response body or on how producing it ends:
+        the execution hook saw the operation run (its facts are the events, the wire is
+        never read) and no route, login or site-access rule reads the answer. (Whether
+        producing the body can run app code is the door's to know.)"""
+        return bool(self.state.executions) and not self.calls and self.route is None \
+            and not self.is_login and self.capture.idle is None
+
     def read_login(self, body: bytes | None) -> None:
         """Note the username a login request submitted (never anything else of it)."""
         self.login_username = submitted_username(body, self.headers.get("content-type"))

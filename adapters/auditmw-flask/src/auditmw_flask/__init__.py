@@ -44,6 +44,7 @@ def __getattr__(name: str) -> Any:
 __all__ = ["AuditMiddleware", "init_app", "install"]
 
 log = logging.getLogger("auditmw.flask")
+_BYTES = frozenset({bytes})
 EXTENSION = "auditmw"
 
 
@@ -114,13 +115,24 @@ def _noting_dispatch(app: Flask, middleware: AuditMiddleware) -> None:
     work (issue 21); this costs an unwatched request one call and a context lookup."""
     _flask()
     dispatch = app.full_dispatch_request
+    from auditmw.wsgi import FINITE_BODY
 
     def full_dispatch_request() -> Any:
         try:
-            return dispatch()
-        finally:
+            response = dispatch()
+        except BaseException:
             if current_request.get() is not None:  # a watched request
                 _note_user(middleware, app)
+            raise
+        state = current_request.get()
+        if state is not None:
+            _note_user(middleware, app)
+            # A body of byte strings in a list: werkzeug's iterator over it runs no app
+            # code and cannot raise, so the door may record without following it.
+            body = getattr(response, "response", None)
+            if type(body) is list and {*map(type, body)} <= _BYTES:
+                state.extra[FINITE_BODY] = True
+        return response
 
     app.full_dispatch_request = full_dispatch_request  # type: ignore[method-assign]
 
@@ -187,7 +199,11 @@ def init_app(app: Flask, trail: AuditTrail, *,
     from auditmw.wsgi import AuditMiddleware
 
     app.extensions[EXTENSION] = trail
-    middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter)
+    # Flask's own wsgi_app, not another middleware: its response bodies are what the
+    # adapter sees (FINITE_BODY)
+    own = getattr(app.wsgi_app, "__func__", None) is type(app).wsgi_app
+    middleware = AuditMiddleware(app.wsgi_app, trail=trail, actor_getter=actor_getter,
+                                 finite_hint=own)
 
     _noting_dispatch(app, middleware)
     app.wsgi_app = middleware  # type: ignore[method-assign]
