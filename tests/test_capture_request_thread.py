@@ -150,7 +150,8 @@ def test_wsgi_events_recorded_at_the_apps_return_only_for_a_finished_body() -> N
             pass
         assert trail.flush(10)
     assert chunks == [b"{"]
-    assert seen_states and seen_states[0] is not None  # the state was current
+    assert seen_states
+    assert seen_states[0] is not None  # the state was current
     assert [(e["event"], e["request"].get("status")) for e in events] == [
         ("assetsResync", 200), ("assetsResync", None)]
     trail.close()
