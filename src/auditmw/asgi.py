@@ -51,6 +51,8 @@ class AuditMiddleware:
         self._watch_other = self.capture.watch_other
         #: wanted header name (lowercase bytes) → its ``str`` key
         self._header_keys = {n.encode("latin-1"): n for n in self.capture.header_names}
+        self._fail_closed = self.capture.policy.fail_closed
+        self._hold_response = self.capture.policy.hold_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -172,13 +174,15 @@ class AuditMiddleware:
 
     async def _run(self, watch: Watch, scope: Scope, receive: Receive, send: Send, *,
                    graphql: bool = False) -> None:
-        if watch.refuse():
+        if self._fail_closed and watch.refuse():
             await _send_refusal(send)
             return
         # fail_closed holds every GraphQL answer: the fields that ran are known only
         # once the app has run them, whatever the request looked like.
-        responder = _Responder(watch, scope, send, hold=self.capture.policy.hold_response and (
-            graphql or watch.catalogued))
+        responder = _Responder(watch, scope, send)
+        if self._hold_response and (graphql or watch.catalogued):
+            responder.hold = True
+            responder.held = []
         token = current_request.set(watch.state)
         try:
             await self.app(scope, receive, responder.send)
@@ -194,22 +198,23 @@ class _Responder:
     """Wraps ``send``: notes the status, keeps up to the cap of a matched response's
     body, and records the request's events just before its last body message goes out."""
 
-    def __init__(self, watch: Watch, scope: Scope, send: Send, *, hold: bool) -> None:
+    # What most responses never change lives on the class (issue 21: one per request).
+    status: int | None = None
+    encoding: str | None = None
+    size = 0
+    done = False
+    hold = False
+    held: list[Message]  # with hold: the messages kept back
+
+    def __init__(self, watch: Watch, scope: Scope, send: Send) -> None:
         self.watch = watch
         self.scope = scope
         self._send = send
-        self.hold = hold
-        self.held: list[Message] = []
-        self.status: int | None = None
-        self.encoding: str | None = None
         # The wire's own calls need the answer; whether the hook's facts do not is known
         # only once the app answers (the response's start asks wire_needed()): a body
         # copied for a request the hook saw run would never be read.
         self.keep = bool(watch.calls)
-        self.limit = watch.capture.max_body
         self.chunks: list[bytes] = []
-        self.size = 0
-        self.done = False
 
     async def send(self, message: Message) -> None:
         last = self._observe(message)
@@ -232,34 +237,37 @@ class _Responder:
         """``True`` when ``message`` completes the response body."""
         try:
             kind = message.get("type")
-            if kind == "http.response.start":
-                self.status = int(message.get("status", 0)) or None
-                if self.watch.is_login:  # how the login page answered (capture/login.py)
-                    for name, value in message.get("headers") or ():
-                        lower = bytes(name).lower()
-                        if lower == b"content-type":
-                            self.watch.response_type = bytes(value).decode("latin-1")
-                if not self.keep and self.watch.wire_needed():
-                    self.keep = True  # nothing ran that the hook saw: the answer may tell
-                if self.keep:
-                    for name, value in message.get("headers") or ():
-                        if bytes(name).lower() == b"content-encoding":
-                            self.encoding = bytes(value).decode("latin-1")
-                if self.status is not None and 300 <= self.status < 400:
-                    self.watch.location = next(
-                        (bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
-                         if bytes(k).lower() == b"location"), None)
-                return False
             if kind == "http.response.body":
-                if self.keep and self.size <= self.limit:
+                if self.keep and self.size <= self.watch.capture.max_body:
                     chunk = bytes(message.get("body", b""))
                     self.size += len(chunk)
                     self.chunks.append(chunk)
                 return not message.get("more_body", False)
+            if kind == "http.response.start":
+                self._started(message)
+                return False
             return kind == "http.response.pathsend"
         except Exception:
             log.exception("auditmw: could not observe a response message")
             return False
+
+    def _started(self, message: Message) -> None:
+        watch = self.watch
+        status = self.status = int(message.get("status", 0)) or None
+        if watch.is_login:  # how the login page answered (capture/login.py)
+            for name, value in message.get("headers") or ():
+                if bytes(name).lower() == b"content-type":
+                    watch.response_type = bytes(value).decode("latin-1")
+        if not self.keep and watch.wire_needed():
+            self.keep = True  # nothing ran that the hook saw: the answer may tell
+        if self.keep:
+            for name, value in message.get("headers") or ():
+                if bytes(name).lower() == b"content-encoding":
+                    self.encoding = bytes(value).decode("latin-1")
+        if status is not None and 300 <= status < 400:
+            watch.location = next(
+                (bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
+                 if bytes(k).lower() == b"location"), None)
 
     def finish(self, exc: BaseException | None) -> bool:
         if self.done:
@@ -269,7 +277,8 @@ class _Responder:
             self.watch.state.extra.setdefault("scope.user", self.scope.get("user"))
         except Exception:
             log.exception("auditmw: could not read scope['user']")
-        body = b"".join(self.chunks) if self.keep and self.size <= self.limit else None
+        body = b"".join(self.chunks) if self.keep and self.size <= self.watch.capture.max_body \
+            else None
         return self.watch.finish(self.status if exc is None else None, self.encoding, body,
                                  exc)
 
@@ -278,9 +287,21 @@ async def _read_body(receive: Receive,
                      limit: int) -> tuple[list[Message], bytes | None, bool]:
     """Read the request's messages until the body is complete or passes ``limit``:
     ``(messages, body or None, passed the limit)``."""
-    messages: list[Message] = []
-    chunks: list[bytes] = []
-    size = 0
+    message = await receive()
+    if message.get("type") != "http.request":
+        return [message], None, False
+    chunk = message.get("body", b"")
+    if type(chunk) is not bytes:
+        chunk = bytes(chunk)  # a copy the app cannot change
+    if not message.get("more_body", False):  # the usual request: one message
+        if len(chunk) > limit:
+            return [message], None, True
+        return [message], chunk, False
+    messages: list[Message] = [message]
+    if len(chunk) > limit:
+        return messages, None, True
+    chunks = [chunk]
+    size = len(chunk)
     while True:
         message = await receive()
         messages.append(message)
