@@ -375,6 +375,17 @@ def test_a_cached_document_keeps_its_plan_on_the_node(trail: AuditTrail,
     assert hook is not None
     by_node = hook.plans.by_node
     assert by_node[id(document.definitions[0])][1] is trail.catalog
+    # the same text parsed again (a server parsing per request) is found by its text, and
+    # its node, which will not come again, is not kept
+    monkeypatch.undo()
+    text = 'mutation { createAssetGroup(name: "a") { id } }'
+    parsed = [graphql.parse(text) for _ in range(3)]
+    for doc in parsed:
+        assert graphql.execute_sync(schema, doc).errors is None
+    assert id(parsed[0].definitions[0]) in by_node  # the text's first node: maybe cached
+    assert not {id(doc.definitions[0]) for doc in parsed[1:]} & set(by_node)
+    monkeypatch.setattr(plan, "read_plan", counting)
+    monkeypatch.setattr(plan, "_document_key", lambda operation: None)
 
     # one operation node between two documents whose fragment of the same name differs
     spread = graphql.parse("mutation { ...F } fragment F on Mutation { renameThing(id: 1) }")

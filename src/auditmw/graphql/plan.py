@@ -114,14 +114,15 @@ class PlanCache:
         key = _document_key(operation)
         cached = self._plans.get(key) if key is not None else None
         if cached is not None and cached[0] is catalog:
-            plan = cached[1]
-        else:
-            plan = read_plan(operation, fragments, catalog)
-            if key is not None:
-                if len(self._plans) >= _CACHE_SIZE:  # the simplest bound, no order to keep
-                    self._plans.clear()
-                self._plans[key] = (catalog, plan)
-        if not spreads_fragments(operation):
+            # a text seen before, in another node: a server parsing per request. Nothing
+            # is kept by this node, which will not come again.
+            return cached[1]
+        plan = read_plan(operation, fragments, catalog)
+        if key is not None:
+            if len(self._plans) >= _CACHE_SIZE:  # the simplest bound, no order to keep
+                self._plans.clear()
+            self._plans[key] = (catalog, plan)
+        if not spreads_fragments(operation):  # the first node of its text: maybe cached
             self._keep(operation, catalog, plan)
         return plan
 
