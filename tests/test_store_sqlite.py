@@ -58,10 +58,10 @@ def test_the_file_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "new.db")
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     store = open_store(f"sqlite:///{tmp_path}/new.db")
-    with pytest.raises(StoreError, match="schema version 7"):
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}"):
         store.count(Query())
     store.close()
 

@@ -3,11 +3,11 @@
 The hooks of :class:`auditmw.store.reader.SqlReader`, SQLite's way: time bounds are
 ``k`` ranges (``k >= t << 10`` exactly when ``ts >= t``), a keyset position is a ``k``
 (a cursor carries it), pages are ``ORDER BY k``, and a filter on a bucketed column
-(actor, target, IP) is read one group of buckets at a time in scan order — the rows of
-one group all come before the next group's, so the pages are the ones a single ordered
-query would give. A cursor issued before schema 6 has no ``k``: its event's ``k`` is
-looked up by ``id`` (the upgrade gave ties their (ts, id) order, so it names the same
-place); if that event is gone the cursor is refused, saying so.
+(actor, target, IP, tenant) is read one group of buckets at a time in scan order — the
+rows of one group all come before the next group's, so the pages are the ones a single
+ordered query would give. A cursor issued before schema 6 has no ``k``: its event's
+``k`` is looked up by ``id`` (the upgrade gave ties their (ts, id) order, so it names the
+same place); if that event is gone the cursor is refused, saying so.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from auditmw.store.schema import COLUMN_LIST
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-#: Filters SQLite indexes by ``(bucket, value)``: reads loop over the buckets.
-_BUCKETED = ("ip", "actor", "target")
-_BUCKETED_TEST = re.compile(r"\b(?:actor_id|actor_name|target_id|target_name|client_ip) "
-                            r"IN \([?, ]*\)")
+#: Filters SQLite indexes by ``(bucket, value)``: reads loop over the buckets. A tenant
+#: (schema 7) is ``(bucket, tenant, event)``: its prefix serves a tenant alone.
+_BUCKETED = ("ip", "actor", "target", "tenant")
+_BUCKETED_TEST = re.compile(r"\b(?:actor_id|actor_name|target_id|target_name|client_ip|"
+                            r"tenant) IN \([?, ]*\)")
 _LOWEST, _HIGHEST = -(1 << 63), (1 << 63) - 1
 _GONE = ("invalid cursor: it was issued before this store's upgrade to schema 6 and its "
          "event is no longer stored; start again from the first page")
@@ -136,9 +137,14 @@ class KeyedReader(SqlReader):
 
     def _slice_sql(self, where: str, direction: str, limit: int, *,
                    bucketed: bool = False) -> str:
-        if bucketed:  # matches come unordered from several seeks: sort keys, not rows
+        if bucketed:
+            # Matches come unordered from several seeks: sort keys, not rows. ``+k``: the
+            # order is never taken from walking another index in time order, which the
+            # planner prefers for a group of many buckets and which reads every entry of
+            # that value (1M events, a tenant's rare event: 0.5 → 24 ms through
+            # ``(event)`` instead of seeking ``(bucket, tenant, event)``).
             return (f"SELECT ts, id, data, k FROM events WHERE k IN (SELECT k FROM events"
-                    f"{where} ORDER BY k {direction} LIMIT {int(limit)}) ORDER BY k "
+                    f"{where} ORDER BY +k {direction} LIMIT {int(limit)}) ORDER BY k "
                     f"{direction}")
         return (f"SELECT ts, id, data, k FROM events{where} ORDER BY k {direction} "
                 f"LIMIT {int(limit)}")

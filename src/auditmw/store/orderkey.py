@@ -9,8 +9,9 @@ version-5 store gives ties their old order (by ``id``).
 
 Because the table *is* the B-tree on ``k``, time ranges and keyset pages are rowid
 ranges, and no index carries a time column or the text ``id``: each index entry is its
-value plus the 8-byte ``k``. The high-cardinality filters (actor, target, IP) are
-indexed as ``(k >> BUCKET_SHIFT, value)``: a batch of events of the same few days
+value plus the 8-byte ``k``. The high-cardinality filters (actor, target, IP; and
+tenant, whose index is ``(bucket, tenant, event)`` since schema 7) are indexed as
+``(k >> BUCKET_SHIFT, value)``: a batch of events of the same few days
 inserts into one small, cached stretch of each such index instead of pages all over a
 big one, and a reader walks the buckets newest first (one seek per bucket and value).
 

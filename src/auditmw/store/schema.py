@@ -32,7 +32,7 @@ previous version to ``*_UPGRADES`` (what an existing store runs, in one transact
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: ``events`` columns in the order :func:`auditmw.store.rows.event_to_row` gives them.
 COLUMNS: tuple[str, ...] = (
@@ -93,18 +93,20 @@ _SQLITE_EVENTS = """CREATE TABLE IF NOT EXISTS {name} (
     CHECK (k >> 10 = ts)
 )"""
 
-#: SQLite's indexes on ``events`` (PostgreSQL's: :data:`POSTGRES_INDEXES`). Low
-#: cardinality: ``(value)`` = (value, k). High cardinality: ``(bucket, value)`` with the
-#: bucket ``k >> 49`` (≈ 6.4 days), so inserts stay in a small cached stretch of each.
+#: SQLite's indexes on ``events`` (PostgreSQL's: :data:`POSTGRES_INDEXES`). A few
+#: values: ``(value)`` = (value, k), each insert on one of a few hot pages. Many values
+#: (or values × values): ``(bucket, value)`` with the bucket ``k >> 49`` (≈ 6.4 days),
+#: so inserts stay in a small cached stretch of each.
 SQLITE_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS events_event ON events (event)",
     "CREATE INDEX IF NOT EXISTS events_category ON events (category)",
     "CREATE INDEX IF NOT EXISTS events_outcome ON events (outcome)",
-    "CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant)",
-    # A tenant's key reads filtered by event (SPEC §15): the tenant index alone walks
-    # every event of the tenant to find a rare one.
-    "CREATE INDEX IF NOT EXISTS events_tenant_event ON events (tenant, event)",
     "CREATE INDEX IF NOT EXISTS events_chain ON events (chain, seq)",
+    # Version 7: a tenant key's reads (SPEC §15), alone (the (bucket, tenant) prefix) or
+    # with an event. Version 6's (tenant) and (tenant, event) put each insert at one of
+    # tenants × events places all over the index: a page written to the WAL per event,
+    # 15 of the ~30 µs an event cost (docs/store.md).
+    "CREATE INDEX IF NOT EXISTS events_tenant_bucket ON events (k >> 49, tenant, event)",
     "CREATE INDEX IF NOT EXISTS events_actor_id ON events (k >> 49, actor_id)",
     "CREATE INDEX IF NOT EXISTS events_actor_name ON events (k >> 49, actor_name)",
     "CREATE INDEX IF NOT EXISTS events_target_id ON events (k >> 49, target_id)",
@@ -139,6 +141,14 @@ _SQLITE_ORDER_KEY: tuple[str, ...] = (
     *_SQLITE_GUARD,
 )
 
+# Version 6 → 7: the tenant indexes bucketed (in place; a store from version 5 got the
+# new one in its step above, and has neither old one to drop).
+_SQLITE_TENANT_BUCKET: tuple[str, ...] = (
+    "DROP INDEX IF EXISTS events_tenant",
+    "DROP INDEX IF EXISTS events_tenant_event",
+    *SQLITE_INDEXES,
+)
+
 #: ``{from_version: statements}`` bringing a store of that version to the next one.
 SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
     1: _SQLITE_GUARD,
@@ -147,6 +157,7 @@ SQLITE_UPGRADES: dict[int, tuple[str, ...]] = {
     3: _SQLITE_META,
     4: _HOLDS_AND_LINKS,
     5: _SQLITE_ORDER_KEY,
+    6: _SQLITE_TENANT_BUCKET,
 }
 
 # -- PostgreSQL -----------------------------------------------------------------------
@@ -237,6 +248,7 @@ POSTGRES_UPGRADES: dict[int, tuple[str, ...]] = {
         "ALTER TABLE events " + ", ".join(
             f'ALTER COLUMN {column} TYPE text COLLATE "C"' for column in _C_TEXT),
         *POSTGRES_INDEXES),  # a store from before version 2 never had them all
+    6: (),  # version 7 changed SQLite's indexes only
 }
 
 

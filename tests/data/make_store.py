@@ -1,18 +1,19 @@
-"""Makes ``audit.db`` here: a SQLite store exactly as auditmw's schema 5 wrote it, for
-``tests/test_store_upgrade.py``. Run it with the auditmw of schema 5 (the commit before
-schema 6), e.g. ``PYTHONPATH=<that checkout>/src python tests/data/store_v5/make.py``.
+"""Makes ``store_vN/audit.db`` beside this file: a SQLite store exactly as auditmw's
+schema N wrote it, for ``tests/test_store_upgrade.py``. Run it with the auditmw of that
+schema version (N is its ``SCHEMA_VERSION``), e.g. ``PYTHONPATH=<a checkout of the
+commit before the schema changed>/src python tests/data/make_store.py``.
 
 One chain of 24 events of two tenants over 400 days, three of them at one microsecond;
 a purge (default 365 days, ``site_access`` 90) that deleted the oldest (a checkpoint) and
-some from the middle (links); a legal hold; and ``expected.json``: the order v5 read the
-events in, and cursors it issued (one anchored at an event the purge then deleted).
+some from the middle (links); a legal hold; and ``expected.json``: the order the store
+read the events in, and cursors it issued (one anchored at an event the purge then
+deleted).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,15 +25,14 @@ from auditmw.store import Query, open_store
 from auditmw.store.schema import SCHEMA_VERSION
 from auditmw.trail import AuditTrail
 
-KEY = "store-v5-key"
+KEY = f"store-v{SCHEMA_VERSION}-key"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 DAY_NS = 86_400 * 10**9
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent / f"store_v{SCHEMA_VERSION}"
 
 
 def main() -> None:
-    if SCHEMA_VERSION != 5:
-        sys.exit(f"run with the auditmw of schema 5, not {SCHEMA_VERSION}")
+    HERE.mkdir(exist_ok=True)
     db = HERE / "audit.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
