@@ -166,7 +166,8 @@ def test_a_v6_store_upgrades_at_open_and_keeps_everything(url_v6: str, tmp_path:
                 if page.next is None:
                     break
                 cursor = page.next
-            assert got == want and want
+            assert want
+            assert got == want
         store.write([{**every[0], "id": "after-upgrade"}])
         assert [e["id"] for e in store.query(Query(tenant=(every[0]["tenant"],)), limit=2
                                              ).items] == ["after-upgrade", every[0]["id"]]
