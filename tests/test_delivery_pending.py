@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from auditmw.delivery.lane import Lane, LaneSettings
-from auditmw.delivery.pending import Pending
+from auditmw.delivery.pending import TRIM_EVERY, Backlog, Pending, resolve_batch
 from auditmw.delivery.spool import Spool
 from auditmw.event import AuditEvent
 from auditmw.testing import MemorySink, capture_audit_events
@@ -36,6 +36,91 @@ def test_resolving_a_later_item_first_resolves_the_earlier_ones_in_order() -> No
     assert second.done
     assert first.resolve() == [{"n": 1}]  # once: nothing runs again
     assert order == [1, 2, 3, 4]
+
+
+class CountingLock:
+    """A lock that counts how often it was taken."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.taken = 0
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        self.taken += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+def numbered(e: AuditEvent, trace: dict[str, str]) -> dict[str, Any]:
+    return {"n": e.details["n"]}
+
+
+def test_a_batch_is_resolved_in_order_under_one_taking_of_the_lock() -> None:
+    counting = CountingLock()
+    lock = cast("threading.Lock", counting)
+    first = Pending(event(1), {}, numbered, lock)
+    second = Pending(lambda: [event(2), event(3)], {}, numbered, lock, before=first)
+    dropped = Pending(event(99), {}, numbered, lock, before=second)
+    dropped.cancel()  # no lane took it: nothing, but it keeps its place
+    fourth = Pending(event(4), {}, numbered, lock, before=dropped)
+    batch: list[object] = [first, {"n": "dict"}, second, dropped, fourth]
+    assert [e["n"] for e in resolve_batch(batch)] == [1, "dict", 2, 3, 4]
+    assert counting.taken == 1
+    assert all(p.done for p in (first, second, dropped, fourth))
+    assert [e["n"] for e in resolve_batch(batch)] == [1, "dict", 2, 3, 4]  # once
+    assert counting.taken == 1
+
+
+def test_a_batch_of_two_trails_items_resolves_each() -> None:
+    """Items of two recording orders (two locks) in one batch: every one is built."""
+    one, other = threading.Lock(), threading.Lock()
+    a1 = Pending(event(1), {}, numbered, one)
+    b1 = Pending(event(2), {}, numbered, other)
+    a2 = Pending(event(3), {}, numbered, one, before=a1)
+    b2 = Pending(event(4), {}, numbered, other, before=b1)
+    assert [e["n"] for e in resolve_batch([a1, b1, a2, b2])] == [1, 2, 3, 4]
+    assert a2.resolve() == [{"n": 3}]
+
+
+def test_the_backlog_counts_only_unbuilt_bytes_and_builds_only_those_early() -> None:
+    lock = threading.Lock()
+    built: list[int] = []
+
+    def finish(e: AuditEvent, trace: dict[str, str]) -> dict[str, Any]:
+        built.append(e.details["n"])
+        return {"n": e.details["n"]}
+
+    backlog = Backlog(max_bytes=1_000)
+    items: list[Pending] = []
+    for n in range(5):
+        items.append(Pending(event(n), {}, finish, lock,
+                             before=items[-1] if items else None, weight=150))
+        backlog.hold(items[-1])
+    assert backlog.pending_bytes() == 750
+    items[2].resolve()  # a lane built the first three
+    assert built == [0, 1, 2]
+    assert backlog.pending_bytes() == 300  # exact at once, whatever the trim schedule
+    for n in range(5, 10):  # 300 + 5 * 150 = 1,050: past the budget by one item
+        items.append(Pending(event(n), {}, finish, lock, before=items[-1], weight=150))
+        backlog.hold(items[-1])
+    assert built == [0, 1, 2, 3]  # only the oldest unbuilt one, early
+    assert backlog.built_early == 1
+    assert backlog.pending_bytes() == 900
+
+
+def test_the_backlog_lets_go_of_built_items() -> None:
+    lock = threading.Lock()
+    backlog = Backlog(max_bytes=10**9)
+    last: Pending | None = None
+    for n in range(TRIM_EVERY * 3):
+        last = Pending(event(n), {}, numbered, lock, before=last, weight=10)
+        backlog.hold(last)
+        last.resolve()
+    assert len(backlog._items) <= TRIM_EVERY
+    assert backlog.pending_bytes() == 0
+    assert not backlog._items
 
 
 def test_an_event_no_lane_took_is_never_processed(tmp_path: Path) -> None:

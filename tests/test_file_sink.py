@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditmw.sinks.file import FileSink
 
@@ -68,6 +70,46 @@ def test_a_burst_in_one_batch_honours_rotate_bytes(jsonl_path: Path) -> None:
     assert max(sizes) <= 20_000, sizes
     assert len(files) >= 1000 * 350 // 20_000
     assert sorted(e["id"] for e in all_lines(jsonl_path)) == [f"w-{n:06d}" for n in range(1000)]
+
+
+def _fitting_line_by_line(rotate_bytes: int, size: int, lines: list[bytes],
+                          start: int) -> int:
+    """The rule as first written: walk the lines while they fit (at least one)."""
+    if not rotate_bytes:
+        return len(lines)
+    room = rotate_bytes - size
+    end = start
+    while end < len(lines) and (end == start or len(lines[end]) <= room):
+        room -= len(lines[end])
+        end += 1
+    return end
+
+
+@given(rotate_bytes=st.integers(0, 400), size=st.integers(0, 400),
+       lengths=st.lists(st.integers(1, 120), min_size=1, max_size=12), data=st.data())
+def test_the_run_that_fits_is_the_line_by_line_rule(
+        tmp_path_factory: pytest.TempPathFactory, rotate_bytes: int, size: int,
+        lengths: list[int], data: st.DataObject) -> None:
+    """The sum taken at once (all lines fit) gives what walking the lines gives."""
+    start = data.draw(st.integers(0, len(lengths) - 1))
+    lines = [b"x" * n for n in lengths]
+    sink = FileSink(tmp_path_factory.mktemp("fit") / "a.jsonl", rotate_bytes=rotate_bytes)
+    assert sink._fitting(size, lines, start) == _fitting_line_by_line(
+        rotate_bytes, size, lines, start)
+
+
+def test_a_batch_filling_the_file_exactly_stays_in_it(jsonl_path: Path) -> None:
+    one = len(json.dumps(event(0), separators=(",", ":"))) + 1
+    sink = FileSink(jsonl_path, rotate_bytes=one * 4)
+    sink.write([event(0)])
+    sink.write([event(n) for n in range(1, 4)])  # exactly the room left
+    assert len(list(jsonl_path.parent.glob(jsonl_path.name + "*"))) == 1
+    assert jsonl_path.stat().st_size == one * 4
+    sink.write([event(4)])  # one line more: a new file
+    sink.close()
+    files = sorted(jsonl_path.parent.glob(jsonl_path.name + "*"))
+    assert len(files) == 2
+    assert sorted(e["id"] for e in all_lines(jsonl_path)) == [f"w-{n:06d}" for n in range(5)]
 
 
 class _FullDisk:

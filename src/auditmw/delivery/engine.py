@@ -161,14 +161,15 @@ class AsyncDispatcher(LaneDispatcher):
 
     def submit(self, event: EventDict | Pending) -> bool:
         try:
+            primary = self.primary
             kept = True
             taken = False
             for lane in self.lanes:
-                offered = lane.offer(event)
-                taken = taken or offered
-                if not offered and lane is self.primary:
+                if lane.offer(event):
+                    taken = True
+                elif lane is primary:
                     kept = False
-            if isinstance(event, Pending):
+            if type(event) is Pending:
                 if taken:
                     self.backlog.hold(event)
                 elif self.lanes:  # dropped by every lane: never processed
@@ -184,7 +185,7 @@ class AsyncDispatcher(LaneDispatcher):
         self.backlog.settle()
 
     def stats(self) -> dict[str, Any]:
-        return {**super().stats(), "pending_bytes": self.backlog.bytes,
+        return {**super().stats(), "pending_bytes": self.backlog.pending_bytes(),
                 "built_early": self.backlog.built_early}
 
     def after_fork(self) -> None:

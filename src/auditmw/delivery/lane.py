@@ -107,33 +107,42 @@ class Lane(LaneWrites):
 
     def offer(self, event: Queued) -> bool:
         """Queue one event; ``False`` when it was dropped (overflow, or lane closed)."""
-        settings = self.settings
         while True:
             with self._lock:
                 queue = self._queue
-                if self._closing:
-                    return self._drop("the lane is closed")
+                depth = len(queue)
                 unsettled = None
-                if len(queue) >= settings.queue_size:
-                    if settings.overflow == "drop":
-                        return self._drop("queue full, overflow = drop")
-                    unsettled = self.unsettled_tail()
-                    refused = None if unsettled is not None else self._make_room()
+                if depth >= self.settings.queue_size or self._closing:
+                    refused, unsettled = self._full_or_closed()
                     if refused:
                         return self._drop(refused)
+                    depth = len(queue)
                 if unsettled is None:
-                    if not queue:
+                    if not depth:
                         self._first_at = time.monotonic()
                     queue.append(event)
                     self._accepted += 1
                     if self._thread is None:
                         self._ensure_worker()
-                    if len(queue) == settings.batch_size or self._flushing:
+                    if depth + 1 == self.settings.batch_size or self._flushing:
                         self._work.notify()
                     return True
             # A full queue goes to the spool as finished events: build and process what
             # it still holds here, outside the lock, then look again.
             resolve_batch([unsettled])
+
+    def _full_or_closed(self) -> tuple[str | None, Queued | None]:
+        """Under the lock, the queue full or the lane closing: why the event is dropped,
+        or the newest item to build outside the lock before looking again, or
+        ``(None, None)`` once there is room (spilled to the spool, or waited for)."""
+        if self._closing:
+            return "the lane is closed", None
+        if self.settings.overflow == "drop":
+            return "queue full, overflow = drop", None
+        unsettled = self.unsettled_tail()
+        if unsettled is not None:
+            return None, unsettled
+        return self._make_room(), None
 
     def _make_room(self) -> str | None:
         """Under the lock, the queue full and settled: with a spool, move it to disk (in
@@ -361,21 +370,6 @@ class Lane(LaneWrites):
                 log.error("auditmw: closing sink %s failed: %s", self.name, exc)
         if self.spool is not None:
             self.spool.close()
-
-    def _keep_on_close(self, events: list[EventDict]) -> None:
-        if self.spool is not None:
-            try:
-                self.spool.append(events)
-            except (SpoolFull, OSError) as exc:
-                log.error("auditmw: %d event(s) for sink %s are lost at shutdown: %s",
-                          len(events), self.name, exc)
-                self.counts["failed"] += len(events)
-            else:
-                self.counts["spooled"] += len(events)
-            return
-        self.counts["failed"] += len(events)
-        log.error("auditmw: %d event(s) for sink %s were not delivered before the shutdown "
-                  "timeout and there is no spool; they are lost", len(events), self.name)
 
     def after_fork(self) -> None:
         """In a forked child: the parent's queue and thread stay the parent's."""

@@ -21,8 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, final
 
 from auditmw.types import EventDict
 
@@ -37,6 +37,7 @@ Finish = Callable[["AuditEvent", dict[str, str]], EventDict]
 log = logging.getLogger("auditmw")
 
 
+@final  # told apart from a finished event dict by its exact type, per queued item
 class Pending:
     """One recording whose events are built and processed later: a ready
     :class:`~auditmw.event.AuditEvent` (``record``, hooks) or a ``build`` callable (a
@@ -44,7 +45,7 @@ class Pending:
     response body), estimated from ``build``'s closure when not given; once resolved,
     ``build`` is let go, so a queued item holds only its finished events."""
 
-    __slots__ = ("_before", "_done", "_finish", "_lock", "_result", "_source", "trace",
+    __slots__ = ("_before", "_finish", "_lock", "_result", "_source", "done", "trace",
                  "weight")
 
     def __init__(self, source: AuditEvent | Build, trace: dict[str, str], finish: Finish,
@@ -55,25 +56,23 @@ class Pending:
         self._finish = finish
         self._lock = lock
         self._before = before
-        self._done = False
+        #: ``True`` once built and processed (set under the lock; read without it, as a
+        #: plain attribute: queues and batches test it per item).
+        self.done = False
         self._result: list[EventDict] = []
         if weight is None:
             weight = closure_bytes(source) if callable(source) else 0
         self.weight = weight
 
-    @property
-    def done(self) -> bool:
-        return self._done
-
     def resolve(self) -> list[EventDict]:
         """The finished event dicts (fewer when building or processing failed; that is
         logged), after every earlier pending item of the same trail."""
-        if self._done:
+        if self.done:
             return self._result
         with self._lock:
             waiting: list[Pending] = []
             item: Pending | None = self
-            while item is not None and not item._done:
+            while item is not None and not item.done:
                 waiting.append(item)
                 item = item._before
             for item in reversed(waiting):
@@ -101,7 +100,7 @@ class Pending:
                 self._result.append(self._finish(event, self.trace))
             except Exception:
                 log.exception("auditmw: could not process %s event", event.event)
-        self._done = True
+        self.done = True
 
 
 def closure_bytes(build: Callable[..., object]) -> int:
@@ -125,12 +124,21 @@ def closure_bytes(build: Callable[..., object]) -> int:
     return total
 
 
-def resolve_batch(items: Iterable[object]) -> list[EventDict]:
-    """Plain event dicts for a batch that may hold pending items, in order."""
+def resolve_batch(items: Sequence[object]) -> list[EventDict]:
+    """Plain event dicts for a batch that may hold pending items, in order.
+
+    A lane's batch is in recording order, so resolving its newest unsettled item
+    resolves all the others first, under one taking of the trail's lock rather than one
+    per item; each item is still asked (a batch mixing trails, or an item resolved
+    meanwhile, stays right), but finds itself done."""
+    for item in reversed(items):
+        if type(item) is Pending and not item.done:
+            item.resolve()
+            break
     out: list[EventDict] = []
     for item in items:
-        if isinstance(item, Pending):
-            out.extend(item.resolve())
+        if type(item) is Pending:
+            out.extend(item._result if item.done else item.resolve())
         else:
             out.append(item)  # type: ignore[arg-type]  # a finished event dict
     return out
@@ -138,7 +146,12 @@ def resolve_batch(items: Iterable[object]) -> list[EventDict]:
 
 def settled(item: object) -> bool:
     """``True`` when reading ``item``'s events runs no processor (a dict, or done)."""
-    return not isinstance(item, Pending) or item.done
+    return type(item) is not Pending or item.done
+
+
+#: How many held items :meth:`Backlog.hold` lets pass before letting go of the built
+#: ones at the head (and at once when the bytes go past the budget).
+TRIM_EVERY = 64
 
 
 class Backlog:
@@ -147,7 +160,13 @@ class Backlog:
     It keeps their bytes under ``max_bytes``: past it, the oldest are built early — in
     the submitting thread, but after this backlog's lock is let go, so other requests
     are not held up meanwhile (the order is kept by :meth:`Pending.resolve`).
-    :meth:`settle` resolves everything queued so far (what a test reads)."""
+    :meth:`settle` resolves everything queued so far (what a test reads).
+
+    ``hold`` runs on every request: it only appends and adds the weight. Built items
+    leave the head every :data:`TRIM_EVERY` holds, or as soon as the total passes the
+    budget — so an item is built early only when the unbuilt ones alone exceed it.
+    Between trims ``_held`` may still count a few built items; :meth:`pending_bytes`
+    trims first, so what it reports is exact."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -156,25 +175,42 @@ class Backlog:
 
     def after_fork(self) -> None:
         self._items: deque[Pending] = deque()
-        self.bytes = 0
+        self._held = 0
         self._lock = threading.Lock()
 
     def hold(self, item: Pending) -> None:
-        early: list[Pending] = []
         with self._lock:
             items = self._items
             items.append(item)
-            self.bytes += item.weight
-            while items and items[0].done:
-                self.bytes -= items.popleft().weight
-            while items and self.bytes > self.max_bytes:
-                oldest = items.popleft()
-                self.bytes -= oldest.weight
-                if not oldest.done:
-                    early.append(oldest)
+            self._held += item.weight
+            if self._held <= self.max_bytes and len(items) < TRIM_EVERY:
+                return
+            early = self._trim()
         if early:
             early[-1].resolve()  # resolves the earlier ones first, in order
             self.built_early += len(early)
+
+    def _trim(self) -> list[Pending]:
+        """Under the lock: let go of the built items at the head, then, while the rest
+        still weigh more than the budget, of the oldest (returned: to build early)."""
+        items = self._items
+        while items and items[0].done:
+            self._held -= items.popleft().weight
+        early: list[Pending] = []
+        while items and self._held > self.max_bytes:
+            oldest = items.popleft()
+            self._held -= oldest.weight
+            if not oldest.done:
+                early.append(oldest)
+        return early
+
+    def pending_bytes(self) -> int:
+        """The bytes the unbuilt items hold, now."""
+        with self._lock:
+            items = self._items
+            while items and items[0].done:
+                self._held -= items.popleft().weight
+            return self._held
 
     def settle(self) -> None:
         """Resolve every item held so far, oldest first, here."""
@@ -182,6 +218,4 @@ class Backlog:
             newest = self._items[-1] if self._items else None
         if newest is not None:
             newest.resolve()
-        with self._lock:
-            while self._items and self._items[0].done:
-                self.bytes -= self._items.popleft().weight
+        self.pending_bytes()  # lets go of them

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from auditmw.delivery.pending import resolve_batch
 from auditmw.delivery.retry import backoff_delay
+from auditmw.delivery.spool import SpoolFull
 from auditmw.types import EventDict, PayloadTooLarge, PermanentError, RejectedEvent
 
 if TYPE_CHECKING:
@@ -236,6 +237,22 @@ class LaneWrites:
             self._last_error_log = now
             log.error("auditmw: sink %s %s (spooled %d, dead-lettered %d so far)", self.name,
                       message, self.counts["spooled"], self.counts["dead_lettered"])
+
+    def _keep_on_close(self, events: list[EventDict]) -> None:
+        """At close, what could not be delivered: to the spool, else counted lost."""
+        if self.spool is not None:
+            try:
+                self.spool.append(events)
+            except (SpoolFull, OSError) as exc:
+                log.error("auditmw: %d event(s) for sink %s are lost at shutdown: %s",
+                          len(events), self.name, exc)
+                self.counts["failed"] += len(events)
+            else:
+                self.counts["spooled"] += len(events)
+            return
+        self.counts["failed"] += len(events)
+        log.error("auditmw: %d event(s) for sink %s were not delivered before the shutdown "
+                  "timeout and there is no spool; they are lost", len(events), self.name)
 
     def write_now(self, events: list[Queued]) -> bool:
         """Write in the caller's thread (``mode = "sync"``); ``True`` when it succeeded."""

@@ -110,8 +110,7 @@ class FileSink:
             candidate = self.path.with_name(f"{self.path.name}.{stamp}-{n}")
         return candidate
 
-    def _needs_rotation(self, fd: int, incoming: int) -> bool:
-        size = os.fstat(fd).st_size
+    def _needs_rotation(self, size: int, incoming: int) -> bool:
         if size == 0:
             return False
         if self.rotate_bytes and size + incoming > self.rotate_bytes:
@@ -138,10 +137,14 @@ class FileSink:
             start = 0  # lines before it are in the file
             try:
                 while start < len(lines):
-                    if self._needs_rotation(fd, len(lines[start])):
+                    # one size read per write: we hold the lock and nobody else writes
+                    size = os.fstat(fd).st_size
+                    if self._needs_rotation(size, len(lines[start])):
                         fd = self._rotate(fd)
-                    end = self._fitting(fd, lines, start)
-                    self._write_whole(fd, b"".join(lines[start:end]))
+                        size = os.fstat(fd).st_size
+                    end = self._fitting(size, lines, start)
+                    self._write_whole(fd, b"".join(lines[start:end] if start or end < len(lines)
+                                                   else lines), size)
                     start = end
                 self._dirty = True
                 if self.fsync == "always" or (
@@ -168,13 +171,13 @@ class FileSink:
         self._close_fd()
         return self._locked_current_fd()
 
-    def _fitting(self, fd: int, lines: list[bytes], start: int) -> int:
-        """The end of the longest run of lines from ``start`` that keeps the file within
-        ``rotate_bytes`` (at least one line: an event larger than the limit gets a file
-        of its own)."""
-        if not self.rotate_bytes:
-            return len(lines)
-        room = self.rotate_bytes - os.fstat(fd).st_size
+    def _fitting(self, size: int, lines: list[bytes], start: int) -> int:
+        """The end of the longest run of lines from ``start`` that keeps the file of
+        ``size`` bytes within ``rotate_bytes`` (at least one line: an event larger than
+        the limit gets a file of its own)."""
+        room = self.rotate_bytes - size
+        if not self.rotate_bytes or sum(map(len, lines[start:] if start else lines)) <= room:
+            return len(lines)  # all of it (the common case: no line-by-line walk)
         end = start
         while end < len(lines) and (end == start or len(lines[end]) <= room):
             room -= len(lines[end])
@@ -182,11 +185,10 @@ class FileSink:
         return end
 
     @staticmethod
-    def _write_whole(fd: int, data: bytes) -> None:
-        """All of ``data`` or nothing: a write cut short (a full disk) is cut off again,
-        so the file never ends in a partial line. We hold the file's lock, so the size
-        we truncate back to is the one before our own write."""
-        before = os.fstat(fd).st_size
+    def _write_whole(fd: int, data: bytes, before: int) -> None:
+        """All of ``data`` or nothing: a write cut short (a full disk) is cut off again
+        to ``before``, the file's size before it, so the file never ends in a partial
+        line. We hold the file's lock, so nobody else wrote in between."""
         view = memoryview(data)
         try:
             while view:
