@@ -86,10 +86,10 @@ class AuditMiddleware:
             return self._other(path, environ, start_response)
         return self.app(environ, start_response)
 
-    def _open(self, path: str, environ: Environ) -> Watch | None:
+    def _open(self, method: str, path: str, environ: Environ) -> Watch | None:
         try:
             watch = self.capture.open_raw(
-                str(environ.get("REQUEST_METHOD", "GET")).upper(), path,
+                method, path,
                 environ.get("QUERY_STRING", ""), environ.get("REMOTE_ADDR") or None,
                 raw=tuple(map(environ.get, self._environ_keys)),
                 read_headers=self._read_headers)
@@ -119,7 +119,7 @@ class AuditMiddleware:
                 return self.app(environ, start_response)
         elif not _may_carry_graphql(environ.get("QUERY_STRING", "")):
             return self.app(environ, start_response)
-        watch = self._open(path, environ)
+        watch = self._open(method, path, environ)
         if watch is None:
             return self.app(environ, start_response)
         if not quiet:
@@ -128,18 +128,17 @@ class AuditMiddleware:
 
     def _other(self, path: str, environ: Environ,
                start_response: StartResponse) -> Iterable[bytes]:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         try:
-            found = self.capture.other_watch(
-                str(environ.get("REQUEST_METHOD", "GET")).upper(), path)
+            found = self.capture.other_watch(method, path)
         except Exception:
             log.exception("auditmw: route matching failed; passing the request on")
             found = None
-        watch = self._open(path, environ) if found is not None else None
+        watch = self._open(method, path, environ) if found is not None else None
         if watch is None or found is None:
             return self.app(environ, start_response)
         watch.route, watch.is_login = found
-        if watch.is_login and str(environ.get("REQUEST_METHOD", "GET")).upper() \
-                not in _NO_BODY_METHODS:
+        if watch.is_login and method not in _NO_BODY_METHODS:
             watch.read_login(_take_body(environ, self.capture.max_body)[0])
         return self._run(watch, environ, start_response)
 
@@ -226,25 +225,28 @@ class _Response:
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: ExcInfo | None = None) -> Callable[[bytes], object]:
         try:
-            self.status = int(status.split(" ", 1)[0])
-            if self.watch.is_login:  # how the login page answered (capture/login.py)
-                self.watch.response_type = next((v for k, v in headers
-                                                 if k.lower() == "content-type"), None)
-            if not self.keep and self.watch.wire_needed():
+            watch = self.watch
+            code = self.status = int(status.split(" ", 1)[0])
+            if watch.is_login:  # how the login page answered (capture/login.py)
+                watch.response_type = next((v for k, v in headers
+                                            if k.lower() == "content-type"), None)
+            if not self.keep and watch.wire_needed():
                 self.keep = True  # nothing ran that the hook saw: the answer may tell
             if self.keep:
                 self.encoding = next((v for k, v in headers
                                       if k.lower() == "content-encoding"), None)
-            if 300 <= self.status < 400:
-                self.watch.location = next((v for k, v in headers
-                                            if k.lower() == "location"), None)
+            if 300 <= code < 400:
+                watch.location = next((v for k, v in headers
+                                       if k.lower() == "location"), None)
         except Exception:
             log.exception("auditmw: could not read a WSGI status")
         if self.hold:
             self.start_args = (status, headers, exc_info) if exc_info else (status, headers)
             return self._write_held
-        self._write = self._start_response(status, headers,
-                                           *((exc_info,) if exc_info else ()))
+        if exc_info:
+            self._write = self._start_response(status, headers, exc_info)
+        else:
+            self._write = self._start_response(status, headers)
         return self._observed_write
 
     def _observed_write(self, data: bytes) -> object:

@@ -321,6 +321,7 @@ class Watch(RequestFacts, RequestEvents):
             trail = self.capture.trail
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
             self.ended = time.perf_counter()
+            state = self.state
             wire_needed = self.wire_needed()
             seen: dict[str, Any] | None = None
             if self._unread is not None and not wire_needed:
@@ -328,7 +329,7 @@ class Watch(RequestFacts, RequestEvents):
                 # is never read. (``request_bytes`` still weighs the pending item: the
                 # facts' arguments came from that body.)
                 self._unread = None
-            if not self.calls and self.route is None and not self.state.fields \
+            if not self.calls and self.route is None and not state.fields \
                     and not wire_needed:
                 # nothing catalogued ran (watched for site access only, or the hook saw
                 # the operation run and nothing of it is catalogued); a wire left unread
@@ -342,9 +343,9 @@ class Watch(RequestFacts, RequestEvents):
                 self._native = None  # nothing of the live request is kept past here
                 kept = trail.emit_later(partial(
                     self._events, status, response_encoding, body, exc=exc, seen=seen,
-                    settled=settled), weight=len(body or b"") + self.request_bytes)
-            if self.capture.site_entry is not None and (self.is_login
-                                                        or self.capture.idle is not None):
+                    settled=settled), weight=(len(body) if body else 0) + self.request_bytes)
+            cap = self.capture
+            if cap.site_entry is not None and (self.is_login or cap.idle is not None):
                 self._site_access(status, self._seen_now() if seen is None else seen)
             return kept
         except Exception:
