@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,10 +82,3 @@ def jsonl_path(tmp_path: Path) -> Path:
     return tmp_path / "audit.jsonl"
 
 
-@pytest.fixture(autouse=True)
-def _no_execution_hook_left_behind() -> Iterator[None]:
-    """graphql-core's execution hook is per process: a test that installed it (the code
-    route does) must not leave it pointing at its closed trail for the next test."""
-    yield
-    if "auditmw.graphql.install" in sys.modules:
-        sys.modules["auditmw.graphql.install"].uninstrument()

@@ -75,7 +75,9 @@ class Reader:
 async def reader(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Reader]:
     url = (f"sqlite:///{tmp_path / 'audit.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres_url"))
-    trail = AuditTrail(store=url, sinks=[], delivery={"mode": "sync"})
+    # The Leapwork dates below are written in UTC: say so, rather than lean on the
+    # machine's zone (a Django test earlier in the process sets $TZ).
+    trail = AuditTrail(store=url, sinks=[], delivery={"mode": "sync"}, timezone="UTC")
     app = create_app(trail)
     ctx = app.state.audit
     ctx.store.write(EVENT_DICTS)
