@@ -91,6 +91,10 @@ def _readable(user: Any) -> tuple[Any, bool]:
     return user, False
 
 
+#: What is not read as a user object: an Actor, a name or id, or a value naming nobody.
+_NOT_OBJECTS = (Actor, str, int, float, bytes)  # bool is an int
+
+
 def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
     """An :class:`Actor` from what apps call a user, by duck typing — the one reader both
     the HTTP middleware and the GraphQL hooks use, so a user is named the same either way.
@@ -104,14 +108,16 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
     Nobody, and unauthenticated users (``is_authenticated`` false, Flask-Login's
     anonymous user, Starlette's ``UnauthenticatedUser``), give ``None``.
     """
-    if user is None or isinstance(user, Actor):
-        return user
-    if isinstance(user, str):
-        return Actor(id=user, name=user) if user else None
-    if isinstance(user, int) and not isinstance(user, bool):
-        return Actor(id=str(user), name=str(user))
-    if isinstance(user, bool | float | bytes):
+    if user is None:
         return None
+    if isinstance(user, _NOT_OBJECTS):  # one test for the objects, which most users are
+        if isinstance(user, Actor):
+            return user
+        if isinstance(user, str):
+            return Actor(id=user, name=user) if user else None
+        if isinstance(user, int) and not isinstance(user, bool):
+            return Actor(id=str(user), name=str(user))
+        return None  # a bool, a float, bytes
     user, mapping = _readable(user)
     authenticated = _first(user, _IS_AUTHENTICATED, mapping)
     if authenticated is False or (
