@@ -56,12 +56,11 @@ class _FlaskParts:
     variable (Flask 2.2 on); without it the proxies are used."""
 
     def __init__(self) -> None:
-        from flask import current_app, g, request
+        from flask import g, request
         from flask.ctx import _AppCtxGlobals
 
         self.plain_globals: type = _AppCtxGlobals
         self.request = request
-        self.current_app = current_app
         try:
             from flask.globals import _cv_app
         except ImportError:  # pragma: no cover - another Flask layout
@@ -79,14 +78,11 @@ def _flask() -> _FlaskParts:
     return _parts[0]
 
 
-def _note_user(middleware: AuditMiddleware | None = None, app: Flask | None = None) -> None:
-    state = current_request.get()
-    if state is None:
-        return
+def _note_user(state: RequestState, flask: _FlaskParts, middleware: AuditMiddleware,
+               flask_app: Flask) -> None:
+    """Leave what ``flask_app`` knows of the watched request's user in ``state``."""
     try:
-        flask = _flask()
         g = flask.globals()
-        flask_app = app if app is not None else flask.current_app._get_current_object()
         # Flask's own globals keep attributes in their __dict__ (their __getattr__, run
         # for every missing name, is Python code); another app_ctx_globals_class is asked.
         seen = g.__dict__ if type(g) is flask.plain_globals else None
@@ -101,7 +97,7 @@ def _note_user(middleware: AuditMiddleware | None = None, app: Flask | None = No
             _note_jwt_extended(state)
         if getattr(flask_app, "login_manager", None) is not None:
             _note_flask_login(state)
-        if middleware is not None and middleware.capture.resolver is not None:
+        if middleware.capture.resolver is not None:
             middleware.capture.resolve_early(state, flask.request.environ)
     except Exception:
         log.exception("auditmw: could not read the Flask user")
@@ -113,20 +109,22 @@ def _noting_dispatch(app: Flask, middleware: AuditMiddleware) -> None:
     ``teardown_request`` function: Flask calls those for every request, watched or not,
     through ``ensure_sync``'s coroutine test, about 3 % of a small REST request's own
     work (issue 21); this costs an unwatched request one call and a context lookup."""
-    _flask()
+    flask = _flask()
     dispatch = app.full_dispatch_request
+    watched = current_request.get
     from auditmw.wsgi import FINITE_BODY
 
     def full_dispatch_request() -> Any:
         try:
             response = dispatch()
         except BaseException:
-            if current_request.get() is not None:  # a watched request
-                _note_user(middleware, app)
+            state = watched()
+            if state is not None:
+                _note_user(state, flask, middleware, app)
             raise
-        state = current_request.get()
-        if state is not None:
-            _note_user(middleware, app)
+        state = watched()
+        if state is not None:  # a watched request
+            _note_user(state, flask, middleware, app)
             # A body of byte strings in a list: werkzeug's iterator over it runs no app
             # code and cannot raise, so the door may record without following it.
             body = getattr(response, "response", None)
