@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 MemberType = Callable[[str], str | None]
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _TYPE_CACHE_SIZE = 1024
+# tuples, not ``str | int``: a union in an isinstance test is built anew at each call
+_LEAVES = (str, int, float, bool)
+_SEQUENCES = (list, tuple, set, frozenset)
 
 
 def is_denied_error(exc: BaseException, rules: OutcomeRules = DEFAULT_RULES) -> bool:
@@ -49,14 +52,14 @@ def plain(value: Any, depth: int = 0) -> Any:
         return str(value)
     if isinstance(value, enum.Enum):
         return plain(value.value, depth + 1)
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, _LEAVES) or value is None:
         return value
     if isinstance(value, Mapping):
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name, None), depth + 1)
                 for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, _SEQUENCES):
         return [plain(v, depth + 1) for v in value]
     return str(value)
 
@@ -69,7 +72,7 @@ def wire_arguments(info: GraphQLResolveInfo, args: Mapping[str, Any]) -> dict[st
 
 
 def _rename(values: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
-    by_out = {(d.out_name or name): (name, d.type) for name, d in definitions.items()}
+    by_out = _by_out_name(definitions)
     out: dict[str, Any] = {}
     for key, value in values.items():
         name, kind = by_out.get(key, (key, None))
@@ -85,6 +88,56 @@ def _wire_value(value: Any, kind: Any) -> Any:
     if isinstance(kind, GraphQLInputObjectType) and isinstance(value, Mapping):
         return _rename(value, kind.fields)
     return value
+
+
+# -- plain(_rename(...)) in one walk: the delivery thread's, for every catalogued field --
+
+_renames: dict[int, tuple[Mapping[str, Any], dict[str, tuple[str, Any]]]] = {}
+
+
+def _by_out_name(definitions: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
+    """``_rename``'s table (the Python name → the GraphQL name and type), made once per
+    argument or input-field map of the schema (kept with it, so an id is never reused
+    while its entry lives)."""
+    found = _renames.get(id(definitions))
+    if found is not None and found[0] is definitions:
+        return found[1]
+    if len(_renames) >= _TYPE_CACHE_SIZE:  # schemas built per request
+        _renames.clear()
+    table = {(d.out_name or name): (name, d.type) for name, d in definitions.items()}
+    _renames[id(definitions)] = (definitions, table)
+    return table
+
+
+def plain_wire_fields(values: Mapping[str, Any], definitions: Mapping[str, Any],
+                      depth: int = 0) -> dict[str, Any]:
+    """``plain(_rename(values, definitions), depth)`` (``depth`` at most 32), walking
+    ``values`` once; scalars, most arguments, are taken as they are."""
+    table = _by_out_name(definitions) if definitions else {}
+    scalars = _SCALARS
+    below = depth + 1
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name, kind = table.get(key, (key, None))
+        out[str(name)] = (value if type(value) in scalars and below <= 32
+                          else _plain_wire(value, kind, below))
+    return out
+
+
+def _plain_wire(value: Any, kind: Any, depth: int) -> Any:
+    """``plain(_wire_value(value, kind), depth)``."""
+    if depth > 32:
+        return str(_wire_value(value, kind))
+    if type(value) in _SCALARS:  # as they are, whatever the kind
+        return value
+    while isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    if isinstance(kind, GraphQLList) and isinstance(value, list | tuple):
+        inner = kind.of_type
+        return [_plain_wire(v, inner, depth + 1) for v in value]
+    if isinstance(kind, GraphQLInputObjectType) and isinstance(value, Mapping):
+        return plain_wire_fields(value, kind.fields, depth)
+    return plain(value, depth)
 
 
 def find_target(entry: Entry, info: GraphQLResolveInfo, result: Any,
@@ -229,7 +282,7 @@ def settle(entry: Entry, definition: GraphQLField | None, arguments: Mapping[str
            seen: SeenTarget) -> tuple[dict[str, Any], Target]:
     """The delivery thread's part: the :func:`snapshot` of the arguments under their
     wire names as plain data, and the target finished from them."""
-    wired = plain(_rename(arguments, definition.args if definition else {}))
+    wired = plain_wire_fields(arguments, definition.args if definition else {})
     if isinstance(seen, _OwnFields):
         return wired, seen.target()
     return wired, target_with_arguments(entry.target, seen, wired)
