@@ -83,6 +83,26 @@ def test_instrument_is_idempotent_and_switches_trail(trail: AuditTrail) -> None:
         other.close()
 
 
+def test_an_adapters_actor_source_added_later_comes_first(trail: AuditTrail) -> None:
+    """The hook reads through the generic rule alone until an adapter adds its source
+    (an instrument() after the first): from then on the adapter's source comes first."""
+    schema = make_schema()
+    context = {"user": "generic"}
+    assert instrument(trail) is True
+    with capture_audit_events(trail) as events:
+        graphql.graphql_sync(schema, CREATE, context_value=context)
+    assert events[-1]["actor"]["id"] == "generic"
+
+    def adapters(found: Any) -> Actor | None:
+        return Actor(id="adapter") if found is context else None
+
+    assert instrument(trail, actor_from_context=adapters) is False
+    with capture_audit_events(trail) as events:
+        graphql.graphql_sync(schema, CREATE, context_value=context)
+        graphql.graphql_sync(schema, CREATE, context_value={"user": "other"})
+    assert [e["actor"]["id"] for e in events] == ["adapter", "other"]
+
+
 @pytest.mark.parametrize("middleware", [
     pytest.param(lambda t: [AuditResolverMiddleware(t)], id="list"),
     pytest.param(lambda t: graphql.MiddlewareManager(AuditResolverMiddleware(t)), id="manager"),

@@ -61,8 +61,21 @@ class ExecutionHook:
     def use(self, trail: AuditTrail) -> None:
         self.trail = trail
         self.catalog = trail.catalog  # read per execution: one attribute, not two
-        self.auditor = AuditResolverMiddleware(trail, actor_from_context=self.actor,
+        # without an adapter's source the generic rule is the reader itself: one call
+        # less for every catalogued field
+        reader = self.actor if self.actor_sources else default_actor_from_context
+        self.auditor = AuditResolverMiddleware(trail, actor_from_context=reader,
                                                is_denied=self.is_denied)
+
+    def add(self, actor_from_context: ActorFromContext | None,
+            is_denied: DeniedCheck | None) -> None:
+        """An adapter's actor source and denial rule, each once, ahead of the generic
+        rules."""
+        if actor_from_context is not None and actor_from_context not in self.actor_sources:
+            self.actor_sources.append(actor_from_context)
+            self.use(self.trail)  # the auditor reads through the sources from now on
+        if is_denied is not None and is_denied not in self.denied_checks:
+            self.denied_checks.append(is_denied)
 
     def actor(self, context: Any) -> Actor | None:
         for source in self.actor_sources:

@@ -155,10 +155,7 @@ def instrument(trail: AuditTrail, *, actor_from_context: ActorFromContext | None
             hook = getattr(installed, _MARK)
             if hook.trail is not trail:
                 hook.use(trail)
-        if actor_from_context is not None and actor_from_context not in hook.actor_sources:
-            hook.actor_sources.append(actor_from_context)
-        if is_denied is not None and is_denied not in hook.denied_checks:
-            hook.denied_checks.append(is_denied)
+        hook.add(actor_from_context, is_denied)
         execution_hook.installed = True
         return fresh
 
