@@ -62,12 +62,17 @@ def drive(case: str, n: int) -> None:
 
 
 def instructions(case: str, n: int) -> int:
+    return instructions_of(["-m", "benchmarks.pipeline_callgrind", "--drive", case, str(n)])
+
+
+def instructions_of(args: list[str]) -> int:
+    """The instructions callgrind counts for ``python ARGS`` (PYTHONHASHSEED=0)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg.out"
         subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-             "-m", "benchmarks.pipeline_callgrind", "--drive", case, str(n)],
-            check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+             *args], check=True, capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"})
         text = out.read_text()
     for line in text.splitlines():
         if line.startswith(("summary:", "totals:")):
