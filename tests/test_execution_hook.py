@@ -401,3 +401,25 @@ def test_a_cached_document_keeps_its_plan_on_the_node(trail: AuditTrail,
     del document
     gc.collect()
     assert kept not in by_node  # gone with its node
+
+
+def test_arguments_named_like_the_hooks_own_parameters(trail: AuditTrail) -> None:
+    """The hook calls its auditor as a resolver is called; its own leading parameters
+    are positional only, so arguments named ``entry`` or ``next_`` reach the resolver."""
+    schema = graphql.build_schema(
+        "type Query { ok: Boolean } type Mutation { renameThing(entry: ID!, next_: ID): Boolean }")
+    seen: list[dict[str, Any]] = []
+
+    def resolve(_: Any, __: Any, **args: Any) -> bool:
+        seen.append(args)
+        return True
+
+    mutation = schema.mutation_type
+    assert mutation is not None
+    mutation.fields["renameThing"].resolve = resolve
+    with capture_audit_events(trail) as events:
+        result = graphql.graphql_sync(schema, 'mutation { renameThing(entry: "e1", next_: "n") }')
+    assert result.errors is None
+    assert seen == [{"entry": "e1", "next_": "n"}]
+    assert [(e["event"], e["details"]) for e in events] == [
+        ("renameThing", {"entry": "e1", "next_": "n"})]

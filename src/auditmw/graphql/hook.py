@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from auditmw.context import current_request
@@ -131,8 +132,7 @@ class _RootFields:
     read from the document that ``@skip`` left out keeps it armed for the root fields
     only, which then pass through)."""
 
-    __slots__ = ("auditor", "entries", "entry", "executor", "inner", "pending", "plain",
-                 "saved")
+    __slots__ = ("auditor", "entries", "entry", "executor", "pending", "plain", "saved")
 
     def __init__(self, auditor: AuditResolverMiddleware, executor: Any,
                  entries: dict[str, Entry], pending: set[str]) -> None:
@@ -143,7 +143,6 @@ class _RootFields:
         self.plain = type(executor).execute_field
         self.entry: Entry | None = None
         self.saved: Any = None
-        self.inner: Callable[..., Any] | None = None
 
     def __call__(self, parent_type: Any, source: Any, field_list: Any, path: Any,
                  *rest: Any) -> Any:
@@ -174,21 +173,14 @@ class _RootFields:
 
     def get_field_resolver(self, resolve_fn: Callable[..., Any]) -> Callable[..., Any]:
         """Stands in for the execution's middleware manager for one root field: builds
-        the resolver exactly as graphql-core would, and puts the real manager back at
-        once (the nested fields use it). The field is resolved through :meth:`resolve`
-        (a bound method, no closure per field): graphql-core calls what this returns
-        right away, in the same ``execute_field``, before any other root field asks."""
+        the resolver exactly as graphql-core would, wraps it in the auditor, and puts the
+        real manager back at once (the nested fields use it). The wrapper is a
+        ``partial`` of :meth:`~.middleware.AuditResolverMiddleware.run`: made and called
+        in C, no Python closure or frame of its own per field."""
         saved = self.saved
         self.executor.middleware_manager = saved
         inner = saved.get_field_resolver(resolve_fn) if saved else resolve_fn
-        if self.entry is None:  # only ever armed with an entry
+        entry = self.entry
+        if entry is None:  # only ever armed with an entry
             return inner
-        self.inner = inner
-        return self.resolve
-
-    def resolve(self, source: Any, info: Any, **args: Any) -> Any:
-        """The root field's resolver chain, run and audited (:meth:`~.middleware.
-        AuditResolverMiddleware.run`)."""
-        # both set by get_field_resolver, just before graphql-core calls this
-        return self.auditor.run(self.entry, self.inner,  # type: ignore[arg-type]
-                                source, info, args)
+        return partial(self.auditor.run, entry, inner)

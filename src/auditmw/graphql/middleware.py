@@ -117,13 +117,16 @@ class AuditResolverMiddleware:
         entry = self.trail.catalog.match(info.field_name, info.operation.operation.value)
         if entry is None:
             return next_(root, info, **args)
-        return self.run(entry, next_, root, info, args)
+        return self.run(entry, next_, root, info, **args)
 
     def run(self, entry: Entry, next_: Callable[..., Any], root: Any,
-            info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
-        """Run one catalogued root field's resolver chain (``next_``) and audit it.
-        ``args`` is the caller's own dict (``**args`` built it): the resolver is handed
-        a copy, and the audit keeps a snapshot of its values in it.
+            info: GraphQLResolveInfo, /, **args: Any) -> Any:
+        """Run one catalogued root field's resolver chain (``next_``) and audit it:
+        ``run(entry, next_, root, info, **args)``, called as a resolver is (the execution
+        hook's ``partial(run, entry, next_)``). The leading parameters are positional
+        only, so no GraphQL argument name can meet them; ``args`` is this call's own
+        dict: the resolver is handed a copy, and the audit keeps a snapshot of its
+        values in it.
 
         With ``delivery.fail_closed`` and the durable sink failing, the field is refused
         before anything of the app runs: a GraphQL error, the refused attempt offered to
