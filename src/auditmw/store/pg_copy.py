@@ -32,6 +32,20 @@ TYPES = ("text", "int8", *("text",) * 9, "int8", "text", "text", "text")
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since the Unix epoch
 
 
+# The slow way, for a batch holding an id already stored: COPY into a per-connection
+# temporary table (made once per connection), then one INSERT that skips the ids there.
+STAGING = b"""
+CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
+    id text, ts timestamptz, event text, category text, outcome text, actor_id text,
+    actor_name text, target_id text, target_name text, client_ip text, chain text,
+    seq bigint, hash text, tenant text, data text
+) ON COMMIT DELETE ROWS
+"""
+_COPY_STAGING = f"COPY auditmw_staging ({COLUMN_LIST}) FROM STDIN (FORMAT BINARY)".encode()
+_MOVE = (f"INSERT INTO events ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM auditmw_staging "
+         "ON CONFLICT DO NOTHING").encode()
+
+
 def staged(event: EventDict) -> tuple[Any, ...]:
     """The ``COPY`` row of ``event``; raises :class:`StoreError` if it cannot be stored."""
     row = event_to_row(event)
@@ -67,3 +81,14 @@ def copy_events(conn: psycopg.Connection[Any], events: Sequence[EventDict]) -> N
         copy.set_types(TYPES)
         for event in events:
             copy.write_row(staged(event))
+
+
+def copy_skipping_stored(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` (:func:`staged`) into ``events`` in one transaction, skipping every id
+    already stored (:data:`STAGING` made on ``conn`` first)."""
+    with conn.transaction():
+        with conn.cursor().copy(_COPY_STAGING) as copy:
+            copy.set_types(TYPES)
+            for row in rows:
+                copy.write_row(row)
+        conn.execute(_MOVE)

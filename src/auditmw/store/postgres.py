@@ -27,11 +27,13 @@ from auditmw import codec
 from auditmw.store.base import StoreError, safe_url
 from auditmw.store.pg_copy import (
     PG_EPOCH_US,
-    TYPES,
+    STAGING,
     copy_events,
+    copy_skipping_stored,
     months_of,
     staged,
 )
+from auditmw.store.pg_merge import PendingMerger, merge_all
 from auditmw.store.purging import CHUNK
 from auditmw.store.reader import SqlReader
 from auditmw.store.retention import RetentionPolicy, cut_us
@@ -60,34 +62,13 @@ _LOCK_SCHEMA, _LOCK_PARTITION, _LOCK_PURGE = 0x617564_01, 0x617564_02, 0x617564_
 _PARTITION = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 _COLUMNS = COLUMN_LIST
-# The slow way, for a batch holding an id already stored: COPY into a per-connection
-# temporary table, then one INSERT that skips the ids already there.
-_STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS auditmw_staging (
-    id text, ts timestamptz, event text, category text, outcome text, actor_id text,
-    actor_name text, target_id text, target_name text, client_ip text, chain text,
-    seq bigint, hash text, tenant text, data text
-) ON COMMIT DELETE ROWS
-"""
-_COPY_STAGING = f"COPY auditmw_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-_MOVE = (f"INSERT INTO events ({_COLUMNS}) SELECT {_COLUMNS} FROM auditmw_staging "
-         "ON CONFLICT DO NOTHING")
-
-
 def month_start(year: int, month: int) -> datetime:
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-# Every GIN index of the partitions: their pending lists merged now. A query scans the
-# whole pending list of every partition it reads, and only the writes into a partition
-# (or a VACUUM) merge it, so a month no longer written would keep its last ~1 MiB of
-# unmerged entries for good: 30 ms instead of 1.5 ms for a rare actor at 1M events.
-_MERGE_PENDING = (
-    b"SELECT count(gin_clean_pending_list(i.indexrelid)) FROM pg_inherits h "
-    b"JOIN pg_index i ON i.indrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid "
-    b"JOIN pg_am a ON a.oid = c.relam WHERE h.inhparent = 'events'::regclass "
-    b"AND a.amname = 'gin'")
+def _partition(year: int, month: int) -> str:
+    return f"events_p{year:04d}{month:02d}"
 
 
 def _month(pg_us: int) -> tuple[int, int]:
@@ -128,12 +109,11 @@ class PostgresStore(SqlReader):
         self._inherited: list[Any] = []
         self._pid = os.getpid()
         self._closed = False
+        self._merger: PendingMerger | None = None
 
     # -- connections ------------------------------------------------------------------
 
     def _connection(self) -> psycopg.Connection[Any]:
-        import psycopg
-
         if self._closed:
             raise StoreError(f"store {safe_url(self.url)} is closed")
         if os.getpid() != self._pid:  # forked: a connection must not cross a fork
@@ -143,19 +123,27 @@ class PostgresStore(SqlReader):
                 self._inherited.extend(self._connections)
                 self._pid, self._connections = os.getpid(), []
                 self._local = threading.local()
+                self._merger = None  # the parent's thread is not in this process
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         if conn is not None and conn.closed:
             conn = None
         if conn is None:
-            url = "postgresql://" + self.url.removeprefix("postgres://").removeprefix(
-                "postgresql://")
-            conn = psycopg.connect(url, autocommit=True,
-                                   connect_timeout=max(1, int(self.connect_timeout_s)))
+            conn = self._connect()
             self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
             if not self._schema_ready:
                 self._ensure_schema(conn)
+        return conn
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """A new connection, closed with the store (and kept, never closed, by a fork)."""
+        import psycopg
+
+        url = "postgresql://" + self.url.removeprefix("postgres://").removeprefix(
+            "postgresql://")
+        conn = psycopg.connect(url, autocommit=True,
+                               connect_timeout=max(1, int(self.connect_timeout_s)))
+        with self._lock:
+            self._connections.append(conn)
         return conn
 
     def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
@@ -232,7 +220,7 @@ class PostgresStore(SqlReader):
             for year, month in sorted(missing):
                 start, end = month_start(year, month), month_start(year, month + 1)
                 conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS events_p{year:04d}{month:02d} PARTITION "
+                    f"CREATE TABLE IF NOT EXISTS {_partition(year, month)} PARTITION "
                     f"OF events FOR VALUES FROM ('{start.isoformat()}') "
                     f"TO ('{end.isoformat()}')".encode())
         self._months |= missing
@@ -241,13 +229,7 @@ class PostgresStore(SqlReader):
     def merge_pending(self, conn: psycopg.Connection[Any] | None = None) -> None:
         """Merge the GIN index's pending entries of every partition (at each new month
         and each purge; a failure is logged, the reads just stay slower)."""
-        import psycopg
-
-        try:
-            (conn or self._connection()).execute(_MERGE_PENDING)
-        except psycopg.Error as exc:
-            log.warning("auditmw: store %s: merging the GIN pending lists failed: %s",
-                        safe_url(self.url), str(exc).strip().splitlines()[0])
+        merge_all(conn or self._connection(), safe_url(self.url))
 
     def partitions(self) -> list[str]:
         """Names of the monthly partitions, oldest first."""
@@ -275,6 +257,16 @@ class PostgresStore(SqlReader):
             self._months -= months
             self._ensure_partitions(conn, months)
             self._insert(conn, events)
+        self._pending_merger().wrote({_partition(*month) for month in months}, len(events))
+
+    def _pending_merger(self) -> PendingMerger:
+        merger = self._merger
+        if merger is None:
+            with self._lock:
+                if self._merger is None:
+                    self._merger = PendingMerger(self._connect, safe_url(self.url))
+                merger = self._merger
+        return merger
 
     def _insert(self, conn: psycopg.Connection[Any], events: Sequence[EventDict]) -> None:
         import psycopg
@@ -288,24 +280,16 @@ class PostgresStore(SqlReader):
     def _insert_skipping_stored(self, conn: psycopg.Connection[Any],
                                 rows: list[tuple[Any, ...]]) -> None:
         if getattr(self._local, "staging", None) is not conn:
-            conn.execute(_STAGING.encode())
+            conn.execute(STAGING)
             self._local.staging = conn
-        with conn.transaction():
-            self._copy(conn, _COPY_STAGING, rows)
-            conn.execute(_MOVE.encode())
-
-    @staticmethod
-    def _copy(conn: psycopg.Connection[Any], statement: str,
-              rows: list[tuple[Any, ...]]) -> None:
-        with conn.cursor().copy(statement.encode()) as copy:
-            copy.set_types(TYPES)
-            for row in rows:
-                copy.write_row(row)
+        copy_skipping_stored(conn, rows)
 
     def flush(self) -> None:
         """Nothing is buffered: every ``write`` has committed."""
 
     def close(self) -> None:
+        if self._merger is not None and self._pid == os.getpid():
+            self._merger.close()
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
