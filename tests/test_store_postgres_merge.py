@@ -11,8 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from auditmw.store import Query
-from auditmw.store import pg_merge
+from auditmw.store import Query, pg_merge
 from auditmw.store.pg_merge import PendingMerger
 from auditmw.store.postgres import PostgresStore
 from auditmw.store.sample import sample_events
@@ -53,7 +52,8 @@ def test_the_thread_merges_the_partitions_written(pg: PostgresStore, postgres_ur
     first = events(10, 1)
     pg.write(first)
     assert pending_tuples(postgres_url) == 10  # below the threshold: left to the list
-    assert pg._merger is not None and pg._merger.rounds == 0
+    assert pg._merger is not None
+    assert pg._merger.rounds == 0
     second = events(10, 2)
     pg.write(second)
     merger = pg._merger
