@@ -35,6 +35,15 @@ def members(obj: Any, names: tuple[str, ...]) -> list[Any]:
     try:
         if type(obj) is dict or isinstance(obj, Mapping):
             return list(map(obj.get, names))
+    except Exception:
+        return [member(obj, name) for name in names]
+    return attributes(obj, names)
+
+
+def attributes(obj: Any, names: tuple[str, ...]) -> list[Any]:
+    """:func:`members` of an object known not to be a mapping: its attributes, read in
+    C, each read again on its own when one raises."""
+    try:
         return list(map(getattr, repeat(obj, len(names)), names, repeat(None, len(names))))
     except Exception:
         return [member(obj, name) for name in names]

@@ -17,7 +17,7 @@ from graphql import (
 
 from auditmw.event import Target
 from auditmw.outcome import DEFAULT_RULES, OutcomeRules
-from auditmw.reading import camel_case, members
+from auditmw.reading import attributes, camel_case
 from auditmw.targets import (
     ValueTarget,
     target_from_value,
@@ -254,7 +254,7 @@ def _own_fields(result: Any, type_name: str | None) -> _OwnFields | None:
     elif isinstance(result, _NOT_OWN):
         return None
     else:
-        ident, key, name, typename = members(result, _OWN_NAMES)
+        ident, key, name, typename = attributes(result, _OWN_NAMES)  # not a mapping
         # an object's type is its class when the schema names none
         type_name = type_name or type(result).__name__
     if ident is None and key is None and name is None:
