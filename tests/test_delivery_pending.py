@@ -201,3 +201,27 @@ def test_capture_audit_events_listens_to_the_delivery_thread(tmp_path: Path) -> 
     finally:
         trail.close(5)
     assert [e["target"]["id"] for e in memory.events] == ["r1", "r2"]
+
+
+def test_queued_items_hold_no_objects_of_their_own_but_the_item(tmp_path: Path) -> None:
+    """What the garbage collector scans per queued request: the items of one trail
+    share their finishing step and their empty result until built; a built item's
+    result is its own."""
+    memory = MemorySink()
+    trail = AuditTrail(store=False, sinks=[memory], delivery={
+        "spool_dir": "", "batch_size": 100, "flush_interval_s": 60.0})
+    try:
+        trail.record("deleteRole", target="r1")
+        trail.record("deleteRole", target="r2")
+        first, second = list(trail.dispatcher.lanes[0]._queue)
+        assert isinstance(first, Pending)
+        assert isinstance(second, Pending)
+        assert first._finish is second._finish
+        assert first._result is second._result == []
+        assert second.resolve()[0]["target"]["id"] == "r2"
+        assert first.resolve()[0]["target"]["id"] == "r1"
+        assert first._result is not second._result
+        assert trail.flush(5)
+    finally:
+        trail.close(5)
+    assert [e["target"]["id"] for e in memory.events] == ["r1", "r2"]

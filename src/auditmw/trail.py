@@ -197,7 +197,7 @@ class AuditTrail:
     def _submit_pending(self, source: AuditEvent | Build, trace: dict[str, str],
                         weight: int | None) -> bool:
         """Under the submit lock: queue one pending item behind the previous one."""
-        pending = Pending(source, trace, self._finish, self._prepare_lock,
+        pending = Pending(source, trace, self._finish_bound, self._prepare_lock,
                           before=self._last_pending, weight=weight)
         self._last_pending = pending
         return self.dispatcher.submit(pending)
@@ -332,6 +332,9 @@ class AuditTrail:
         self._prepare_lock = threading.Lock()  # one event processed at a time, in order
         self._submit_lock = threading.RLock()
         self._last_pending = None
+        # One bound method for every pending item, not a new one each: a queued item
+        # lives long enough to be scanned, and promoted, by the garbage collector.
+        self._finish_bound = self._finish
 
 
 def _context_tenant() -> str | None:

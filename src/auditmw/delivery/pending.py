@@ -37,6 +37,11 @@ Finish = Callable[["AuditEvent", dict[str, str]], EventDict]
 log = logging.getLogger("auditmw")
 
 
+#: Every unbuilt item's result, never changed (``_run`` sets a list of its own): one
+#: object fewer per queued request for the garbage collector to scan.
+_UNBUILT: list[EventDict] = []
+
+
 @final  # told apart from a finished event dict by its exact type, per queued item
 class Pending:
     """One recording whose events are built and processed later: a ready
@@ -59,7 +64,7 @@ class Pending:
         #: ``True`` once built and processed (set under the lock; read without it, as a
         #: plain attribute: queues and batches test it per item).
         self.done = False
-        self._result: list[EventDict] = []
+        self._result = _UNBUILT
         if weight is None:
             weight = closure_bytes(source) if callable(source) else 0
         self.weight = weight
@@ -95,11 +100,13 @@ class Pending:
                 built = []
         else:
             built = [] if source is None else [source]
+        result: list[EventDict] = []
         for event in built:
             try:
-                self._result.append(self._finish(event, self.trace))
+                result.append(self._finish(event, self.trace))
             except Exception:
                 log.exception("auditmw: could not process %s event", event.event)
+        self._result = result
         self.done = True
 
 
