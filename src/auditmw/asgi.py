@@ -52,6 +52,7 @@ class AuditMiddleware:
         #: wanted header name (lowercase bytes) → its ``str`` key
         self._header_keys = {n.encode("latin-1"): n for n in self.capture.header_names}
         self._fail_closed = self.capture.policy.fail_closed
+        self._quiet = self.capture.nothing_to_watch
         self._hold_response = self.capture.policy.hold_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,7 +105,17 @@ class AuditMiddleware:
         body: bytes | None = None
         quiet = False
         if method not in _NO_BODY_METHODS:
-            messages, body, oversize = await _read_body(receive, self.capture.max_body)
+            # The usual request body is one message: read here, without a coroutine.
+            first = await receive()
+            if first.get("type") == "http.request" and not first.get("more_body", False) \
+                    and type(first.get("body", b"")) is bytes:
+                messages, body = [first], first.get("body", b"")
+                oversize = len(body) > self.capture.max_body
+                if oversize:
+                    body = None
+            else:
+                messages, body, oversize = await _read_body(receive, self.capture.max_body,
+                                                            first)
             if oversize and self.capture.refuse_oversize:
                 await _send_json(send, 413, TOO_LARGE_BODY)
                 return
@@ -112,7 +123,7 @@ class AuditMiddleware:
             # A document known to execute nothing catalogued: no state, no analysis.
             # (Resolver hooks, finding no state, would record on their own.) With the
             # site_access idle gap on, the request is still watched for its actor alone.
-            quiet = body is not None and self.capture.nothing_to_watch(body)
+            quiet = body is not None and self._quiet(body)
             if quiet and self.capture.idle is None:
                 await self.app(scope, replay, send)
                 return
@@ -283,37 +294,26 @@ class _Responder:
                                  exc)
 
 
-async def _read_body(receive: Receive,
-                     limit: int) -> tuple[list[Message], bytes | None, bool]:
-    """Read the request's messages until the body is complete or passes ``limit``:
-    ``(messages, body or None, passed the limit)``."""
-    message = await receive()
-    if message.get("type") != "http.request":
-        return [message], None, False
-    chunk = message.get("body", b"")
-    if type(chunk) is not bytes:
-        chunk = bytes(chunk)  # a copy the app cannot change
-    if not message.get("more_body", False):  # the usual request: one message
-        if len(chunk) > limit:
-            return [message], None, True
-        return [message], chunk, False
-    messages: list[Message] = [message]
-    if len(chunk) > limit:
-        return messages, None, True
-    chunks = [chunk]
-    size = len(chunk)
+async def _read_body(receive: Receive, limit: int, first: Message | None = None
+                     ) -> tuple[list[Message], bytes | None, bool]:
+    """Read the request's messages (``first`` already received, if given) until the body
+    is complete or passes ``limit``: ``(messages, body or None, passed the limit)``."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    size = 0
+    message = first if first is not None else await receive()
     while True:
-        message = await receive()
         messages.append(message)
         if message.get("type") != "http.request":
             return messages, None, False
-        chunk = message.get("body", b"")
+        chunk = bytes(message.get("body", b""))  # a copy the app cannot change
         size += len(chunk)
         if size > limit:
             return messages, None, True
         chunks.append(chunk)
         if not message.get("more_body", False):
             return messages, b"".join(chunks), False
+        message = await receive()
 
 
 def _may_carry_graphql(query_string: bytes) -> bool:

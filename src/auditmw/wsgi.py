@@ -64,6 +64,7 @@ class AuditMiddleware:
         self._fail_closed = policy.fail_closed
         self._hold_response = policy.hold_response
         self._hold_last = policy.hold_last_chunk
+        self._quiet = self.capture.nothing_to_watch
         #: A framework adapter's FINITE_BODY is believed only when this middleware wraps
         #: the framework's own app (nothing between could make the body lazy).
         self._finite_hint = finite_hint
@@ -114,7 +115,7 @@ class AuditMiddleware:
                 return [TOO_LARGE_BODY]
             # A document known to execute nothing catalogued: no state, no analysis.
             # With the site_access idle gap on, it is still watched for its actor alone.
-            quiet = body is not None and self.capture.nothing_to_watch(body)
+            quiet = body is not None and self._quiet(body)
             if quiet and self.capture.idle is None:
                 return self.app(environ, start_response)
         elif not _may_carry_graphql(environ.get("QUERY_STRING", "")):
