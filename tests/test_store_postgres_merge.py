@@ -100,3 +100,32 @@ def test_a_failed_round_is_logged_and_the_next_one_runs(
         for conn in made:
             conn.close()
     assert not merger._thread.is_alive()
+
+
+@pytest.mark.subprocess
+def test_a_forked_child_merges_on_its_own_and_leaves_the_parents_merger_alone(
+        pg: PostgresStore, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(pg_merge, "EVERY_EVENTS", 5)
+    pg.write(events(5, 4))
+    parent = pg._merger
+    assert parent is not None
+    wait_for(lambda: parent.rounds == 1)  # its connection is open before the fork
+    pid = os.fork()
+    if pid == 0:  # the child: a merger of its own, then vanish without closing anything
+        code = 1
+        try:
+            pg.write(events(5, 5))
+            child = pg._merger
+            if child is not None and child is not parent:
+                wait_for(lambda: child.rounds == 1)
+                code = 0
+        except BaseException:
+            code = 2
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    pg.write(events(5, 6))  # the parent's merger and its connection still work
+    wait_for(lambda: parent.rounds == 2)
+    assert pending_tuples(postgres_url) == 0
