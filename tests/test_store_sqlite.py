@@ -12,7 +12,7 @@ import pytest
 from auditmw.store import Query, StoreError, open_store
 from auditmw.store.sample import sample_events
 from auditmw.store.schema import SCHEMA_VERSION
-from auditmw.store.sqlite import SQLiteStore
+from auditmw.store.sqlite import PAGE_SIZE, SQLiteStore
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -54,6 +54,21 @@ def test_the_file_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "a.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert conn.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+
+
+def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
+    """A store made with 4 KiB pages (before auditmw chose its own) is used as it is."""
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("CREATE TABLE other (x)")
+    store = open_store(f"sqlite:///{tmp_path}/old.db")
+    store.write(list(sample_events(50)))
+    assert store.count(Query()) == 50
+    store.close()
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

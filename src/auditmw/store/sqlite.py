@@ -52,6 +52,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
 _DELETES_PER_TRANSACTION = 10_000
+#: The page size of a new store file (an existing one keeps its own: SQLite changes it
+#: only by rewriting the whole file). A batch dirties a page of each bucketed index per
+#: few events and COMMIT writes each whole to the WAL; bigger pages hold more of a
+#: bucket's stretch, so fewer of them are dirtied (1M events, raw inserts of the store's
+#: rows and indexes, writer CPU: 4 KiB 25.7–26.7 µs an event, 16 KiB 19.4–23.2).
+PAGE_SIZE = 16_384
 #: WAL pages (4 KiB) after which a commit checkpoints the WAL itself: the backstop of
 #: the checkpoint thread, which normally keeps the WAL far shorter.
 WAL_CHECKPOINT_PAGES = 20_000
@@ -164,6 +170,7 @@ class SQLiteStore(KeyedReader):
                 raise StoreError(f"store.url: directory {str(directory)!r} does not exist")
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s,
                                    isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a new file only
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
             # 64 MiB of page cache: index inserts on a big file stay in memory.
             conn.execute(f"PRAGMA cache_size = -{self.cache_kib}")
