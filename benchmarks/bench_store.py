@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auditmw import codec
+from auditmw.config.store import StoreConfig
 from auditmw.store import Query, open_store
 from auditmw.store.cursors import Cursor
 from auditmw.store.rows import time_text_to_us
@@ -29,7 +30,9 @@ from auditmw.store.sample import sample_events
 # The issues' size by default (minutes on the 2-core machine, half an hour when it is
 # loaded); AUDITMW_BENCH_STORE_N=10000000 for the big documented run.
 N = int(os.environ.get("AUDITMW_BENCH_STORE_N", "1000000"))
-BATCH = 500  # the delivery lane's default batch_size: what the store sink is given
+# What the delivery lane gives the store sink at most in one write when events queue up
+# (store.batch_size, its own default; AUDITMW_BENCH_STORE_BATCH for another size).
+BATCH = int(os.environ.get("AUDITMW_BENCH_STORE_BATCH", str(StoreConfig().batch_size)))
 TENANTS = 100  # every event belongs to one of 100 tenants (SPEC §15: a tenant key's reads)
 BASELINE_N = min(N, 50_000)
 PG_ADMIN = os.environ.get("AUDITMW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

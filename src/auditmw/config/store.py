@@ -33,6 +33,11 @@ class StoreConfig(Table):
     retention_days: int = Field(default=365, ge=1)  # the old form of retention.default
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     purge_interval_s: float = Field(default=3600.0, gt=0)
+    #: The most events the store lane writes in one transaction (its own, not
+    #: ``delivery.batch_size``): a store write ends in a durable commit, whose cost is per
+    #: batch, so when events queue up the store takes them in bigger batches than a
+    #: network sink would want. Under light load ``delivery.flush_interval_s`` decides.
+    batch_size: int = Field(default=5_000, ge=1)
 
     @model_validator(mode="after")
     def _one_default(self) -> StoreConfig:

@@ -60,7 +60,8 @@ def open_configured_store(config: StoreConfig, url: str | None = None) -> Store:
 def open_store_sink(config: StoreConfig, *, on_purge: PurgeHook | None = None) -> StoreSink:
     """The ``[store]`` table as a sink for the delivery engine."""
     store = open_configured_store(config)
-    return StoreSink(store, purge_interval_s=config.purge_interval_s, on_purge=on_purge)
+    return StoreSink(store, purge_interval_s=config.purge_interval_s, on_purge=on_purge,
+                     batch_size=config.batch_size)
 
 
 def purge_store(url: str, retention_days: int = 365, now: datetime | None = None,

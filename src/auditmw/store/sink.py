@@ -21,6 +21,9 @@ log = logging.getLogger("auditmw.store")
 class StoreSink:
     """Wraps a :class:`Store`: ``write`` is idempotent on ``id``; ``durable = True``.
 
+    ``batch_size`` (``store.batch_size``) is what the delivery lane gives it at most in
+    one ``write``; ``None``: the lane's ``delivery.batch_size``.
+
     The purge thread starts with the first write (and again after a fork), runs one purge
     at once, then one every ``purge_interval_s``. A failing purge is logged and retried
     at the next interval; it never reaches the writer.
@@ -29,8 +32,10 @@ class StoreSink:
     durable = True
 
     def __init__(self, store: Store, *, purge_interval_s: float = 3600.0,
-                 on_purge: PurgeHook | None = None, name: str = "store") -> None:
+                 on_purge: PurgeHook | None = None, name: str = "store",
+                 batch_size: int | None = None) -> None:
         self.store = store
+        self.batch_size = batch_size
         self.name = name
         self.purge_interval_s = purge_interval_s
         self.on_purge = on_purge
