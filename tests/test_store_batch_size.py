@@ -36,8 +36,10 @@ def test_each_lane_takes_its_own_batch_size(tmp_path: Path) -> None:
     assert trail.store is not None
     stored = trail.store.query(Query(), limit=100).items
     trail.close()
-    assert sum(sizes["store"]) == 40 and len(stored) == 40
-    assert sum(sizes["memory"]) == 40 and len(memory.events) == 40
+    assert sum(sizes["store"]) == 40
+    assert len(stored) == 40
+    assert sum(sizes["memory"]) == 40
+    assert len(memory.events) == 40
     assert max(sizes["store"]) == 7, sizes
     assert max(sizes["memory"]) == 3, sizes
 
