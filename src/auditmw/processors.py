@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import socket
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from auditmw import codec
@@ -158,7 +159,7 @@ class Redactor:
         self.scrub_strings(event, known_spellings(removed), self.scrub)
         return event
 
-    def scrub(self, text: str, known: set[str]) -> str:
+    def scrub(self, text: str, known: AbstractSet[str]) -> str:
         return self.scrubber.scrub(text, known, self.keep)
 
     def _target_not_from_arguments(self, event: EventDict, details: Any) -> None:
@@ -171,8 +172,8 @@ class Redactor:
                 target.pop(part)
 
     @staticmethod
-    def scrub_strings(event: EventDict, known: set[str],
-                      scrub: Callable[[str, set[str]], str]) -> None:
+    def scrub_strings(event: EventDict, known: AbstractSet[str],
+                      scrub: Callable[[str, AbstractSet[str]], str]) -> None:
         """``scrub`` every free-text string of the event (not ``client.ip``)."""
         for section in SCRUBBED_SECTIONS:
             part = event.get(section)

@@ -18,6 +18,7 @@ processors unchanged: they are rarer and walk differently.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar
 
 from auditmw.processors import (
@@ -43,6 +44,7 @@ CACHED_CHARS = 256
 #: Integers orjson writes as at most 20 digits (``int_bound`` 32).
 SMALL_INT = (-(2**63) + 1, 2**63 - 1)
 CACHE_ENTRIES = 4096
+NOTHING_KNOWN: frozenset[str] = frozenset()
 
 
 class RedactAndCut:
@@ -65,13 +67,20 @@ class RedactAndCut:
         if redactor.details != "redacted" or event.get("event") in redactor.sensitive:
             return self.truncator(redactor(event))
         removed: list[Any] = []
-        details, bound = self._walk(event.get("details") or {}, 0, removed)
-        known = self._known(removed) if removed else set()
+        details = event.get("details") or {}
+        # a dict (what to_dict gives): straight to its walk
+        details, bound = self._walk_dict(details, 0, removed) if type(details) is dict \
+            else self._walk(details, 0, removed)
+        known = self._known(removed) if removed else NOTHING_KNOWN
         event["details"] = self.truncator.within_size(details, bound)
         self._sections(event, known)
         return event
 
-    def _known(self, removed: list[Any]) -> set[str]:
+    def _known(self, removed: list[Any]) -> AbstractSet[str]:
+        if len(removed) == 1:  # the common case: one secret, a short string seen before
+            found = self._spellings.get(removed[0]) if type(removed[0]) is str else None
+            if found is not None:
+                return found
         known: set[str] = set()
         for value in removed:
             if type(value) is str and len(value) <= CACHED_CHARS:
@@ -84,7 +93,7 @@ class RedactAndCut:
                 known |= known_spellings([value])
         return known
 
-    def _sections(self, event: EventDict, known: set[str]) -> None:
+    def _sections(self, event: EventDict, known: AbstractSet[str]) -> None:
         """``Redactor.scrub_strings`` then ``Truncator.cut_sections``, in one loop over
         each section; a part is copied only when something in it is cut."""
         for section in SECTIONS:
@@ -268,7 +277,7 @@ class RedactAndCut:
             _remember(self._masked, text, masked)
         return masked
 
-    def _scrub(self, text: str, known: set[str]) -> str:
+    def _scrub(self, text: str, known: AbstractSet[str]) -> str:
         if len(text) > CACHED_CHARS:
             return self.redactor.scrub(text, known)
         for secret in known:

@@ -206,9 +206,10 @@ class TextScrubber:
         self.shapes = shapes
 
     def scrub(self, text: str, known: Iterable[str] = (), keep: int | None = None) -> str:
-        for secret in sorted(set(known), key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
+        if known:  # longest first: a secret holding another is cut whole
+            for secret in sorted(set(known), key=len, reverse=True):
+                if secret in text:
+                    text = text.replace(secret, REDACTED)
         text = self.shapes.mask(text, keep)
         if ":" in text or "=" in text:
             text = bounded(self._mask_pairs, text, keep)
