@@ -6,6 +6,9 @@ load does not change. Cases, on the bench's mutation event (``bench_integrity``)
 
 - ``process`` — ``trail.process`` with the chain (to_dict, enrich, redact, truncate,
   chain);
+- ``varied`` — the same, every event with its own target, name and token
+  (``sample_event(n)``: values the pipeline's caches cannot have seen), all built
+  before the run;
 - ``deliver`` — that, then what the default config's sinks do with it short of I/O: the
   file sink's ``write`` (to ``/dev/null``, batches of 100) and the store's rows
   (``event_to_row``).
@@ -32,7 +35,7 @@ from typing import Any
 N1, N2 = 0, 1000
 WARM_UP = 100
 BATCH = 100
-CASES = ("process", "deliver")
+CASES = ("process", "varied", "deliver")
 COMMAND = ".venv/bin/python -m benchmarks.pipeline_callgrind"
 
 
@@ -46,9 +49,12 @@ def drive(case: str, n: int) -> None:
     trail = AuditTrail(store=False, sinks=[DiscardSink()],
                        delivery={"spool_dir": f"{folder}/spool"})
     sink = FileSink(os.devnull, fsync="never", rotate_bytes=0)
-    event = sample_event()
+    # as many events built in every run, so that building them cancels out
+    events = [sample_event(i) for i in range(WARM_UP + N2)] if case == "varied" \
+        else [sample_event()] * (WARM_UP + N2)
+    del events[WARM_UP + n:]
     batch: list[dict[str, Any]] = []
-    for _ in range(WARM_UP + n):
+    for event in events:
         finished = trail.process(event)
         if case == "deliver":
             batch.append(finished)
