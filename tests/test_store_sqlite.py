@@ -65,9 +65,13 @@ def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path}/old.db")
     store.write(list(sample_events(50)))
     assert store.count(Query()) == 50
+    assert isinstance(store, SQLiteStore)
+    store_conn_checkpoint = store._connection().execute("PRAGMA wal_autocheckpoint"
+                                                        ).fetchone()[0]
     store.close()
     with sqlite3.connect(tmp_path / "old.db") as conn:
         assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+        assert store_conn_checkpoint == 20_000
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
@@ -126,7 +130,7 @@ def test_unknown_url_options_are_refused(tmp_path: Path) -> None:
 
 def test_the_wal_is_checkpointed_in_large_steps_and_readers_see_every_commit(
         tmp_path: Path) -> None:
-    from auditmw.store.sqlite import WAL_CHECKPOINT_PAGES
+    from auditmw.store.sqlite import WAL_CHECKPOINT_BYTES
 
     url = f"sqlite:///{tmp_path}/audit.db"
     writer, reader = open_store(url), open_store(url)
@@ -134,7 +138,9 @@ def test_the_wal_is_checkpointed_in_large_steps_and_readers_see_every_commit(
         assert isinstance(writer, SQLiteStore)
         writer.write(list(sample_events(300, seed=3)))
         conn = writer._connection()
-        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (WAL_CHECKPOINT_PAGES,)
+        # ~80 MB in the file's pages (a 16 KiB page: 5,000 of them, not 20,000)
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+            WAL_CHECKPOINT_BYTES // PAGE_SIZE,)
         # Not yet checkpointed (the WAL holds the commits), yet another connection reads them.
         assert (tmp_path / "audit.db-wal").stat().st_size > 0
         assert reader.count(Query()) == 300

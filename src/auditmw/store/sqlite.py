@@ -58,9 +58,14 @@ _DELETES_PER_TRANSACTION = 10_000
 #: bucket's stretch, so fewer of them are dirtied (1M events, raw inserts of the store's
 #: rows and indexes, writer CPU: 4 KiB 25.7–26.7 µs an event, 16 KiB 19.4–23.2).
 PAGE_SIZE = 16_384
-#: WAL pages (4 KiB) after which a commit checkpoints the WAL itself: the backstop of
-#: the checkpoint thread, which normally keeps the WAL far shorter.
-WAL_CHECKPOINT_PAGES = 20_000
+#: WAL bytes (~80 MB) after which a commit checkpoints the WAL itself: the backstop of
+#: the checkpoint thread, which normally keeps the WAL far shorter. In pages of the
+#: file's own size (20,000 of 4 KiB, 5,000 of 16 KiB): the same disk and replay bound.
+WAL_CHECKPOINT_BYTES = 20_000 * 4096
+
+
+def wal_checkpoint_pages(page_size: int) -> int:
+    return max(1, WAL_CHECKPOINT_BYTES // page_size)
 
 # The next free slot of the event's microsecond (read under the write lock), then the
 # row; an id already stored is skipped. Not OR IGNORE: that would also skip, silently, a
@@ -180,7 +185,8 @@ class SQLiteStore(KeyedReader):
             # before it changed too, and a checkpoint copies each page once however many
             # commits changed it (a quarter less CPU an insert, docs/store.md). Durability
             # is the same: a commit is in the WAL either way.
-            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+            conn.execute(f"PRAGMA wal_autocheckpoint = {wal_checkpoint_pages(page_size)}")
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
