@@ -30,6 +30,7 @@ from auditmw.store.holds import HoldsAndLinks
 from auditmw.store.retention import RetentionPolicy, live_clause
 from auditmw.store.rows import column_disagreements, column_text, datetime_to_us
 from auditmw.store.schema import COLUMN_LIST, CURSOR_KEY
+from auditmw.store.verifywalk import keyset_pages
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -324,34 +325,21 @@ class SqlReader(HoldsAndLinks):
         """Rows (``columns``, led by the keyset columns) by ``(chain, seq, tiebreak)``,
         then the rows without a chain in the table's order; the keyset columns are cut
         off."""
-        ph = self.placeholder
-        clauses, base_params = self._where(Query(), include_expired=include_expired)
-        chained = [*clauses, "chain IS NOT NULL", "seq IS NOT NULL"]
+        ph, size = self.placeholder, int(chunk_size)
+        clauses, params = self._where(Query(), include_expired=include_expired)
+        where = "".join(f"{clause} AND " for clause in clauses)
         chain_key = f"chain, seq, {self._chain_tiebreak}"
-        position: tuple[Any, ...] | None = None
-        while True:  # chained events by (chain, seq, tiebreak), a chunk at a time
-            extra = [f"({chain_key}) > ({ph}, {ph}, {ph})"] if position else []
-            rows = self._fetch(
-                f"SELECT {chain_key}, {columns} FROM events"
-                f"{self._sql_where(chained + extra)} ORDER BY {chain_key} "
-                f"LIMIT {int(chunk_size)}", [*base_params, *(position or ())])
+        for rows in keyset_pages(  # chained events by (chain, seq, tiebreak)
+                self._fetch, f"SELECT {chain_key}, {columns} FROM events",
+                where=f"{where}chain IS NOT NULL AND seq IS NOT NULL", params=params,
+                order=chain_key, ph=ph, size=size, after=lambda row: row[:3]):
             for row in rows:
                 yield row[3:]
-            if len(rows) < chunk_size:
-                break
-            position = rows[-1][:3]
-        loose = [*clauses, "(chain IS NULL OR seq IS NULL)"]
         order = ", ".join(self._loose_order)
         width = len(self._loose_order)
-        marks = ", ".join([ph] * width)
-        after: tuple[Any, ...] | None = None
-        while True:  # then events that carry no chain, in the table's order
-            extra = [f"({order}) > ({marks})"] if after else []
-            rows = self._fetch(
-                f"SELECT {order}, {columns} FROM events{self._sql_where(loose + extra)}"
-                f" ORDER BY {order} LIMIT {int(chunk_size)}", [*base_params, *(after or ())])
+        for rows in keyset_pages(  # then events that carry no chain, in the table's order
+                self._fetch, f"SELECT {order}, {columns} FROM events",
+                where=f"{where}(chain IS NULL OR seq IS NULL)", params=params,
+                order=order, ph=ph, size=size, after=lambda row: row[:width]):
             for row in rows:
                 yield row[width:]
-            if len(rows) < chunk_size:
-                return
-            after = rows[-1][:width]

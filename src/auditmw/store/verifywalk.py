@@ -17,7 +17,7 @@ from auditmw.store.schema import COLUMN_LIST
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["postgres_rows", "walk"]
+__all__ = ["keyset_pages", "postgres_rows", "walk"]
 
 Row = tuple[Any, ...]
 Fetch = Callable[[str, Sequence[Any]], list[Row]]
@@ -30,26 +30,29 @@ def walk(fetch: Fetch, select: str, ph: str, chunk_size: int, *, tiebreak: str,
     ``tiebreak`` orders a chain's ties and ``loose_order`` the chainless rows;
     ``*_after`` give a row's keyset values (``chain, seq, tiebreak`` / ``loose_order``)."""
     size = int(chunk_size)
-    marks = ", ".join([ph] * 3)
-    chained = f"{select} WHERE chain IS NOT NULL AND seq IS NOT NULL"
-    by_chain = f" ORDER BY chain, seq, {tiebreak} LIMIT {size}"
-    rows = fetch(chained + by_chain, ())
-    while True:
-        yield rows
-        if len(rows) < size:
-            break
-        rows = fetch(f"{chained} AND (chain, seq, {tiebreak}) > ({marks}){by_chain}",
-                     chained_after(rows[-1]))
-    unchained = f"{select} WHERE (chain IS NULL OR seq IS NULL)"
-    by_order = f" ORDER BY {loose_order} LIMIT {size}"
-    marks = ", ".join([ph] * (loose_order.count(",") + 1))
-    rows = fetch(unchained + by_order, ())
+    yield from keyset_pages(fetch, select, where="chain IS NOT NULL AND seq IS NOT NULL",
+                            params=(), order=f"chain, seq, {tiebreak}", ph=ph, size=size,
+                            after=chained_after)
+    yield from keyset_pages(fetch, select, where="(chain IS NULL OR seq IS NULL)",
+                            params=(), order=loose_order, ph=ph, size=size,
+                            after=loose_after)
+
+
+def keyset_pages(fetch: Fetch, select: str, *, where: str, params: Sequence[Any],
+                 order: str, ph: str, size: int, after: After) -> Iterator[list[Row]]:
+    """Pages of ``select ... WHERE where`` (``params`` for its placeholders) by ``order``
+    (a comma-separated column list), ``size`` rows each, each page after the last row of
+    the one before: ``after(row)`` gives that row's values of the ``order`` columns.
+    Verify's walk and :meth:`~auditmw.store.reader.SqlReader.iter_stored` both page so."""
+    by_order = f" ORDER BY {order} LIMIT {size}"
+    marks = ", ".join([ph] * (order.count(",") + 1))
+    rows = fetch(f"{select} WHERE {where}{by_order}", params)
     while True:
         yield rows
         if len(rows) < size:
             return
-        rows = fetch(f"{unchained} AND ({loose_order}) > ({marks}){by_order}",
-                     loose_after(rows[-1]))
+        rows = fetch(f"{select} WHERE {where} AND ({order}) > ({marks}){by_order}",
+                     [*params, *after(rows[-1])])
 
 
 _POSTGRES_SELECT = ("SELECT " + COLUMN_LIST.removesuffix("data")
