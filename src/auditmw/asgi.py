@@ -52,7 +52,7 @@ class AuditMiddleware:
         #: wanted header name (lowercase bytes) → its ``str`` key
         self._header_keys = {n.encode("latin-1"): n for n in self.capture.header_names}
         self._fail_closed = self.capture.policy.fail_closed
-        self._quiet = self.capture.nothing_to_watch
+        self._quiet = self.capture.quiet_bodies.quiet  # (nothing_to_watch, one call less)
         self._hold_response = self.capture.policy.hold_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -109,17 +109,18 @@ class AuditMiddleware:
             first = await receive()
             if first.get("type") == "http.request" and not first.get("more_body", False) \
                     and type(first.get("body", b"")) is bytes:
-                messages, body = [first], first.get("body", b"")
+                body = first.get("body", b"")
                 oversize = len(body) > self.capture.max_body
                 if oversize:
                     body = None
+                replay = _replayer_of_one(first, receive)
             else:
                 messages, body, oversize = await _read_body(receive, self.capture.max_body,
                                                             first)
+                replay = _replayer(messages, receive)
             if oversize and self.capture.refuse_oversize:
                 await _send_json(send, 413, TOO_LARGE_BODY)
                 return
-            replay = _replayer(messages, receive)
             # A document known to execute nothing catalogued: no state, no analysis.
             # (Resolver hooks, finding no state, would record on their own.) With the
             # site_access idle gap on, the request is still watched for its actor alone.
@@ -324,6 +325,18 @@ def _may_carry_graphql(query_string: bytes) -> bool:
 
 def _replayer(messages: list[Message], receive: Receive) -> Receive:
     pending = list(reversed(messages))
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay
+
+
+def _replayer_of_one(message: Message, receive: Receive) -> Receive:
+    """:func:`_replayer` of a body that came in one message (the usual request)."""
+    pending = [message]
 
     async def replay() -> Message:
         if pending:

@@ -44,10 +44,10 @@ def take_body(environ: Environ, limit: int) -> tuple[bytes | None, bool]:
         length = int(environ.get("CONTENT_LENGTH") or -1)
     except ValueError:
         return None, False
+    if length > limit:
+        return None, True
     parts: list[bytes] = []
     try:
-        if length > limit:
-            return None, True
         if length > 0:  # the usual request: one read gets it all
             first = stream.read(length)
             if len(first) == length and type(first) is bytes:
