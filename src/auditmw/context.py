@@ -48,7 +48,9 @@ class FieldFacts:
     complete: Callable[[], tuple[dict[str, Any], Target]] | None = None
 
     def settled(self) -> FieldFacts:
-        """These facts with ``arguments`` and ``target`` final (completed once)."""
+        """These facts with ``arguments`` and ``target`` final (completed once). A
+        hook's own facts (:class:`auditmw.graphql.middleware.HookFacts`) finish here
+        what they left unfinished."""
         complete = self.complete
         if complete is not None:
             self.complete = None

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.actor import (
@@ -38,6 +37,8 @@ from auditmw.capture.tenant import TenantRequest, TenantRule
 from auditmw.context import RequestState, execution_hook
 from auditmw.event import (
     ANONYMOUS,
+    Actor,
+    AuditEvent,
     Channel,
     Client,
     ErrorInfo,
@@ -194,17 +195,22 @@ class Watch(RequestFacts, RequestEvents):
     at_ns: int | None = None  # set when the response is complete
     request_bytes = 0  # the GraphQL request body read, for the queue's byte bound
     ended: float | None = None  # perf_counter() when the response was complete
+    #: The wire's catalogued calls, once read (a tuple: nothing per request until then).
+    calls: Sequence[FieldCall] = ()
+    # What :meth:`finish` settled for :meth:`__call__` (the build)
+    _status: int | None
+    _encoding: str | None
+    _body: bytes | None
+    _exc: BaseException | None
+    _seen: dict[str, Any] | None
+    _settled: tuple[Actor | None, dict[int, Actor]] | None
 
     def __init__(self, capture: HttpCapture, method: str, path: str, *,
                  query_string: bytes | str, peer: str | None, raw: Any,
                  read_headers: Callable[[Any], Mapping[str, str]]) -> None:
         self.capture = capture
-        self.state = HttpState(method, path, self)
+        self.state = HttpState(method, path, capture, peer, raw, read_headers)
         self.query_string = query_string
-        self.peer = peer
-        self._raw = raw
-        self._read_headers = read_headers
-        self.calls: list[FieldCall] = []
         self.started = time.perf_counter()
 
     @property
@@ -341,9 +347,13 @@ class Watch(RequestFacts, RequestEvents):
                 settled = self._settle_actors(seen) if self.capture.actor_sources.jwt \
                     is not None else None
                 self._native = None  # nothing of the live request is kept past here
-                kept = trail.emit_later(partial(
-                    self._events, status, response_encoding, body, exc=exc, seen=seen,
-                    settled=settled), weight=(len(body) if body else 0) + self.request_bytes)
+                # The watch itself is the build (:meth:`__call__`): no partial, bound
+                # method or argument dict per queued request (issue 21).
+                self._status, self._encoding, self._body, self._exc = \
+                    status, response_encoding, body, exc
+                self._seen, self._settled = seen, settled
+                kept = trail.emit_later(
+                    self, weight=(len(body) if body else 0) + self.request_bytes)
             cap = self.capture
             if cap.site_entry is not None and (self.is_login or cap.idle is not None):
                 self._site_access(status, self._seen_now() if seen is None else seen)
@@ -351,6 +361,12 @@ class Watch(RequestFacts, RequestEvents):
         except Exception:
             log.exception("auditmw: could not record a request")
             return not self.catalogued
+
+    def __call__(self) -> Iterable[AuditEvent]:
+        """The request's events from what :meth:`finish` settled (the trail's build,
+        run once, wherever the events are built)."""
+        return self._events(self._status, self._encoding, self._body, exc=self._exc,
+                            seen=self._seen, settled=self._settled)
 
     def _site_access(self, status: int | None, seen: Mapping[str, Any]) -> None:
         cap = self.capture

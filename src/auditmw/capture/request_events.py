@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.documents import FieldCall
@@ -22,7 +22,7 @@ from auditmw.capture.outcome import (
 )
 from auditmw.capture.request import WireRequest
 from auditmw.capture.routes import RouteMatch
-from auditmw.context import FieldFacts, RequestState
+from auditmw.context import FieldFacts
 from auditmw.event import (
     ANONYMOUS,
     Actor,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from auditmw.capture.recorder import HttpCapture
+    from auditmw.capture.request_facts import HttpState
 
 log = logging.getLogger("auditmw.capture")
 
@@ -46,9 +47,9 @@ class RequestEvents:
     """The event builders of a watched request (mixed into ``Watch``)."""
 
     capture: HttpCapture
-    state: RequestState
+    state: HttpState
     wire: WireRequest
-    calls: list[FieldCall]
+    calls: Sequence[FieldCall]
     route: RouteMatch | None
     location: str | None
     at_ns: int | None
@@ -79,8 +80,9 @@ class RequestEvents:
         # What ran is decided where it runs: once the execution hook saw this request's
         # operation (or a resolver hook left facts), its facts are the events and the
         # door's own reading of the request is dropped.
+        calls: Sequence[FieldCall]
         if state.executions or facts:
-            calls: list[FieldCall] = []
+            calls = ()
         else:
             self._settle_wire()
             calls = self.calls

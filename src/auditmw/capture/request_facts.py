@@ -26,18 +26,31 @@ log = logging.getLogger("auditmw.capture")
 
 
 class HttpState(RequestState):
-    """An HTTP request's :class:`RequestState`: its client, channel and request id are
-    the :class:`Watch`'s, read from the door's copy of the headers when first asked
-    (by the events' builder), so the request's own thread does not resolve them.
-    Everything else as in :class:`RequestState`, set here without the dataclass's
-    default factories (one per request: issue 21)."""
+    """An HTTP request's :class:`RequestState`, holding the door's copies of the request
+    (the peer, the header values): its client, channel and request id are read from
+    them when first asked (by the events' builder), so the request's own thread does not
+    resolve them. Everything else as in :class:`RequestState`, set here without the
+    dataclass's default factories (one per request: issue 21).
 
-    __slots__ = ("_watch",)
+    It refers to nothing of the :class:`~auditmw.capture.recorder.Watch` that holds it:
+    with no cycle between the two, a request's objects are freed by their reference
+    counts once its events are built, never left for the garbage collector (issue 21)."""
 
-    def __init__(self, method: str, path: str, watch: RequestFacts) -> None:
+    __slots__ = ("_capture", "_channel", "_client", "_headers", "_raw", "_read_headers",
+                 "_trusted", "peer")
+
+    def __init__(self, method: str, path: str, capture: HttpCapture, peer: str | None,
+                 raw: Any, read_headers: Callable[[Any], Mapping[str, str]]) -> None:
         self.method = method
         self.path = path
-        self._watch = watch
+        self._capture = capture
+        self.peer = peer
+        self._raw = raw
+        self._read_headers = read_headers
+        self._headers: Mapping[str, str] | None = None
+        self._trusted: bool | None = None
+        self._client: Client | None = None
+        self._channel: Channel | None = None
         self.actor = None
         self.tenant = None
         self.fields = []
@@ -47,47 +60,8 @@ class HttpState(RequestState):
         self.users = None
 
     @property
-    def client(self) -> Client:
-        return self._watch.client
-
-    @client.setter
-    def client(self, value: Client) -> None:
-        self._watch._client = value
-
-    @property
-    def channel(self) -> Channel:
-        return self._watch.channel
-
-    @channel.setter
-    def channel(self, value: Channel) -> None:
-        self._watch._channel = value
-
-    @property
-    def request_id(self) -> str | None:
-        return self._watch.headers.get("x-request-id")
-
-    @request_id.setter
-    def request_id(self, value: str | None) -> None:
-        raise AttributeError("an HTTP request's id is its X-Request-Id header")
-
-
-class RequestFacts:
-    """The copies of a watched request and what is read from them (mixed into
-    :class:`~auditmw.capture.recorder.Watch`)."""
-
-    capture: HttpCapture
-    state: RequestState
-    peer: str | None
-    _raw: Any
-    _read_headers: Callable[[Any], Mapping[str, str]]
-    _native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
-    _headers: Mapping[str, str] | None = None
-    _trusted: bool | None = None
-    _client: Client | None = None
-    _channel: Channel | None = None
-
-    @property
     def headers(self) -> Mapping[str, str]:
+        """The headers the capture reads (lower-case name → value), from the copy."""
         headers = self._headers
         if headers is None:
             headers = self._headers = self._read_headers(self._raw)
@@ -97,7 +71,7 @@ class RequestFacts:
     def trusted_peer(self) -> bool:
         trusted = self._trusted
         if trusted is None:
-            networks = self.capture.networks
+            networks = self._capture.networks
             trusted = self._trusted = bool(networks) and peer_is_trusted(self.peer, networks)
         return trusted
 
@@ -105,15 +79,60 @@ class RequestFacts:
     def client(self) -> Client:
         client = self._client
         if client is None:
-            client = self._client = self.capture.client_of(self.peer, self.headers)
+            client = self._client = self._capture.client_of(self.peer, self.headers)
         return client
+
+    @client.setter
+    def client(self, value: Client) -> None:
+        self._client = value
 
     @property
     def channel(self) -> Channel:
         channel = self._channel
         if channel is None:
-            channel = self._channel = self.capture.channel_of(self.headers)
+            channel = self._channel = self._capture.channel_of(self.headers)
         return channel
+
+    @channel.setter
+    def channel(self, value: Channel) -> None:
+        self._channel = value
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+    @request_id.setter
+    def request_id(self, value: str | None) -> None:
+        raise AttributeError("an HTTP request's id is its X-Request-Id header")
+
+
+class RequestFacts:
+    """What is read from a watched request's copies (mixed into
+    :class:`~auditmw.capture.recorder.Watch`; the copies are its :class:`HttpState`'s)."""
+
+    capture: HttpCapture
+    state: HttpState
+    _native: Any = None  # the ASGI scope or WSGI environ, for the actor resolver
+
+    @property
+    def peer(self) -> str | None:
+        return self.state.peer
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self.state.headers
+
+    @property
+    def trusted_peer(self) -> bool:
+        return self.state.trusted_peer
+
+    @property
+    def client(self) -> Client:
+        return self.state.client
+
+    @property
+    def channel(self) -> Channel:
+        return self.state.channel
 
     def _seen_now(self) -> dict[str, Any]:
         """A copy of what the actor sources saw, every value an :class:`Actor` (or
