@@ -121,7 +121,8 @@ def test_wsgi_request_freed_by_reference_counts(trail: AuditTrail,
             del result
             assert trail.flush(10)
         assert [e["event"] for e in events] == ["createAssetGroup"]
-        assert watches and all(ref() is None for ref in watches)
+        assert watches
+        assert all(ref() is None for ref in watches)
         assert cyclic_auditmw_garbage() == []
 
     without_collector(run)
@@ -156,7 +157,8 @@ def test_asgi_request_freed_by_reference_counts(trail: AuditTrail,
             loop.run_until_complete(audited(scope, receive, send))
             assert trail.flush(10)
         assert [e["event"] for e in events] == ["createAssetGroup"]
-        assert watches and all(ref() is None for ref in watches)
+        assert watches
+        assert all(ref() is None for ref in watches)
         assert cyclic_auditmw_garbage() == []
 
     try:

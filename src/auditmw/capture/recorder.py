@@ -209,7 +209,8 @@ class Watch(RequestFacts, RequestEvents):
                  query_string: bytes | str, peer: str | None, raw: Any,
                  read_headers: Callable[[Any], Mapping[str, str]]) -> None:
         self.capture = capture
-        self.state = HttpState(method, path, capture, peer, raw, read_headers)
+        self.state = HttpState(method, path, capture, peer=peer, raw=raw,
+                               read_headers=read_headers)
         self.query_string = query_string
         self.started = time.perf_counter()
 

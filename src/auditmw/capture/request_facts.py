@@ -39,7 +39,7 @@ class HttpState(RequestState):
     __slots__ = ("_capture", "_channel", "_client", "_headers", "_raw", "_read_headers",
                  "_trusted", "peer")
 
-    def __init__(self, method: str, path: str, capture: HttpCapture, peer: str | None,
+    def __init__(self, method: str, path: str, capture: HttpCapture, *, peer: str | None,
                  raw: Any, read_headers: Callable[[Any], Mapping[str, str]]) -> None:
         self.method = method
         self.path = path

@@ -87,7 +87,7 @@ class HookFacts(FieldFacts):
     __slots__ = ("_definition", "_entry", "_seen", "_snapshot")
 
     def __init__(self, entry: Entry, definition: GraphQLField | None,
-                 snapshot: dict[str, Any], seen: SeenTarget, response_key: str,
+                 snapshot: dict[str, Any], seen: SeenTarget, *, response_key: str,
                  operation_name: str | None, outcome: Outcome, actor: Actor | None,
                  error: ErrorInfo | None, duration_ms: float, field_name: str) -> None:
         self.event = entry.name
@@ -249,8 +249,9 @@ class AuditResolverMiddleware:
                 state.tenant = tenant  # every event of the request carries it
             if state is not None and state.collect:
                 state.fields.append(HookFacts(
-                    entry, definition, arguments, seen, str(info.path.key), operation,
-                    outcome, actor, error, duration, info.field_name))
+                    entry, definition, arguments, seen, response_key=str(info.path.key),
+                    operation_name=operation, outcome=outcome, actor=actor, error=error,
+                    duration_ms=duration, field_name=info.field_name))
                 return True
             complete = partial(settle, entry, definition, arguments, seen)
             method: str | None
