@@ -114,6 +114,8 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
         if isinstance(user, Actor):
             return user
         if isinstance(user, str):
+            if type(user) is str:  # (a subclass is kept as it is, never shared)
+                return _named(user) if user else None
             return Actor(id=user, name=user) if user else None
         if isinstance(user, int) and not isinstance(user, bool):
             return Actor(id=str(user), name=str(user))
@@ -135,6 +137,22 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
                  name=None if name is None else str(name),
                  type=kind if kind in ("user", "api", "system", "scheduler") else "user",
                  team=None if team is None else str(team), on_behalf_of=on_behalf_of)
+
+
+#: The actors of plain string users (a name that is also the id: Flask's ``g.user``,
+#: ``REMOTE_USER``), one per name: an ``Actor`` is frozen and a ``str`` immutable, so
+#: sharing one changes nothing of any event, and a request makes no object for its user.
+_NAMED: dict[str, Actor] = {}
+NAMED_MEMO_SIZE = 1024
+
+
+def _named(user: str) -> Actor:
+    actor = _NAMED.get(user)
+    if actor is None:
+        if len(_NAMED) >= NAMED_MEMO_SIZE:
+            _NAMED.clear()  # a memo: a race here costs an Actor, never a fact
+        actor = _NAMED[user] = Actor(id=user, name=user)
+    return actor
 
 
 def actor_within(user: Any, state: RequestState | None) -> Actor | None:
