@@ -78,8 +78,12 @@ def test_an_event_holding_its_own_integrity_is_encoded_in_full() -> None:
     own = {"chain": chain.chain, "prev": chain.prev, "seq": 1}
     integrity = {**own, "hash": "sha256:00"}
     body = codec.dumps({"details": {"x": own}, "integrity": own})
+    # a copy under another key: the top level's object is still certain
+    assert hashed_line(body, integrity) == codec.dumps_line(
+        {"details": {"x": own}, "integrity": integrity})
+    body = codec.dumps({"details": {"integrity": own}, "integrity": own})
     assert hashed_line(body, integrity) is None  # found twice: not spliced
-    out = chain({"details": {"x": dict(own)}})
+    out = chain({"details": {"integrity": dict(own)}})
     assert codec.line_of(out) == reference_line(out)
     assert verify_event_hash(out, b"") is True
 
@@ -157,7 +161,8 @@ def test_sinks_write_the_chains_bytes_without_encoding_again(
     assert [event_to_row(e)[-1] for e in events] == [line[:-1].decode() for line in lines]
 
 
-def test_the_line_is_made_once_and_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_line_is_made_once_by_the_chain_and_read_after(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from auditmw.integrity import chain as chain_module
 
     made: list[bytes] = []
@@ -169,7 +174,33 @@ def test_the_line_is_made_once_and_only_when_asked(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(chain_module, "hashed_line", counting)
     out = ChainProcessor("")(finished(1).to_dict())
-    assert made == []  # a sink that never asks (OTLP, a bus) costs nothing more
-    assert codec.line_of(out) == codec.line_of(out) == reference_line(out)
+    assert len(made) == 1  # with the hash: one copy of the hashed bytes, exact size
+    assert codec.line_of(out) is codec.line_of(out) == reference_line(out)
     assert codec.text_of(out) == codec.dumps_str(dict(out))
     assert len(made) == 1
+
+
+@pytest.mark.parametrize("change", [
+    lambda b: b.replace(b'"prev":"genesis"', b'"prev":"genesiz"'),
+    lambda b: b.replace(b'"seq":1}', b'"seq":2}'),
+    lambda b: b.replace(b'"chain":"', b'"chain":"x'),
+    lambda b: b.replace(b'"integrity":{', b'"integrity":{"a":1,'),
+    lambda b: b.replace(b'"integrity":{', b'"x":{"integrity":{"chain":"0190-c","prev":'
+                                          b'"genesis","seq":1}},"integrity":{'),
+    lambda b: b.replace(b'"integrity":{', b'"integrity":{"after":{},'),
+])
+def test_a_spot_not_exactly_the_chains_is_not_spliced(change: Any) -> None:
+    integrity = {"chain": "0190-c", "seq": 1, "prev": "genesis"}
+    body = codec.dumps({"details": {"a": 1}, "integrity": integrity})
+    line = hashed_line(body, {**integrity, "hash": "sha256:00"})
+    assert line == codec.dumps_line({"details": {"a": 1},
+                                     "integrity": {**integrity, "hash": "sha256:00"}})
+    assert hashed_line(change(body), {**integrity, "hash": "sha256:00"}) is None
+
+
+def test_a_first_event_after_an_earlier_chain_is_spliced_after_its_after() -> None:
+    after = {"chain": "0190-earlier", "seq": 7, "hash": "sha256:ab "}
+    out = ChainProcessor("", resume=lambda: after)({"details": {"a": " "}})
+    assert out["integrity"]["after"] == after
+    assert out._line == reference_line(out)  # spliced, not left to be made in full
+    assert verify_event_hash(out, b"") is True

@@ -17,6 +17,11 @@ import orjson
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 _LINE_OPTIONS = _OPTIONS | orjson.OPT_APPEND_NEWLINE
+# Tried first: without OPT_NON_STR_KEYS orjson takes every key as it is (a quarter less
+# work on an event) and refuses any that is not exactly a str, and then the options
+# above run. For exact-str keys the two give the same bytes (tests/test_codec_fast.py).
+_STR_KEYS = _OPTIONS & ~orjson.OPT_NON_STR_KEYS
+_LINE_STR_KEYS = _LINE_OPTIONS & ~orjson.OPT_NON_STR_KEYS
 # Line breaks to str.splitlines (and JS) that JSON may leave raw; each UTF-8 sequence
 # below can only be that character, so replacing bytes is safe.
 _RAW_BREAKS = (("\u0085".encode(), b"\\u0085"), ("\u2028".encode(), b"\\u2028"),
@@ -67,11 +72,14 @@ def _widen(value: Any) -> Any:
     return value
 
 
-def _encode(value: Any, option: int) -> bytes:
+def _encode(value: Any, first: int, option: int) -> bytes:
     try:
-        out = orjson.dumps(value, default=_fallback, option=option)
+        out = orjson.dumps(value, default=_fallback, option=first)
     except orjson.JSONEncodeError:
-        out = orjson.dumps(_widen(value), default=_fallback, option=option)
+        try:  # a key other than a str (or a value orjson refuses: then the copy below)
+            out = orjson.dumps(value, default=_fallback, option=option)
+        except orjson.JSONEncodeError:
+            out = orjson.dumps(_widen(value), default=_fallback, option=option)
     if not out.isascii():  # the breaks below are multi-byte: ASCII output has none
         for raw, escaped in _RAW_BREAKS:
             if raw in out:
@@ -81,13 +89,13 @@ def _encode(value: Any, option: int) -> bytes:
 
 def dumps(value: Any) -> bytes:
     """Canonical JSON bytes (no trailing newline)."""
-    return _encode(value, _OPTIONS)
+    return _encode(value, _STR_KEYS, _OPTIONS)
 
 
 def dumps_line(value: Any) -> bytes:
     """Canonical JSON followed by one ``\\n``: a JSON-lines record (orjson appends it,
     so the line is not copied once more)."""
-    return _encode(value, _LINE_OPTIONS)
+    return _encode(value, _LINE_STR_KEYS, _LINE_OPTIONS)
 
 
 def dumps_str(value: Any) -> str:
@@ -96,10 +104,10 @@ def dumps_str(value: Any) -> str:
 
 class Encoded(dict[str, Any]):
     """A finished event that carries its canonical JSON line (``dumps_line`` of itself),
-    made once — from the bytes the chain hashed, when a consumer first asks — and read
-    by every consumer that writes the event as it is: the file sink's line, the store's
-    ``data`` column, the spool. :func:`line_of` and :func:`text_of` answer from it. A
-    sink that never asks (OTLP, a bus) costs the event nothing more.
+    made once — by the chain, from the bytes it hashed; or, given none, when a consumer
+    first asks — and read by every consumer that writes the event as it is: the file
+    sink's line, the store's ``data`` column, the spool. :func:`line_of` and
+    :func:`text_of` answer from it.
 
     Changing the dict through any of its methods drops the bytes (they are made again
     on the next read), and so does copying it; its nested parts are not watched — a

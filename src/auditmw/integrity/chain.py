@@ -174,27 +174,42 @@ class ChainProcessor:
             integrity["hash"] = hashed
             self.seq = seq
             self.prev = hashed
-        # the line is made when a sink first asks for it (one that never does, never)
-        # A copy of the exact size: orjson's bytes keep its whole growing buffer, held as
-        # long as the event waits in a queue (3x the text, seen behind a hung sink).
-        kept = bytes(memoryview(body))
-        return codec.encoded(event, lambda: hashed_line(kept, integrity))
+        # The line every writing sink reads (the file's line, the store's data), made
+        # here from the hashed bytes: one copy of them, the exact size (orjson's bytes
+        # keep its whole growing buffer, 3x the text, held while the event is queued).
+        return codec.encoded(event, hashed_line(body, integrity))
+
+
+#: How the top-level ``integrity`` object opens in an event's canonical bytes.
+OPENED = b'"integrity":{'
 
 
 def hashed_line(body: bytes, integrity: Mapping[str, Any]) -> bytes | None:
     """The event's canonical line, from the ``body`` its hash was made over: the same
     bytes with ``"hash":"…",`` put in after ``integrity.chain`` (``hash`` sorts right
-    after ``chain``, and every value spliced is plain ASCII), and a newline. ``None``
-    when the spot is not certain — the integrity object's bytes found other than once
-    (an event holding a copy of its own integrity): then the line is made in full."""
-    tail = (f'"chain":"{integrity["chain"]}","prev":"{integrity["prev"]}",'
-            f'"seq":{integrity["seq"]}}}').encode()
-    found = body.find(tail)
-    if found < 0 or body.rfind(tail) != found:
+    after ``chain``), and a newline. ``None`` when the spot is not certain — an object
+    under an ``integrity`` key anywhere else in the event (a copy of its own, say), or
+    the object's bytes not exactly as this chain writes them (a value JSON escapes):
+    then the line is made in full.
+
+    ``"integrity":{`` found once is the top level's object (it is always there): what
+    is put back is that object with its hash, everything else as it is."""
+    at = body.find(OPENED)
+    if at < 0 or body.find(OPENED, at + len(OPENED)) >= 0:
         return None
-    at = found + len(integrity["chain"]) + 11  # past '"chain":"<chain>",'
-    return b"".join((body[:at], b'"hash":"', integrity["hash"].encode(), b'",', body[at:],
-                     b"\n"))
+    chain, prev, seq = integrity["chain"], integrity["prev"], integrity["seq"]
+    opened = OPENED
+    if "after" in integrity:  # a chain's first event: {"after":{…},"chain":…}
+        opened = b'"integrity":{"after":' + codec.dumps(integrity["after"]) + b","
+    try:
+        unhashed = opened + f'"chain":"{chain}","prev":"{prev}","seq":{seq}}}'.encode()
+        if not body.startswith(unhashed, at):
+            return None
+        hashed = f'"chain":"{chain}","hash":"{integrity["hash"]}","prev":"{prev}",' \
+                 f'"seq":{seq}}}'.encode()
+    except UnicodeEncodeError:  # a lone surrogate: the JSON holds it escaped
+        return None
+    return b"".join((body[:at], opened, hashed, body[at + len(unhashed):], b"\n"))
 
 
 def check_hash(stored: Any, body: bytes, key: bytes) -> bool | None:
