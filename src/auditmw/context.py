@@ -74,8 +74,9 @@ class RequestState:
     #: Deposited by resolver hooks, in execution order.
     fields: list[FieldFacts] = field(default_factory=list)
     #: ``True`` (HTTP): hooks deposit facts and the door records them when the response
-    #: is complete. ``False`` (a WebSocket): hooks record each field at once, with the
-    #: door's context (client, channel, actor at connect).
+    #: is complete. ``False`` (a WebSocket, and an HTTP request once the door has
+    #: recorded it: an ASGI background task): hooks record each field at once, with
+    #: the door's context (client, channel, actor at connect).
     collect: bool = True
     #: graphql-core operations the execution hook saw run in this request.
     executions: int = 0

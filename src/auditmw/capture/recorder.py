@@ -329,6 +329,12 @@ class Watch(RequestFacts, RequestEvents):
             self.at_ns = time.time_ns()  # the call's time, whichever thread builds events
             self.ended = time.perf_counter()
             state = self.state
+            # What ran in the request is settled here: an execution after this point (an
+            # ASGI app's background task, still in the request's context) is recorded
+            # by the hook at once, with the request's context, and not counted here —
+            # never left in facts that were built already, or built at a time of the
+            # delivery thread's choosing.
+            state.collect = False
             wire_needed = self.wire_needed()
             seen: dict[str, Any] | None = None
             if self._unread is not None and not wire_needed:

@@ -107,7 +107,7 @@ class ExecutionHook:
         about to run; count the execution, arm for the catalogued ones. Never raises."""
         try:
             state = current_request.get()
-            if state is not None:
+            if state is not None and state.collect:
                 state.executions += 1  # the door learns that graphql-core ran here
             plan = self.plan(executor.operation, executor.fragments)
             if plan is not None:

@@ -63,7 +63,8 @@ def _hook_32(hook: ExecutionHook, original: Callable[..., Any]) -> Callable[...,
     def execute_operation(self: Any, operation: Any, root_value: Any) -> Any:
         try:
             state = current_request.get()
-            if state is not None and self.schema.get_root_type(operation.operation):
+            if state is not None and state.collect and \
+                    self.schema.get_root_type(operation.operation):
                 state.executions += 1  # the door learns that graphql-core ran here
             plan = hook.plans.get(operation, self.fragments, hook.catalog)  # hook.plan, inline
             if plan is not None:
