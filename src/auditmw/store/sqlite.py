@@ -45,6 +45,7 @@ from auditmw.store.schema import (
     SQLITE_UPGRADES,
     upgrade_steps,
 )
+from auditmw.store.sqlite_insert import ROW_INSERT, NotAsPlanned, insert_rows
 from auditmw.store.verifywalk import walk
 from auditmw.store.walcheckpoint import WalCheckpointer
 
@@ -66,13 +67,6 @@ WAL_CHECKPOINT_BYTES = 20_000 * 4096
 
 def wal_checkpoint_pages(page_size: int) -> int:
     return max(1, WAL_CHECKPOINT_BYTES // page_size)
-
-# The next free slot of the event's microsecond (read under the write lock), then the
-# row; an id already stored is skipped. Not OR IGNORE: that would also skip, silently, a
-# row failing the CHECK on k (a 1,025th event in one microsecond).
-_INSERT = (f"INSERT INTO events (k, {COLUMN_LIST}) VALUES ((SELECT COALESCE(MAX(k) + 1, "
-           "?2 << 10) FROM events WHERE k BETWEEN ?2 << 10 AND (?2 << 10) | 1023), "
-           + ", ".join(f"?{n}" for n in range(1, 16)) + ") ON CONFLICT (id) DO NOTHING")
 
 _VERIFY_SELECT = ("SELECT " + COLUMN_LIST.removesuffix("data") + "CAST(data AS BLOB), k "
                   "FROM events")
@@ -272,8 +266,12 @@ class SQLiteStore(KeyedReader):
                 raise UnstorableEvent(f"event {row[0]}: time {row[1]} µs is outside what the "
                                  "SQLite store can order (years 1685 to 2255)")
         try:
-            with self._transaction() as conn:
-                conn.executemany(_INSERT, rows)
+            try:
+                with self._transaction() as conn:
+                    insert_rows(conn, rows)
+            except NotAsPlanned:  # an id stored at another time: the plain way decides
+                with self._transaction() as conn:
+                    conn.executemany(ROW_INSERT, rows)
         except sqlite3.IntegrityError as error:
             if "CHECK" not in str(error):
                 raise
