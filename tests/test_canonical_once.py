@@ -63,7 +63,8 @@ def test_the_hashed_bytes_are_the_reference_line(events: list[dict[str, Any]], k
         # (the spot to splice is then not certain: the line is made in full)
         own = {"chain": chain.chain, "prev": chain.prev, "seq": chain.seq + 1}
         for i in range(copies if n % 2 else 0):
-            event["details"][f"copy{i}"] = dict(own)
+            # under its own key, or under an "integrity" key of its own
+            event["details"][f"copy{i}"] = {"integrity": dict(own)} if i else dict(own)
         out = chain(event)
         assert type(out) is codec.Encoded
         line = codec.line_of(out)

@@ -44,6 +44,8 @@ log = logging.getLogger("auditmw.integrity")
 Position = dict[str, Any]  # {"chain": str, "seq": int, "hash": str}
 
 GENESIS = "genesis"
+#: How the top-level ``integrity`` object opens in an event's canonical bytes.
+OPENED = b'"integrity":{'
 HMAC_PREFIX = "hmac-sha256:"
 SHA_PREFIX = "sha256:"
 
@@ -123,6 +125,8 @@ class ChainProcessor:
         self.chain = uuid7()
         self.seq = 0
         self.prev = GENESIS
+        # how this chain's integrity object opens in an event's bytes (no ``after``)
+        self._opened = OPENED + f'"chain":"{self.chain}",'.encode()
 
     def position(self) -> Position | None:
         """Where this chain stands: ``{chain, seq, hash}`` of its last event, if any."""
@@ -177,11 +181,18 @@ class ChainProcessor:
         # The line every writing sink reads (the file's line, the store's data), made
         # here from the hashed bytes: one copy of them, the exact size (orjson's bytes
         # keep its whole growing buffer, 3x the text, held while the event is queued).
-        return codec.encoded(event, hashed_line(body, integrity))
-
-
-#: How the top-level ``integrity`` object opens in an event's canonical bytes.
-OPENED = b'"integrity":{'
+        at = body.find(OPENED)
+        opened = self._opened
+        if (seq != 1 and at >= 0 and body.find(OPENED, at + len(OPENED)) < 0
+                and body.startswith(opened, at)):
+            # hashed_line's common case: the one integrity object, opening as this
+            # chain's does (what follows it, prev and seq, sorts after the hash)
+            cut = at + len(opened)
+            line: bytes | None = b"".join((body[:cut], b'"hash":"', hashed.encode(), b'",',
+                                           body[cut:], b"\n"))
+        else:
+            line = hashed_line(body, integrity)
+        return codec.encoded(event, line)
 
 
 def hashed_line(body: bytes, integrity: Mapping[str, Any]) -> bytes | None:
