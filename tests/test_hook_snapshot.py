@@ -161,3 +161,33 @@ def test_sync_mode_writes_the_event_before_the_execution_returns(tmp_path: Path)
     finally:
         uninstrument()
         trail.close(10)
+
+
+def test_a_list_argument_kept_and_changed_later_is_recorded_as_it_was(
+        gated: tuple[AuditTrail, GatedFileSink, Path]) -> None:
+    """A top-level list of scalars (``tags: [String!]``) is copied on the request
+    thread, not only the lists inside input objects."""
+    trail, sink, path = gated
+    schema = graphql.build_schema("""
+        type AssetGroup { id: ID! name: String! }
+        type Query { ok: Boolean }
+        type Mutation { createAssetGroup(name: String!, tags: [String!]!): AssetGroup }
+    """)
+    kept: list[list[str]] = []
+
+    def create(_root: Any, _info: Any, name: str, tags: list[str]) -> dict[str, Any]:
+        kept.append(tags)
+        return {"id": "g-1", "name": name}
+
+    mutation = schema.mutation_type
+    assert mutation is not None
+    mutation.fields["createAssetGroup"].resolve = create
+    result = graphql.graphql_sync(
+        schema, 'mutation { createAssetGroup(name: "Servers", tags: ["prod", "linux"]) '
+                "{ id } }")
+    assert result.errors is None
+    kept[0].append("CHANGED")
+    kept[0][0] = "CHANGED"
+    events = recorded(trail, sink, path)
+    assert len(events) == 1
+    assert events[0]["details"] == {"name": "Servers", "tags": ["prod", "linux"]}

@@ -187,9 +187,14 @@ def snapshot_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     scalars = _SCALARS
     if scalars.issuperset(map(type, arguments.values())):  # all scalars: tested in C
         return arguments
-    for key, value in arguments.items():
-        if type(value) not in scalars:
-            arguments[key] = snapshot(value, 1)  # a value, not a key: the walk is safe
+    for key, value in arguments.items():  # values replaced, never keys: the walk is safe
+        kind = type(value)
+        if kind in scalars:
+            continue
+        if kind is list and scalars.issuperset(map(type, value)):
+            arguments[key] = list(value)  # snapshot's own answer, without its call
+        else:
+            arguments[key] = snapshot(value, 1)
     return arguments
 
 
@@ -253,8 +258,13 @@ def _own_fields(result: Any, type_name: str | None) -> _OwnFields | None:
         ident, key, name, typename = get("id"), get("key"), get("name"), get("__typename")
     elif isinstance(result, _NOT_OWN):
         return None
-    else:
-        ident, key, name, typename = attributes(result, _OWN_NAMES)  # not a mapping
+    else:  # not a mapping: four plain reads (``attributes``'s ``map`` costs more)
+        try:
+            ident, key, name, typename = (
+                getattr(result, "id", None), getattr(result, "key", None),
+                getattr(result, "name", None), getattr(result, "__typename", None))
+        except Exception:  # a member that raises: each read on its own
+            ident, key, name, typename = attributes(result, _OWN_NAMES)
         # an object's type is its class when the schema names none
         type_name = type_name or type(result).__name__
     if ident is None and key is None and name is None:
