@@ -248,3 +248,40 @@ def test_a_row_read_quickly_is_the_row_read_whole(
     assert quick.report("t").to_dict() == whole.report("t").to_dict()
     if edit is not None and edit[1] != event_to_row(stamped)[edit[0]]:
         assert not quick.report("t").valid  # a column that says otherwise is named
+
+
+# Times a few seconds and microseconds apart, and column edits of whole seconds: the
+# quick reading keeps the last row's second text, and must never judge a row by the
+# text of another row's second.
+NEAR_TIMES = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2),
+                                st.sampled_from([0, 0, 1, -1, 1_000_000, -1_000_000])),
+                      min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NEAR_TIMES)
+@example([(0, 0, 0), (0, 0, 1_000_000)])  # the second row's column a second later
+@example([(1, 0, 0), (0, 0, 1_000_000)])  # ...and its text the first row's second
+def test_rows_read_quickly_in_one_call_are_the_rows_read_whole(
+        times: list[tuple[int, int, int]]) -> None:
+    from auditmw.integrity.stored import _add_whole, add_rows
+    from auditmw.store.rows import event_to_row
+
+    chain = ChainProcessor("")
+    base = 1_796_176_799 * 10**6  # 2026-12-01T23:59:59Z: the next second is another day
+    rows = []
+    for n, (second, micro, moved) in enumerate(times):
+        ts = base + second * 10**6 + micro
+        stamped = chain({"schema": "auditmw/1", "id": f"e-{n}", "time": _time_text(ts),
+                         "event": "x"})
+        row = list(event_to_row(stamped))
+        row[1] += moved
+        row[14] = codec.dumps(stamped)
+        rows.append(tuple(row))
+    quick, whole = Verifier(b"", ordered=False), Verifier(b"", ordered=False)
+    add_rows(quick, rows)
+    for row in rows:
+        _add_whole(whole, row, row[1], row[14])
+    assert entries_of(quick) == entries_of(whole)
+    assert quick.report("t").to_dict() == whole.report("t").to_dict()
+    assert quick.report("t").valid is not any(moved for _, _, moved in times)
