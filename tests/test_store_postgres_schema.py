@@ -1,5 +1,6 @@
 """PostgreSQL's version-6 schema: which indexes it keeps, its fallback without
-``btree_gin``, and the in-place upgrade of a version-5 store (issue 21)."""
+``btree_gin``, and the in-place upgrade of a version-5 store; version 8's partial outcome
+and tenant indexes, the reads over them and the upgrade of a version-7 store (issue 21)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
+from psycopg import sql as sql_text
 
 from auditmw.integrity import verify_store
 from auditmw.integrity.chain import ChainProcessor
@@ -184,5 +186,146 @@ def test_a_new_month_and_a_purge_merge_the_gin_pending_lists(postgres_url: str) 
         assert pending[f"events_p{now.year:04d}{now.month:02d}"] > 0
         store.purge()
         assert set(pending_pages(postgres_url).values()) == {0}
+    finally:
+        store.close()
+
+
+# -- version 8: partial outcome and tenant indexes --------------------------------------
+
+def index_definitions(url: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class "
+            "c ON c.oid = i.indexrelid WHERE i.indrelid = 'events'::regclass").fetchall()
+    return {str(name): str(definition) for name, definition in rows}
+
+
+def test_the_outcome_and_tenant_indexes_leave_out_success_and_null(
+        postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    try:
+        store.count(Query())
+        found = index_definitions(postgres_url)
+        assert found["events_outcome"].endswith("WHERE (outcome <> 'success'::text)")
+        assert found["events_tenant"].endswith("WHERE (tenant IS NOT NULL)")
+        assert "WHERE" not in found["events_event"] + found["events_category"]
+    finally:
+        store.close()
+
+
+def odd_events() -> list[dict[str, Any]]:
+    """Chained events of three tenants, and some with no tenant, no outcome or one
+    outside success/failure/denied."""
+    chain = ChainProcessor(KEY)
+    end = datetime.now(UTC) - timedelta(minutes=1)
+    span = min(timedelta(days=1), end - month_start(end.year, end.month))
+    events = []
+    for index, event in enumerate(sample_events(240, end=end, span=span, tenants=3)):
+        if index % 5 == 0:
+            del event["tenant"]
+        if index % 17 == 0:
+            del event["outcome"]
+        elif index % 13 == 0:
+            event["outcome"] = "partial"
+        events.append(chain(event))
+    return events
+
+
+def brute(events: list[dict[str, Any]], query: Query, order: str) -> list[str]:
+    def keeps(event: dict[str, Any]) -> bool:
+        return all(not wanted or event.get(field) in wanted for field, wanted in (
+            ("outcome", query.outcome), ("tenant", query.tenant), ("event", query.event)))
+    kept = sorted((e for e in events if keeps(e)), key=lambda e: (e["time"], e["id"]),
+                  reverse=order == "desc")
+    return [e["id"] for e in kept]
+
+
+OUTCOME_QUERIES = [
+    Query(outcome=("success",)), Query(outcome=("denied",)), Query(outcome=("failure",)),
+    Query(outcome=("partial",)), Query(outcome=("nothing",)),
+    Query(outcome=("success", "denied")), Query(outcome=("denied", "failure")),
+    Query(tenant=("site0",)), Query(tenant=("site1", "site2")),
+    Query(tenant=("site0",), outcome=("success",)),
+    Query(tenant=("site2",), outcome=("failure", "partial")),
+    Query(outcome=("denied", "failure"), event=("siteAccess", "createAssetGroup")),
+]
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_pages_on_outcome_and_tenant_are_a_brute_force_filter(
+        pg: Any, order: str) -> None:
+    events = odd_events()
+    pg.write(events[:100])
+    pg.write(events[100:])
+    for query in OUTCOME_QUERIES:
+        walked: list[str] = []
+        page = pg.query(query, order=order, limit=7)
+        walked += [e["id"] for e in page.items]
+        while page.next is not None:
+            page = pg.query(query, order=order, limit=7, cursor=page.next)
+            walked += [e["id"] for e in page.items]
+        assert walked == brute(events, query, order), query
+        assert pg.count(query) == len(walked), query
+
+
+def test_a_prepared_page_of_a_rare_outcome_can_use_the_partial_index(pg: Any) -> None:
+    """The generic plan of a prepared statement (what psycopg runs after five
+    executions) cannot prove ``outcome <> 'success'`` from ``outcome = $1``: the reader
+    says it, or the partial index could never serve those pages."""
+    pg.write(odd_events())
+    captured: list[tuple[str, Sequence[Any]]] = []
+    fetch = pg._fetch
+
+    def spy(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        captured.append((sql, params))
+        return fetch(sql, params)
+
+    pg._fetch = spy
+    pg.query(Query(outcome=("denied",)), limit=10, with_total=False)
+    sql, params = captured[-1]
+    numbered = sql.split("%s")
+    generic = numbered[0] + "".join(f"${n}{part}" for n, part in enumerate(numbered[1:], 1))
+    with psycopg.connect(pg.url) as conn:
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute("SET enable_seqscan = off")  # a few rows: make an index worth it
+        conn.execute("SET enable_bitmapscan = off")
+        conn.execute(f"PREPARE page AS {generic}".encode())
+        values = sql_text.SQL(", ").join(map(sql_text.Literal, params))
+        plan = [str(row[0]) for row in conn.execute(
+            sql_text.SQL("EXPLAIN EXECUTE page({})").format(values)).fetchall()]
+    scans = [line for line in plan if "Index Scan" in line]
+    assert scans, plan
+    assert all("outcome" in line for line in scans), plan
+
+
+def test_a_version_7_store_upgrades_in_place_and_still_verifies(postgres_url: str) -> None:
+    events = odd_events()
+    store = open_store(postgres_url)
+    try:
+        store.write(events)
+    finally:
+        store.close()
+    run(postgres_url, (  # what version 7 made: the same, with both indexes whole
+        "DROP INDEX events_outcome", "DROP INDEX events_tenant",
+        "CREATE INDEX events_outcome ON events (outcome, ts, id)",
+        "CREATE INDEX events_tenant ON events (tenant, ts, id)",
+        "UPDATE auditmw_meta SET value = '7' WHERE key = 'schema_version'"))
+    assert "WHERE" not in index_definitions(postgres_url)["events_outcome"]
+
+    store = open_store(postgres_url)
+    try:
+        pages = {repr(q): [e["id"] for e in store.query(q, limit=500).items]
+                 for q in OUTCOME_QUERIES}
+        found = index_definitions(postgres_url)
+        assert found["events_outcome"].endswith("WHERE (outcome <> 'success'::text)")
+        assert found["events_tenant"].endswith("WHERE (tenant IS NOT NULL)")
+        assert set(found) == V6_INDEXES
+        assert pages == {repr(q): brute(events, q, "desc") for q in OUTCOME_QUERIES}
+        assert verify_store(store, KEY).all_problems() == []
+        with psycopg.connect(postgres_url) as conn:
+            assert conn.execute("SELECT value FROM auditmw_meta WHERE key = "
+                                "'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        store.write(events[:5])  # already stored: skipped, not doubled
+        assert store.count(Query()) == len(events)
     finally:
         store.close()

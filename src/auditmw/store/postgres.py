@@ -40,6 +40,7 @@ from auditmw.store.retention import RetentionPolicy, cut_us
 from auditmw.store.rows import datetime_to_us, us_to_datetime
 from auditmw.store.schema import (
     COLUMN_LIST,
+    OUTCOME_LEFT_OUT,
     POSTGRES_CREATE,
     POSTGRES_GIN,
     POSTGRES_GIN_FALLBACK,
@@ -189,6 +190,13 @@ class PostgresStore(SqlReader):
                         safe_url(self.url), str(exc).strip().splitlines()[0])
             for statement in POSTGRES_GIN_FALLBACK:
                 conn.execute(statement.encode())
+
+    def _implied(self, attribute: str, values: tuple[str | None, ...]) -> list[str]:
+        # events_outcome holds no success (schema.POSTGRES_INDEXES): a filter without it
+        # says so, or a prepared statement could never use the index.
+        if attribute == "outcome" and OUTCOME_LEFT_OUT not in values:
+            return [f"outcome <> '{OUTCOME_LEFT_OUT}'"]
+        return []
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql.encode(), params).fetchall()

@@ -160,7 +160,14 @@ class SqlReader(HoldsAndLinks):
             clauses.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
             for _ in columns:
                 params.extend(values)
+            clauses.extend(self._implied(attribute, values))
         return clauses, params, (lower, end)
+
+    def _implied(self, attribute: str, values: tuple[str | None, ...]) -> list[str]:
+        """Clauses (no parameters) that the filter ``attribute IN values`` implies, said
+        in the SQL so the planner may use a partial index whose predicate a parameter
+        cannot prove: they never change which rows match."""
+        return []
 
     # Positions: ``(ts, id)`` here; SQLite's :class:`auditmw.store.keyed.KeyedReader`
     # puts them on its order key and reads bucketed indexes a group at a time.
