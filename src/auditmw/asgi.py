@@ -53,6 +53,9 @@ class AuditMiddleware:
         self._header_keys = {n.encode("latin-1"): n for n in self.capture.header_names}
         self._fail_closed = self.capture.policy.fail_closed
         self._quiet = self.capture.quiet_bodies.quiet  # (nothing_to_watch, one call less)
+        self._max_body = self.capture.max_body
+        #: A quiet body is not watched at all unless the site_access idle gap is on.
+        self._quiet_unwatched = self.capture.idle is None
         self._hold_response = self.capture.policy.hold_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -107,10 +110,10 @@ class AuditMiddleware:
         if method not in _NO_BODY_METHODS:
             # The usual request body is one message: read here, without a coroutine.
             first = await receive()
-            if first.get("type") == "http.request" and not first.get("more_body", False) \
-                    and type(first.get("body", b"")) is bytes:
-                body = first.get("body", b"")
-                oversize = len(body) > self.capture.max_body
+            body = first.get("body", b"")
+            if type(body) is bytes and first.get("type") == "http.request" \
+                    and not first.get("more_body", False):
+                oversize = len(body) > self._max_body
                 if oversize:
                     body = None
                 replay = _replayer_of_one(first, receive)
@@ -125,7 +128,7 @@ class AuditMiddleware:
             # (Resolver hooks, finding no state, would record on their own.) With the
             # site_access idle gap on, the request is still watched for its actor alone.
             quiet = body is not None and self._quiet(body)
-            if quiet and self.capture.idle is None:
+            if quiet and self._quiet_unwatched:
                 await self.app(scope, replay, send)
                 return
         elif not _may_carry_graphql(scope.get("query_string", b"")):
