@@ -116,17 +116,29 @@ def _bare_insert_rate(url: str, events: list[dict[str, Any]]) -> float:
 
 def _backend_cpu_s(store: Any) -> float:
     """CPU seconds the PostgreSQL server processes serving this store's connections have
-    used (a batch may go over two: auditmw.store.pg_copy; 0 for SQLite, which works
-    inside this process)."""
+    used (0 for SQLite, which works inside this process)."""
+    return sum(_backend_cpu_split(store))
+
+
+def _backend_cpu_split(store: Any) -> tuple[float, float]:
+    """PostgreSQL's server CPU seconds: the backend of the writing thread's connection
+    (the one a ``write`` waits for), and every other one of the store (the GIN merging
+    thread's, auditmw.store.pg_merge), from ``/proc/PID/schedstat`` (nanoseconds)."""
     if not hasattr(store, "partitions"):
-        return 0.0
-    store._connection()
-    total = 0.0
+        return 0.0, 0.0
+    writer = store._connection().info.backend_pid
+    own = others = 0.0
     for conn in list(store._connections):
-        with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        if conn.closed:
+            continue
+        pid = conn.info.backend_pid
+        with open(f"/proc/{pid}/schedstat") as stat:
+            seconds = int(stat.read().split()[0]) / 1e9
+        if pid == writer:
+            own += seconds
+        else:
+            others += seconds
+    return own, others
 
 
 def _thread_cpu_s() -> float:
@@ -145,15 +157,16 @@ def _helper_cpu_s(store: Any) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _fill(stores: dict[str, Any]) -> tuple[dict[str, tuple[float, float, float]],
+def _fill(stores: dict[str, Any]) -> tuple[dict[str, tuple[float, ...]],
                                            list[dict[str, Any]], list[Any]]:
     """Write N events to every store; returns (wall seconds, CPU seconds of all the work:
     the writing thread, the store's helper thread and the PostgreSQL server process,
-    CPU seconds of the writing thread alone) per store, a baseline sample and the
+    CPU seconds of the writing thread alone, PostgreSQL's writer backend and its other
+    backends: :func:`_backend_cpu_split`) per store, a baseline sample and the
     (time, id) of every 1000th event (for deep-page cursors)."""
     wall = dict.fromkeys(stores, 0.0)
     cpu = dict.fromkeys(stores, 0.0)
-    server_before = {name: _backend_cpu_s(store) for name, store in stores.items()}
+    server_before = {name: _backend_cpu_split(store) for name, store in stores.items()}
     head: list[dict[str, Any]] = []
     marks: list[Any] = []
     batch: list[dict[str, Any]] = []
@@ -184,8 +197,11 @@ def _fill(stores: dict[str, Any]) -> tuple[dict[str, tuple[float, float, float]]
     if batch:
         write(batch)
     time.sleep(3)  # the checkpoint thread's last round
-    spent = {name: (wall[name], cpu[name] + _helper_cpu_s(store) + _backend_cpu_s(store)
-                    - server_before[name], cpu[name])
+    server = {name: tuple(after - before for after, before in zip(
+        _backend_cpu_split(store), server_before[name], strict=True))
+        for name, store in stores.items()}
+    spent = {name: (wall[name], cpu[name] + _helper_cpu_s(store) + sum(server[name]),
+                    cpu[name], *server[name])
              for name, store in stores.items()}
     return spent, head, marks
 
@@ -275,6 +291,10 @@ def _run(stores: dict[str, Any], urls: dict[str, str], directory: str) -> str:
                  + " | ".join(f"{spent[n][1] / N * 1e6:.1f}" for n in stores) + " |")
     lines.append("| insert, CPU µs an event on the writing thread | "
                  + " | ".join(f"{spent[n][2] / N * 1e6:.1f}" for n in stores) + " |")
+    lines.append("| insert, PostgreSQL server CPU µs an event: the writer's backend / the "
+                 "GIN merging backend | "
+                 + " | ".join(f"{spent[n][3] / N * 1e6:.1f} / {spent[n][4] / N * 1e6:.1f}"
+                              if spent[n][3] else "—" for n in stores) + " |")
     lines.append("| insert, events/s one core's CPU allows | "
                  + " | ".join(f"{N / spent[n][1]:,.0f}" for n in stores) + " |")
     lines.append(f"| bare table id+JSON, no index (first {BASELINE_N:,}), events/s | "
