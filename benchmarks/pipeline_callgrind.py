@@ -5,7 +5,8 @@ move by more than the changes being weighed. This counts instructions instead, w
 load does not change. Cases, on the bench's mutation event (``bench_integrity``):
 
 - ``process`` — ``trail.process`` with the chain (to_dict, enrich, redact, truncate,
-  chain);
+  chain; since issue 21 the chain also makes the event's line, which the sinks only
+  read: across that change compare ``deliver``);
 - ``varied`` — the same, every event with its own target, name and token
   (``sample_event(n)``: values the pipeline's caches cannot have seen), all built
   before the run;

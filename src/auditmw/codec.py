@@ -184,7 +184,7 @@ def line_of(value: Any) -> bytes:
 def text_of(value: Any) -> str:
     """``dumps_str(value)``, from the bytes an :class:`Encoded` event carries."""
     if type(value) is Encoded:
-        return line_of(value).decode("utf-8")[:-1]  # cheaper than decoding a view
+        return line_of(value)[:-1].decode("utf-8")  # cheaper than a view, or decoding first
     return dumps_str(value)
 
 
