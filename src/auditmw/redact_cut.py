@@ -116,7 +116,7 @@ class RedactAndCut:
                     if scrubbed and len(value) >= MIN_CUT_CHARS and key != "ip":
                         # self._scrub, its common case written out
                         found = done_before.get(value)
-                        if found is not None:
+                        if found is not None and known:
                             for secret in known:
                                 if secret in value:
                                     found = None
