@@ -162,11 +162,7 @@ EXPECTED = [
 
 @pytest.mark.parametrize("kind", [
     "object",
-    pytest.param("dict", marks=pytest.mark.xfail(strict=True, reason=(
-        "review (before this session, actor.as_actor): a user that is an actor dict is "
-        "read afresh at each reading, not once per request like a user object, so the "
-        "door's reading after the app's logout (the app raised, or the client left) "
-        "names 'logged-out' over the field's first reading"))),
+    "dict",  # once per request, like an object (before 2026-12-02 read afresh each time)
 ])
 def test_the_watch_built_later_gives_the_events_built_at_the_response(
         trail: AuditTrail, kind: str) -> None:

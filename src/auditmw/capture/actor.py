@@ -164,13 +164,20 @@ def actor_within(user: Any, state: RequestState | None) -> Actor | None:
     :func:`actor_from_user`."""
     if state is None or user is None or type(user) in _PLAIN_USERS:
         return actor_from_user(user)
+    return _read_once(user, state, actor_from_user)
+
+
+def _read_once(user: Any, state: RequestState,
+               read: Callable[[Any], Actor | None]) -> Actor | None:
+    """``read(user)``, or what it gave for this same object earlier in the request: a
+    user the app changes in place later (a logout) keeps its first reading."""
     users = state.users
     if users is None:
         users = state.users = {}
     known = users.get(id(user))
     if known is not None and known[0] is user:  # the object itself is held: ids stay its
         return known[1]
-    actor = actor_from_user(user)
+    actor = read(user)
     users[id(user)] = (user, actor)
     return actor
 
@@ -181,19 +188,25 @@ _PLAIN_USERS = frozenset({str, int, Actor})
 
 def as_actor(value: Any, state: RequestState | None = None) -> Actor | None:
     """An ``Actor``, an actor dict (only ``id``/``name``/``type``/``team``/
-    ``on_behalf_of`` keys), or anything :func:`actor_from_user` reads (once per object
-    in the request ``state``: :func:`actor_within`)."""
+    ``on_behalf_of`` keys), or anything :func:`actor_from_user` reads — a dict or an
+    object once per request ``state`` (:func:`actor_within`), so an app that changes it
+    in place after a field ran (a logout) cannot rename that field's actor."""
     if value is None or isinstance(value, Actor):
         return value
     if isinstance(value, Mapping) and value and set(value) <= _ACTOR_KEYS:
-        behalf = value.get("on_behalf_of")
-        kind = value.get("type")
-        return Actor(id=_str(value.get("id")), name=_str(value.get("name")),
-                     type=kind if kind in ("user", "api", "system", "scheduler",
-                                           "anonymous") else "user",
-                     team=_str(value.get("team")),
-                     on_behalf_of=as_actor(behalf) if behalf is not None else None)
+        return _actor_of_dict(value) if state is None \
+            else _read_once(value, state, _actor_of_dict)
     return actor_within(value, state)
+
+
+def _actor_of_dict(value: Mapping[str, Any]) -> Actor:
+    behalf = value.get("on_behalf_of")
+    kind = value.get("type")
+    return Actor(id=_str(value.get("id")), name=_str(value.get("name")),
+                 type=kind if kind in ("user", "api", "system", "scheduler",
+                                       "anonymous") else "user",
+                 team=_str(value.get("team")),
+                 on_behalf_of=as_actor(behalf) if behalf is not None else None)
 
 
 def _str(value: Any) -> str | None:
