@@ -142,3 +142,33 @@ def test_every_depth_around_the_cap_is_the_two_rules() -> None:
                          "tags": nested_lists}
             assert typed(plain_wire_fields(arguments, definitions)) == typed(
                 plain(_rename(arguments, definitions))), (levels, leaf)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-2, 2),
+                          st.floats(allow_nan=False), st.sampled_from(["", "s-1"]),
+                          st.just(Colour.RED), st.just(b"raw")), max_size=4),
+       st.booleans(), st.integers(12, 18),
+       st.sampled_from([None, graphql.GraphQLString, graphql.GraphQLList(graphql.GraphQLID),
+                        graphql.GraphQLNonNull(graphql.GraphQLList(graphql.GraphQLString))]))
+def test_a_list_of_scalars_at_any_depth_is_the_two_rules_and_a_copy(
+        items: list[Any], as_tuple: bool, levels: int, kind: Any) -> None:
+    """The walk's shortcut for a list of scalars (the common ``tags: [String!]``), at
+    the top and at every depth around the cap, whatever type the schema gives it."""
+    tags: Any = tuple(items) if as_tuple else items
+    definitions = {} if kind is None else {"tags": graphql.GraphQLArgument(kind)}
+    arguments = {"tags": tags}
+    got = plain_wire_fields(arguments, definitions)
+    assert typed(got) == typed(plain(_rename(arguments, definitions)))
+    assert got["tags"] is not tags  # the event's details never share the snapshot's list
+    deep_type = graphql.GraphQLInputObjectType(
+        "DeepTags", lambda: {"input": graphql.GraphQLInputField(
+            graphql.GraphQLList(deep_type), out_name="input_"),
+            "tags": graphql.GraphQLInputField(kind or graphql.GraphQLString)})
+    nested = {"input": graphql.GraphQLArgument(deep_type, out_name="input_")}
+    value: Any = {"tags": tags}
+    for _ in range(levels):  # each level a dict and a list: depths 24 to 36
+        value = {"input_": [value]}
+    deep_arguments = {"input_": value}
+    assert typed(plain_wire_fields(deep_arguments, nested)) == typed(
+        plain(_rename(deep_arguments, nested)))

@@ -119,8 +119,16 @@ def plain_wire_fields(values: Mapping[str, Any], definitions: Mapping[str, Any],
     out: dict[str, Any] = {}
     for key, value in values.items():
         name, kind = table.get(key, (key, None))
-        out[str(name)] = (value if type(value) in scalars and below <= 32
-                          else _plain_wire(value, kind, below))
+        of = type(value)
+        if of in scalars and below <= 32:
+            out[str(name)] = value
+        elif (of is list or of is tuple) and below < 32 and scalars.issuperset(
+                map(type, value)):
+            # a list of scalars (tags, ids), tested and copied in C: whatever the kind
+            # says, ``_plain_wire`` keeps each item as it is once its depth is ≤ 32
+            out[str(name)] = list(value)
+        else:
+            out[str(name)] = _plain_wire(value, kind, below)
     return out
 
 
