@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ log = logging.getLogger("auditmw.wsgi")
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_STR_OR_NONE = frozenset({str, type(None)})
 _REFUSED_HEADERS = [("Content-Type", "application/json"),
                     ("Content-Length", str(len(REFUSED_BODY)))]
 
@@ -74,6 +76,11 @@ class AuditMiddleware:
         self._environ_keys = tuple(_environ_key(h) for h in names)
 
         def read_headers(values: tuple[Any, ...]) -> dict[str, str]:
+            if _STR_OR_NONE.issuperset(map(type, values)):
+                # PEP 3333's values are exact strings: each is its own str(), and the
+                # names with no value are left out, all in C (once a request, where
+                # its events are built)
+                return dict(compress(zip(names, values, strict=True), values))
             return {name: str(value) for name, value in zip(names, values, strict=True)
                     if value}
 
