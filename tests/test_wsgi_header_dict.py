@@ -43,7 +43,7 @@ odd = st.one_of(value, st.builds(Text, st.sampled_from(["", "bob"])),
 def test_the_header_dict_is_the_rule_for_any_environ_values(data: st.DataObject) -> None:
     assert len(NAMES) >= 4  # the trusted proxy and actor headers are read
     kind = data.draw(st.sampled_from([value, odd]))
-    values = list(data.draw(kind) for _ in NAMES)
+    values = [data.draw(kind) for _ in NAMES]
     if data.draw(st.booleans()):  # one odd value among exact strings
         values[data.draw(st.integers(0, len(NAMES) - 1))] = data.draw(odd)
     got = MIDDLEWARE._read_headers(tuple(values))
