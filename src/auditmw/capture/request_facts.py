@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from auditmw.capture.recorder import HttpCapture
 
 log = logging.getLogger("auditmw.capture")
+_NO_HEADERS: Mapping[str, str] = {}
 
 
 class HttpState(RequestState):
@@ -160,8 +161,10 @@ class RequestFacts:
         found = seen.get(RESOLVED_KEY)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        return self.capture.actor_sources.pick(seen, self.headers, self.trusted_peer,
-                                               self.state)
+        sources = self.capture.actor_sources
+        if not sources.reads_headers:  # then pick reads neither the headers nor the peer
+            return sources.pick(seen, _NO_HEADERS, False, self.state)
+        return sources.pick(seen, self.headers, self.trusted_peer, self.state)
 
     def _settle_actors(self, seen: Mapping[str, Any]
                        ) -> tuple[Actor | None, dict[int, Actor]]:
