@@ -20,28 +20,9 @@ import graphql
 import pytest
 
 from auditmw.asgi import AuditMiddleware
-from auditmw.graphql import instrument, uninstrument
-from auditmw.testing import MemorySink, capture_audit_events
+from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
-
-SCHEMA = graphql.build_schema("""
-    type Query { assets: [String] }
-    type AssetGroup { id: ID!, name: String }
-    type Mutation { createAssetGroup(name: String!): AssetGroup }
-""")
-MUTATION = 'mutation { createAssetGroup(name: "prod") { id } }'
-QUERY = "{ assets }"
-
-
-class Root:
-    calls = 0
-
-    def createAssetGroup(self, info: Any, name: str) -> dict[str, Any]:
-        Root.calls += 1
-        return {"id": f"g-{Root.calls}", "name": name}
-
-    def assets(self, info: Any) -> list[str]:
-        return ["a"]
+from support.late_apps import MUTATION, QUERY, SCHEMA, Root, hooked_trail
 
 
 def execute(document: str, user: str) -> bytes:
@@ -53,11 +34,7 @@ def execute(document: str, user: str) -> bytes:
 
 @pytest.fixture(params=["async", "sync"])
 def trail(request: pytest.FixtureRequest) -> Iterator[AuditTrail]:
-    made = AuditTrail(store=False, sinks=[MemorySink()], delivery={"mode": request.param})
-    instrument(made)
-    yield made
-    uninstrument()
-    made.close()
+    yield from hooked_trail(request.param)
 
 
 @pytest.mark.parametrize(("during", "after"), [(MUTATION, MUTATION), (QUERY, MUTATION),

@@ -18,9 +18,9 @@ import pytest
 import strawberry
 
 from auditmw.asgi import AuditMiddleware
-from auditmw.graphql import instrument, uninstrument
-from auditmw.testing import MemorySink, capture_audit_events
+from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
+from support.late_apps import hooked_trail
 
 strawberry_asgi = pytest.importorskip("strawberry.asgi")
 
@@ -102,11 +102,7 @@ def _wrapped(how: str, kind: str) -> Any:
 
 @pytest.fixture(params=["sync", "async"])
 def trail(request: pytest.FixtureRequest) -> Iterator[AuditTrail]:
-    made = AuditTrail(store=False, sinks=[MemorySink()], delivery={"mode": request.param})
-    instrument(made)
-    yield made
-    uninstrument()
-    made.close()
+    yield from hooked_trail(request.param)
 
 
 REQUESTS = [
