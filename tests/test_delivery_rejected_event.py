@@ -14,8 +14,11 @@ import pytest
 
 from auditmw.config import DeliveryConfig
 from auditmw.delivery import AsyncDispatcher
+from auditmw.ids import format_time
 from auditmw.store import Query, open_store
 from auditmw.store.base import StoreError, UnstorableEvent
+from auditmw.store.orderkey import MAX_TS
+from auditmw.store.rows import us_to_datetime
 from auditmw.store.sink import StoreSink
 from auditmw.types import PermanentError, RejectedEvent
 from support.events import FAST, make_event
@@ -99,3 +102,39 @@ def test_the_events_one_microsecond_cannot_hold_are_the_only_ones_lost(
     assert len(letters) == 6
     assert set(stored) | set(letters) == {e["id"] for e in batch}
     assert stats["dead_lettered"] == 6
+
+
+def test_the_last_microseconds_the_sqlite_key_holds_lose_only_what_it_cannot_hold(
+        tmp_path: Path) -> None:
+    """June 2255, where SQLite's order key ends: 1,026 events of its last writable
+    microsecond and 1,025 of the one after. The first 1,024 are stored, the others
+    dead-lettered one by one, and the lane finishes (before, the 1,025th of the last
+    microsecond had the key 2**63, which overflowed SQLite's integer: a raw
+    ``IntegrityError`` that the lane retried forever, every later event waiting)."""
+    sink = StoreSink(open_store(f"sqlite:///{tmp_path / 'audit.db'}"), purge_interval_s=3600)
+    spool = tmp_path / "spool"
+    engine = AsyncDispatcher(DeliveryConfig(**{**FAST, "spool_dir": str(spool),
+                                               "batch_size": 2051,
+                                               "flush_interval_s": 5.0}), [sink])
+    last = format_time(us_to_datetime(MAX_TS))
+    try:
+        batch = [make_event(n) for n in range(2051)]
+        for n, event in enumerate(batch):
+            event["time"] = format_time(us_to_datetime(MAX_TS - 1)) if n < 1026 else last
+            assert engine.submit(event)
+        assert engine.flush(30)
+        stats = engine.stats()
+    finally:
+        engine.close(10)
+    reader = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        stored = [e["id"] for e in reader.iter_events(Query())]
+    finally:
+        reader.close()
+    letters = [json.loads(line) for line in
+               (spool / "dead-letter.jsonl").read_text().splitlines()]
+    assert stored == [e["id"] for e in batch[:1024]]
+    assert sorted(letter["event"]["id"] for letter in letters) == \
+        sorted(e["id"] for e in batch[1024:])
+    assert sum("years 1685 to 2255" in letter["reason"] for letter in letters) == 1025
+    assert stats["dead_lettered"] == 1027

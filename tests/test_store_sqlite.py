@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from auditmw.ids import format_time
 from auditmw.store import Query, StoreError, open_store
+from auditmw.store.base import UnstorableEvent
+from auditmw.store.orderkey import MAX_TS
+from auditmw.store.rows import us_to_datetime
 from auditmw.store.sample import sample_events
 from auditmw.store.schema import SCHEMA_VERSION
 from auditmw.store.sqlite import PAGE_SIZE, SQLiteStore
@@ -193,6 +197,35 @@ def test_times_the_order_key_cannot_hold_are_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="years 1685 to 2255"):
         store.write([base, {**base, "id": "far", "time": "2300-01-01T00:00:00.000000Z"}])
     assert store.count(Query()) == 0
+    store.close()
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_a_full_microsecond_at_the_end_of_the_key_range_fails_clearly(
+        tmp_path: Path, one_by_one: bool) -> None:
+    """The last microsecond a key can hold (June 2255) is one a write no longer takes:
+    its 1,025th event's key would be 2**63, which SQLite's integer cannot hold, and the
+    store raised a raw ``IntegrityError`` ("datatype mismatch") that the lane retried
+    forever. The last microsecond written is the one before; its 1,025th event fails the
+    CHECK on ``k`` like any other microsecond's, the 1,024 before it kept."""
+    store = open_store(f"sqlite:///{tmp_path}/audit.db", retention_days=3650)
+    [base] = sample_events(1, seed=9)
+    last = format_time(us_to_datetime(MAX_TS))
+    with pytest.raises(UnstorableEvent, match="years 1685 to 2255"):
+        store.write([base, {**base, "id": "at-the-edge", "time": last}])
+    before = {**base, "time": format_time(us_to_datetime(MAX_TS - 1))}
+    events = [{**before, "id": f"e{n:04d}"} for n in range(1025)]
+    if one_by_one:  # the one-row statement: the table gives each its slot
+        for event in events[:1024]:
+            store.write([event])
+    else:  # the batch's statements of many rows, keys given by the store
+        store.write(events[:1024])
+    with pytest.raises(UnstorableEvent, match="more than 1024 events in one microsecond"):
+        store.write([events[1024]])
+    with pytest.raises(UnstorableEvent, match="more than 1024 events in one microsecond"):
+        store.write([{**base, "id": "other"}, events[1024]])
+    assert [e["id"] for e in store.iter_events(Query())] == [e["id"] for e in events[:1024]]
+    assert store.count(Query(start=us_to_datetime(MAX_TS - 1))) == 1024
     store.close()
 
 

@@ -17,7 +17,8 @@ big one, and a reader walks the buckets newest first (one seek per bucket and va
 
 ``k >> SLOT_BITS == ts`` always (a ``CHECK`` constraint; ``auditmw verify`` and every
 purge check it too, since reads select time ranges on ``k``). The shift leaves event
-times from 1685 to 2255 representable, and at most 1,024 events per microsecond.
+times from 1685 to 2255 representable (a write takes up to :data:`MAX_WRITE_TS`), and
+at most 1,024 events per microsecond.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ BUCKET = f"(k >> {BUCKET_SHIFT})"
 #: The event times (µs) a key can hold: ``ts << SLOT_BITS`` must fit in 63 bits.
 MIN_TS = -(1 << (63 - SLOT_BITS))
 MAX_TS = (1 << (63 - SLOT_BITS)) - 1
+#: The last event time a write takes: one microsecond before :data:`MAX_TS`. A 1,025th
+#: event of a microsecond asks for the key after its last slot and fails the ``CHECK``
+#: on ``k`` (a clear "more than 1,024 events"); in ``MAX_TS`` itself that key would be
+#: 2**63, which SQLite's integer cannot hold (``MAX(k) + 1`` turns REAL: a raw
+#: "datatype mismatch"). Reads still take every key up to ``MAX_TS``.
+MAX_WRITE_TS = MAX_TS - 1
 
 
 def floor_key(ts: int) -> int:

@@ -28,6 +28,7 @@ from auditmw.store.base import EventDict, PurgeHook, StoreError, UnstorableEvent
 from auditmw.store.keyed import KeyedReader
 from auditmw.store.orderkey import (
     MAX_TS,
+    MAX_WRITE_TS,
     MIN_TS,
     SLOT_BITS,
     SLOTS,
@@ -262,7 +263,7 @@ class SQLiteStore(KeyedReader):
             return
         rows = [event_to_row(event) for event in events]  # validate all before writing
         for row in rows:
-            if not MIN_TS <= row[1] <= MAX_TS:
+            if not MIN_TS <= row[1] <= MAX_WRITE_TS:
                 raise UnstorableEvent(f"event {row[0]}: time {row[1]} µs is outside what the "
                                  "SQLite store can order (years 1685 to 2255)")
         try:
