@@ -133,7 +133,7 @@ async def test_the_suite_is_not_empty(stack: str, trail: AuditTrail) -> None:
     app = evasion_apps.build(stack, trail)
     evasion_apps.EXECUTIONS.clear()
     ran = [s for s in SHAPES if s.name in ("post-json", "post-denied", "fragments-60-deep",
-                                           "padded-comment", "aliases")]
+                                           "padded-comment", "aliases", "list-inline")]
     with capture_audit_events(trail) as events:
         for shape in ran:
             await send(stack, app, shape)
@@ -142,6 +142,7 @@ async def test_the_suite_is_not_empty(stack: str, trail: AuditTrail) -> None:
     # 60-deep fragments); the denied deleteScope ran too
     assert fields.count("createAssetGroup") >= 5
     assert fields.count("deleteScope") == 1
+    assert fields.count("deleteScopes") == 1  # a list-of-scalars argument ran
     judged(events, evasion_apps.EXECUTIONS)
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from support import evasion_apps
-from support.evasion_shapes import MAX_BODY, SHAPES, Shape, judged
+from support.evasion_shapes import MAX_BODY, OUTCOME, SHAPES, Shape, judged
 from support.net import free_port
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
@@ -48,7 +48,7 @@ class Server:
     def since_mark(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ran = self._lines(self.counter)[self._seen[0]:]
         events = [e for e in self._lines(self.events)[self._seen[1]:]
-                  if e["event"] in ("createAssetGroup", "deleteScope", "exportView")]
+                  if e["event"] in OUTCOME]
         return ran, events
 
 

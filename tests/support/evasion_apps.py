@@ -1,8 +1,10 @@
 """Five GraphQL stacks with a counter inside every catalogued resolver (the evasion suite).
 
 Each stack serves the same operations — ``createAssetGroup(name)`` (returns a group),
-``deleteScope(id)`` (raises ``PermissionError``: denied), ``exportView(viewId)`` (a
-catalogued query) and an uncatalogued ``ok`` — and every catalogued resolver appends
+``deleteScope(id)`` (raises ``PermissionError``: denied), ``deleteScopes`` (list-of-scalars
+arguments: ``scopeIds: [ID!]``, ``tags: [String]``, ``groups: [[String]]`` and the secret
+``tokens: [String]``; returns how many ids it got), ``exportView(viewId)`` (a catalogued
+query) and an uncatalogued ``ok`` — and every catalogued resolver appends
 ``{"field", "args"}`` to :data:`EXECUTIONS` and, when ``EVASION_COUNTER`` names a file,
 to that file as one JSON line (the subprocess suite reads it).
 
@@ -31,12 +33,17 @@ _lock = threading.Lock()
 SDL = """
 type AssetGroup { id: ID! name: String! }
 type Query { ok: Boolean  exportView(viewId: ID!): String }
-type Mutation { createAssetGroup(name: String!): AssetGroup  deleteScope(id: ID!): Boolean }
+type Mutation {
+  createAssetGroup(name: String!): AssetGroup
+  deleteScope(id: ID!): Boolean
+  deleteScopes(scopeIds: [ID!], tags: [String], groups: [[String]], tokens: [String]): Int
+}
 """
 
 
 def executed(field: str, args: dict[str, Any]) -> None:
-    entry = {"field": field, "args": args}
+    # a copy as plain JSON: what the resolver received, safe from later changes
+    entry = {"field": field, "args": json.loads(json.dumps(args))}
     with _lock:
         EXECUTIONS.append(entry)
         path = os.environ.get("EVASION_COUNTER")
@@ -53,6 +60,13 @@ def create(name: str) -> dict[str, str]:
 def delete(id: str) -> bool:
     executed("deleteScope", {"id": id})
     raise PermissionError(f"scope {id} is locked")
+
+
+def delete_many(args: dict[str, Any]) -> int:
+    """``deleteScopes``: ``args`` are the arguments given (under their GraphQL names),
+    the ones the client left out absent, an explicit ``null`` as ``None``."""
+    executed("deleteScopes", args)
+    return len(args.get("scopeIds") or ())
 
 
 def export(view_id: str) -> str:
@@ -93,6 +107,15 @@ class StrawberryMutation:
     @strawberry.mutation
     def delete_scope(self, id: strawberry.ID) -> bool | None:
         return delete(str(id))
+
+    @strawberry.mutation
+    def delete_scopes(self, scope_ids: list[strawberry.ID] | None = strawberry.UNSET,
+                      tags: list[str | None] | None = strawberry.UNSET,
+                      groups: list[list[str | None] | None] | None = strawberry.UNSET,
+                      tokens: list[str | None] | None = strawberry.UNSET) -> int | None:
+        # UNSET: an argument left out stays out (a Python default would add it)
+        given = {"scopeIds": scope_ids, "tags": tags, "groups": groups, "tokens": tokens}
+        return delete_many({k: v for k, v in given.items() if v is not strawberry.UNSET})
 
 
 def strawberry_schema() -> Any:
@@ -141,6 +164,7 @@ def ariadne_schema() -> Any:
     query.set_field("exportView", lambda *_, viewId: export(viewId))
     mutation.set_field("createAssetGroup", lambda *_, name: create(name))
     mutation.set_field("deleteScope", lambda *_, id: delete(id))
+    mutation.set_field("deleteScopes", lambda *_, **args: delete_many(args))
     return make_executable_schema(SDL, query, mutation)
 
 
@@ -211,12 +235,22 @@ def graphene_flask(trail: AuditTrail | None) -> Any:
     class Mutation(graphene.ObjectType):
         create_asset_group = graphene.Field(AssetGroup, name=graphene.String(required=True))
         delete_scope = graphene.Boolean(id=graphene.ID(required=True))
+        delete_scopes = graphene.Int(
+            scope_ids=graphene.List(graphene.NonNull(graphene.ID)),
+            tags=graphene.List(graphene.String),
+            groups=graphene.List(graphene.List(graphene.String)),
+            tokens=graphene.List(graphene.String))
 
         def resolve_create_asset_group(root: Any, info: Any, name: str) -> AssetGroup:
             return AssetGroup(**create(name))
 
         def resolve_delete_scope(root: Any, info: Any, id: str) -> bool:
             return delete(id)
+
+        def resolve_delete_scopes(root: Any, info: Any, **args: Any) -> int:
+            # Graphene hands Python names (scope_ids); the counter keeps GraphQL's
+            return delete_many({"scopeIds" if k == "scope_ids" else k: v
+                                for k, v in args.items()})
 
     schema = graphene.Schema(query=Query, mutation=Mutation)
     app = Flask("evasion_graphene")

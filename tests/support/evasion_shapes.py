@@ -3,13 +3,20 @@ could differ from the server's, and the judge (events == executions).
 
 A shape is sent as is; whatever the server makes of it, the counter inside every
 catalogued resolver says what ran, and the trail must say exactly that: the same fields,
-with the same arguments, and the outcome of the execution (``deleteScope`` raises
-``PermissionError``: denied; the others succeed).
+with the same arguments (after the trail's redaction rules, :func:`redacted`), and the
+outcome of the execution (``deleteScope`` raises ``PermissionError``: denied; the others
+succeed).
+
+The ``list-*`` shapes give ``deleteScopes`` lists of scalars (inline and as variables,
+empty, null, with nulls inside, nested, a single value the server coerces to a list,
+variables inside a list literal, aliased, beside other fields, batched, over a socket):
+the event's arguments are the lists exactly as the resolver received them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +29,15 @@ PAD = "x" * (MAX_BODY * 3)
 CREATE = 'mutation { createAssetGroup(name: "plain") { id name } }'
 DELETE = 'mutation { deleteScope(id: "s1") }'
 EXPORT = '{ exportView(viewId: "v1") }'
-OUTCOME = {"createAssetGroup": "success", "deleteScope": "denied", "exportView": "success"}
+OUTCOME = {"createAssetGroup": "success", "deleteScope": "denied", "deleteScopes": "success",
+           "exportView": "success"}
+
+LIST_INLINE = ('mutation { deleteScopes(scopeIds: ["s1", 2], tags: ["a", null, "b"], '
+               'groups: [["x"], [], null, ["y", null]]) }')
+LIST_VARIABLES = {
+    "query": "mutation ($ids: [ID!], $tags: [String], $groups: [[String]]) "
+             "{ deleteScopes(scopeIds: $ids, tags: $tags, groups: $groups) }",
+    "variables": {"ids": ["v1", 7], "tags": [None, "t", ""], "groups": [[None], [], ["g"]]}}
 
 
 @dataclass(frozen=True)
@@ -143,17 +158,72 @@ SHAPES: list[Shape] = [
            'mutation ($v: Boolean = true) { createAssetGroup(name: "ws") @skip(if: $v) { id } }'),
     socket("ws-legacy-mutation", "graphql-ws", CREATE),
     socket("ws-legacy-query-field", "graphql-ws", EXPORT),
+    # -- list-of-scalars arguments (deleteScopes) --
+    post("list-inline", {"query": LIST_INLINE}),
+    post("list-empty-null-coerced",
+         {"query": "mutation { e: deleteScopes(scopeIds: [], tags: []) "
+                   "n: deleteScopes(tags: null, groups: null) "
+                   'c: deleteScopes(scopeIds: "one", tags: "solo", groups: "z") '
+                   'd: deleteScopes(groups: [[], "w"]) }'}),
+    post("list-variables", LIST_VARIABLES),
+    post("list-variables-coerced-and-in-literals",
+         {"query": "mutation ($one: ID!, $g: [String], $missing: String, $single: [ID!], "
+                   "$nested: [[String]], $empty: [String]) { "
+                   'lit: deleteScopes(scopeIds: ["lit", $one], groups: [$g, ["k"]], '
+                   'tags: ["a", $missing]) '
+                   "coerced: deleteScopes(scopeIds: $single, groups: $nested, tags: $empty) }",
+          "variables": {"one": 5, "g": ["from", None], "single": "single", "nested": ["a"],
+                        "empty": []}}),
+    post("list-aliases", {"query": 'mutation { x: deleteScopes(scopeIds: ["x"]) '
+                                   'y: deleteScopes(scopeIds: ["y"], tags: ["y"]) '
+                                   'deleteScope: deleteScopes(tags: ["hidden"]) }'}),
+    post("list-beside-other-fields",
+         {"query": 'mutation { createAssetGroup(name: "with-list") { id } '
+                   'deleteScopes(scopeIds: ["m1", "m2"], tags: ["m"]) '
+                   'deleteScope(id: "after") }'}),
+    post("list-batch", [{"query": LIST_INLINE}, LIST_VARIABLES,
+                        {**LIST_VARIABLES, "variables": {"ids": ["ok", None]}},
+                        {"query": DELETE}]),
+    post("list-secrets",
+         {"query": 'mutation { deleteScopes(scopeIds: ["sec"], '
+                   'tokens: ["tok-secret-1", null], '
+                   'tags: ["Bearer abcdefghijklmnop", "plain"]) }'}),
+    post("list-null-in-non-null-list", {"query": 'mutation { deleteScopes(scopeIds: '
+                                                 '["a", null]) }'}),
+    multipart("list-multipart", LIST_VARIABLES),
+    socket("ws-transport-list", "graphql-transport-ws", LIST_INLINE,
+           'mutation { deleteScopes(scopeIds: [], tags: null, groups: [["s"]]) }'),
 ]
 
 
+#: The trail's redaction rules (docs/redaction.md) as they apply to the shapes' values:
+#: a key naming a secret is replaced whole (whatever its value: a list, null, []), a
+#: string of a secret shape (``Bearer …``) wherever it stands.
+SECRET_KEY = re.compile(r"token", re.IGNORECASE)
+SECRET_SHAPE = re.compile(r"Bearer [A-Za-z0-9._~+/-]+=*", re.IGNORECASE)
+MASK = "[REDACTED]"
+
+
+def redacted(value: Any) -> Any:
+    """What the trail should record of an argument value the resolver received."""
+    if isinstance(value, dict):
+        return {k: MASK if SECRET_KEY.search(k) else redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    if isinstance(value, str):
+        return SECRET_SHAPE.sub(MASK, value)
+    return value
+
+
 def judged(events: list[dict[str, Any]], executions: list[dict[str, Any]]) -> None:
-    """events == executions: same fields, arguments and outcomes (order aside: batched
-    and async operations may complete in any order)."""
+    """events == executions: same fields, arguments (as redaction leaves them) and
+    outcomes (order aside: batched and async operations may complete in any order)."""
     def key(item: tuple[str, Any, str]) -> str:
         return json.dumps(item, sort_keys=True)
 
     got = sorted(((e["event"], e["details"], e["outcome"]) for e in events), key=key)
-    want = sorted(((x["field"], x["args"], OUTCOME[x["field"]]) for x in executions), key=key)
+    want = sorted(((x["field"], redacted(x["args"]), OUTCOME[x["field"]])
+                   for x in executions), key=key)
     assert got == want, f"events {got}\n!= executions {want}"
 
 
