@@ -1,15 +1,12 @@
 """An execution after the door recorded its request (17dbe66), when the response the
-door read already shows the field as done: one execution, and the trail has two events.
+door read already shows the field as done: one execution, one event — the hook's.
 
 The door, seeing no execution by the time the last body message goes out and a
-response that shows the catalogued field succeeded, records the field from the wire
-("a server the hook cannot see"). graphql-core then runs the field (an ASGI
-background task, still in the request's context) and, the request being recorded
-(``collect`` off), the hook records it at once: the same mutation twice, once with no
-actor. Before 17dbe66 the sync mode kept only the wire's event (the hook's facts came
-after the build); the async mode one or the other, as the delivery thread's timing
-fell. Left to the lead: which of the two is the request's event is not the door's to
-tell (an app with a second GraphQL engine would have run it twice).
+response that shows the catalogued field succeeded, would record the field from the
+wire ("a server the hook cannot see"). graphql-core then runs the field (an ASGI
+background task, still in the request's context) and the hook records it at once. The
+door now holds that wire record until its call is over (capture/late_wire.py): the
+hook's execution takes its place, so the one event has the execution's actor (u2).
 """
 
 from __future__ import annotations
@@ -69,10 +66,6 @@ def test_an_answer_that_shows_nothing_then_the_execution_is_one_event(
     assert [(e["event"], e["actor"]["id"]) for e in events] == [("createAssetGroup", "u2")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review, issue 21: the door records the field from a response showing it done, "
-    "then the hook records the execution after the response (17dbe66): two events for "
-    "one execution; for the lead to decide which is the request's"))
 def test_an_answer_showing_the_field_then_the_execution_is_one_event(
         trail: AuditTrail) -> None:
     events = _run(trail, b'{"data": {"createAssetGroup": {"id": "g-1"}}}')

@@ -47,6 +47,7 @@ class AuditMiddleware:
         self.app = app
         self.trail = trail
         self.capture = HttpCapture(trail, actor_getter=actor_getter)
+        self.capture.ends_later = True  # each watch's end() once the app is done
         self._graphql_paths = self.capture.graphql_paths
         self._watch_other = self.capture.watch_other
         #: wanted header name (lowercase bytes) → its ``str`` key
@@ -207,6 +208,8 @@ class AuditMiddleware:
         finally:
             current_request.reset(token)
             responder.finish(None)  # the app returned without completing (disconnect)
+            if watch.late is not None:  # wire records held for an execution after
+                watch.end()             # the response: the app's background tasks ran
 
 
 class _Responder:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from auditmw.arguments import ActorLike, TargetLike, as_actor, as_target
 from auditmw.assembly import build_processors, build_sinks
 from auditmw.audited import audited_wrapper
+from auditmw.capture.late_wire import write_waiting
 from auditmw.catalog import Catalog, Entry
 from auditmw.config import Config, load_config
 from auditmw.context import acting_actor, current_request, current_tenant
@@ -312,7 +313,12 @@ class AuditTrail:
             last.resolve()
 
     def flush(self, timeout: float | None = None) -> bool:
-        return self.dispatcher.flush(timeout)
+        flushed = self.dispatcher.flush(timeout)
+        # then the wire records the built requests still hold for their door's end
+        # (capture/late_wire.py): written, and flushed in their turn
+        if write_waiting(self):
+            flushed = self.dispatcher.flush(timeout) and flushed
+        return flushed
 
     def stats(self) -> dict[str, Any]:
         return {"recorded": self._recorded, "emit_errors": self._emit_errors,
@@ -322,6 +328,8 @@ class AuditTrail:
         if self._closed:
             return
         self._closed = True
+        self.settle()  # every request built, then the wire records they still hold
+        write_waiting(self)  # for their door's end are written (capture/late_wire.py)
         self.dispatcher.close(self.config.delivery.shutdown_timeout_s
                               if timeout is None else timeout)
         lifecycle.unregister(self)

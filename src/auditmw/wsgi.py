@@ -60,6 +60,7 @@ class AuditMiddleware:
         self.app = app
         self.trail = trail
         self.capture = HttpCapture(trail, actor_getter=actor_getter)
+        self.capture.ends_later = True  # each watch's end() once the app is done
         self._graphql_paths = self.capture.graphql_paths
         self._watch_other = self.capture.watch_other
         policy = self.capture.policy
@@ -343,12 +344,33 @@ class _Body:
         return out
 
     def close(self) -> None:
+        watch = self._response.watch
+        if watch.late is not None:
+            self._close_late(watch)
+            return
         try:
             close = getattr(self._result, "close", None)
             if close is not None:
                 close()
         finally:
             self._response.finish(None)
+            # finished only now (closed before its end): finish() may have set it
+            if watch.late is not None:
+                watch.end()  # type: ignore[unreachable]
+
+    def _close_late(self, watch: Watch) -> None:
+        """The answer showed a field no hook saw run (its wire record is held): the
+        body's ``close()`` (the app's close callbacks) runs in the request's context, so
+        an execution there is the hook's event in its place; then the record no
+        execution took is written (capture/late_wire.py)."""
+        token = current_request.set(watch.state)
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            _reset(token)
+            watch.end()
 
 
 def _held(result: Iterable[bytes], response: _Response,

@@ -58,6 +58,7 @@ TOO_LARGE_BODY = b'{"message":"Request body too large"}'
 
 class HttpCapture:
     """Per-middleware compiled config: which requests to watch and how to read them."""
+    ends_later = False  # the door calls Watch.end (ASGI, WSGI): capture/late_wire.py
 
     def __init__(self, trail: AuditTrail, *,
                  actor_getter: Callable[[Any], Any] | None = None,
@@ -337,11 +338,11 @@ class Watch(RequestFacts, RequestEvents):
             state.collect = False
             wire_needed = self.wire_needed()
             seen: dict[str, Any] | None = None
-            if self._unread is not None and not wire_needed:
-                # The hook saw the operation run: its facts are the events and the body
-                # is never read. (``request_bytes`` still weighs the pending item: the
-                # facts' arguments came from that body.)
-                self._unread = None
+            if self._unread is not None:
+                if wire_needed:  # the hook saw nothing run: wire records wait for end()
+                    self._hold_late()
+                else:  # the hook's facts are the events: the body is never read
+                    self._unread = None  # (request_bytes still weighs the pending item)
             if not self.calls and self.route is None and not state.fields \
                     and not wire_needed:
                 # nothing catalogued ran (watched for site access only, or the hook saw

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from auditmw.capture.documents import FieldCall
+from auditmw.capture.late_wire import LateWire, warn_unhooked
 from auditmw.capture.outcome import (
     FieldResult,
     find_target,
@@ -22,7 +23,7 @@ from auditmw.capture.outcome import (
 )
 from auditmw.capture.request import WireRequest
 from auditmw.capture.routes import RouteMatch
-from auditmw.context import FieldFacts
+from auditmw.context import FieldFacts, current_tenant
 from auditmw.event import (
     ANONYMOUS,
     Actor,
@@ -55,6 +56,8 @@ class RequestEvents:
     at_ns: int | None
     started: float
     ended: float | None
+    #: Wire records held until the door's end (:mod:`.late_wire`), when opened.
+    late: LateWire | None = None
 
     if TYPE_CHECKING:  # the other halves of Watch (recorder.py, request_facts.py)
         def _seen_now(self) -> dict[str, Any]: ...
@@ -88,19 +91,59 @@ class RequestEvents:
             calls = self.calls
         outcomes = self._field_results(status, encoding, body) \
             if calls and refused is None and exc is None else {}
-        hooked = self.capture.hook_active
-        for i, call in enumerate(calls):
-            got = outcomes.get(i)
-            if refused is None and not may_have_run(status, got, exc, hooked=hooked):
-                continue  # a redirect, a page, 404/405, or a field the result lacks
-            yield self._field_event(call, None, got, status=status, actor=actor,
-                                    duration=duration, exc=exc, refused=refused)
+        if calls:
+            yield from self._wire_events(calls, outcomes, status, actor, duration,
+                                         exc=exc, refused=refused)
         for fact in facts:
             yield from self._facts_event(fact, status, field_actors.get(id(fact)) or actor)
         if self.route is not None:
             route_event = self._route_event(status, actor, duration, exc, refused)
             if route_event is not None:  # a redirect, not a success_status: nothing ran
                 yield route_event
+
+    def _wire_events(self, calls: Sequence[FieldCall],
+                     outcomes: Mapping[int, FieldResult | None], status: int | None,
+                     actor: Actor | None, duration: float, *,
+                     exc: BaseException | None, refused: ErrorInfo | None
+                     ) -> list[AuditEvent]:
+        """The wire's events of the fields that may have run. With the execution hook
+        installed they are the fields no hook saw run: held until the door's call is
+        over when the door opened a :class:`~auditmw.capture.late_wire.LateWire` (an
+        execution after the response then takes their place)."""
+        hooked = self.capture.hook_active
+        events = [self._field_event(call, None, outcomes.get(i), status=status, actor=actor,
+                                    duration=duration, exc=exc, refused=refused)
+                  for i, call in enumerate(calls)
+                  # a redirect, a page, 404/405, or a field the result lacks: nothing ran
+                  if refused is not None or may_have_run(status, outcomes.get(i), exc,
+                                                         hooked=hooked)]
+        if not events or not hooked:
+            return events
+        late = self.late
+        if late is None:  # fail_closed: written before the held answer goes out
+            warn_unhooked(events)
+            return events
+        return late.wire_built(events)
+
+    def _hold_late(self) -> None:
+        """The door finishes a request whose wire it still reads with the hook
+        installed: its wire records wait for the door's end (:mod:`.late_wire`)."""
+        state = self.state
+        # the tenant rule of the trail's emit (acting_as, else the request's): the
+        # records may be written outside the request's context
+        self.late = state.late = LateWire(
+            self.capture.trail, current_tenant.get() or state.tenant,
+            ended=not self.capture.ends_later)
+
+    def end(self) -> None:
+        """The door's call is over (ASGI: the app returned, its background tasks too;
+        WSGI: the body was closed): the wire records no execution took are written."""
+        late = self.late
+        if late is not None:
+            try:
+                late.release()
+            except Exception:
+                log.exception("auditmw: could not write a request's held wire records")
 
     def _field_results(self, status: int | None, encoding: str | None,
                        body: bytes | None) -> dict[int, FieldResult | None]:
@@ -124,9 +167,6 @@ class RequestEvents:
                                         outcome_paths=paths)
             for i, got in zip(positions, got_all, strict=True):
                 out[i] = got if _shows(result, self.calls[i].response_key) else None
-        if self.capture.hook_active and any(v is not None and v.outcome == "success"
-                                            for v in out.values()):
-            _warn_unhooked()
         return out
 
     def _field_event(self, call: FieldCall, fact: FieldFacts | None,
@@ -240,14 +280,3 @@ def may_have_run(status: int | None, got: FieldResult | None,
     if exc is not None or got is not None:
         return True
     return status is not None and status >= 400 and status not in (404, 405)
-
-
-_warned: list[bool] = [False]
-
-
-def _warn_unhooked() -> None:
-    if not _warned[0]:
-        _warned[0] = True
-        log.warning("auditmw: a GraphQL response shows a catalogued field that the "
-                    "execution hook did not see run (a server not built on graphql-core?); "
-                    "recording it from the request as sent")

@@ -20,6 +20,7 @@ from auditmw.context import FieldFacts, RequestState
 from auditmw.event import ANONYMOUS, Actor, Channel, Client
 
 if TYPE_CHECKING:
+    from auditmw.capture.late_wire import LateWire
     from auditmw.capture.recorder import HttpCapture
 
 log = logging.getLogger("auditmw.capture")
@@ -38,7 +39,10 @@ class HttpState(RequestState):
     counts once its events are built, never left for the garbage collector (issue 21)."""
 
     __slots__ = ("_capture", "_channel", "_client", "_headers", "_raw", "_read_headers",
-                 "_trusted", "peer")
+                 "_trusted", "late", "peer")
+    #: Set only when the door finished the request with its wire records held
+    #: (:mod:`auditmw.capture.late_wire`); read with ``getattr(state, "late", None)``.
+    late: LateWire
 
     def __init__(self, method: str, path: str, capture: HttpCapture, *, peer: str | None,
                  raw: Any, read_headers: Callable[[Any], Mapping[str, str]]) -> None:

@@ -253,6 +253,11 @@ class AuditResolverMiddleware:
                     operation_name=operation, outcome=outcome, actor=actor, error=error,
                     duration_ms=duration, field_name=info.field_name))
                 return True
+            late = getattr(state, "late", None) if state is not None else None
+            if late is not None and not refused and not late.ran(entry.name):
+                # after the door's end: the answer showed this field and its wire record
+                # is written already, standing for this execution (capture/late_wire.py)
+                return True
             complete = partial(settle, entry, definition, arguments, seen)
             method: str | None
             path: str | None
