@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Mapping
+from itertools import compress
+from operator import not_
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import (
@@ -191,15 +193,16 @@ def snapshot(value: Any, depth: int = 0) -> Any:
 def snapshot_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     """:func:`snapshot` of a resolver's keyword arguments, in place: the dict is the
     caller's own (``**args`` built it for this call; the resolver was handed another),
-    so only the values that can change are replaced by copies."""
+    so only the values that can change are replaced by copies
+    (``{key: snapshot(value, 1) ...}``, which ``tests/test_snapshot_arguments.py`` holds
+    it to)."""
     scalars = _SCALARS
-    if scalars.issuperset(map(type, arguments.values())):  # all scalars: tested in C
-        return arguments
-    for key, value in arguments.items():  # values replaced, never keys: the walk is safe
-        kind = type(value)
-        if kind in scalars:
-            continue
-        if kind is list and scalars.issuperset(map(type, value)):
+    # the keys whose value is not a scalar, found in C (most arguments are scalars):
+    # the loop below runs for those alone (issue 21)
+    for key in [*compress(arguments, map(not_, map(scalars.__contains__,
+                                                   map(type, arguments.values()))))]:
+        value = arguments[key]  # values replaced, never keys: the dict keeps its order
+        if type(value) is list and scalars.issuperset(map(type, value)):
             arguments[key] = list(value)  # snapshot's own answer, without its call
         else:
             arguments[key] = snapshot(value, 1)

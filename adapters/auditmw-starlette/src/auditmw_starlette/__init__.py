@@ -96,6 +96,9 @@ def instrument_app(app: Starlette, trail: AuditTrail, *,
         hook_graphql_execution(trail)
     if is_instrumented(app):
         return app
+    from auditmw_starlette import users
+
+    users.register()
     from auditmw.asgi import AuditMiddleware
 
     setattr(app, _MARK, trail)
@@ -155,6 +158,9 @@ class _AuditedStack:
             if trail is None or is_instrumented(app):
                 return stack
             setattr(app, _MARK, trail)
+            from auditmw_starlette import users
+
+            users.register()
             _rebind_dependencies(app)  # `call:` sources the routes took before the wrap
             from auditmw.asgi import AuditMiddleware
             from auditmw.server.mount import mount_into_starlette
