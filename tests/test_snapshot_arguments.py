@@ -75,5 +75,7 @@ def test_a_list_of_scalars_is_a_copy_and_scalars_are_kept() -> None:
     args = {"name": "Servers", "tags": tags, "n": 3}
     got = snapshot_arguments(args)
     assert got is args  # the caller's own dict, values replaced in place
-    assert got["tags"] == tags and got["tags"] is not tags
-    assert got["name"] == "Servers" and got["n"] == 3
+    assert got["tags"] == tags
+    assert got["tags"] is not tags
+    assert got["name"] == "Servers"
+    assert got["n"] == 3

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from auditmw_starlette import users
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.authentication import SimpleUser
 
 from auditmw.capture import actor
-from auditmw_starlette import users
 
 names = st.one_of(st.text(max_size=6), st.sampled_from(["", "ann", " ", "0"]),
                   st.integers(-1, 3), st.none())
