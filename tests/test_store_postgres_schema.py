@@ -28,7 +28,8 @@ pytestmark = pytest.mark.postgres
 
 KEY = "schema-key"
 V6_INDEXES = {"events_pkey", "events_event", "events_category", "events_outcome",
-              "events_chain", "events_tenant", "events_filters"}
+              "events_chain", "events_tenant", "events_filters",
+              "events_event_unsuccessful"}  # (version 9)
 MANY_VALUED = {"events_actor_id", "events_actor_name", "events_target_id",
                "events_target_name", "events_client_ip"}
 
@@ -248,6 +249,10 @@ OUTCOME_QUERIES = [
     Query(tenant=("site0",), outcome=("success",)),
     Query(tenant=("site2",), outcome=("failure", "partial")),
     Query(outcome=("denied", "failure"), event=("siteAccess", "createAssetGroup")),
+    Query(event=("deleteScope",), outcome=("denied",)),
+    Query(event=("siteAccess",), outcome=("failure", "partial")),
+    Query(event=("siteAccess",), outcome=("success", "denied")),
+    Query(tenant=("site1",), event=("siteAccess",), outcome=("denied",)),
 ]
 
 
@@ -327,5 +332,84 @@ def test_a_version_7_store_upgrades_in_place_and_still_verifies(postgres_url: st
                                 "'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         store.write(events[:5])  # already stored: skipped, not doubled
         assert store.count(Query()) == len(events)
+    finally:
+        store.close()
+
+
+# -- version 9: an event's pages of a rare outcome ---------------------------------------
+
+def _generic_plan_indexes(pg: Any, query: Query) -> list[str]:
+    """The parent index of every index scan in the generic plan of ``query``'s first page
+    (what psycopg's prepared statement runs after five executions)."""
+    captured: list[tuple[str, Sequence[Any]]] = []
+    fetch = pg._fetch
+
+    def spy(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        captured.append((sql, params))
+        return fetch(sql, params)
+
+    pg._fetch = spy
+    try:
+        pg.query(query, limit=10, with_total=False)
+    finally:
+        pg._fetch = fetch
+    sql, params = captured[-1]
+    numbered = sql.split("%s")
+    generic = numbered[0] + "".join(f"${n}{part}" for n, part in enumerate(numbered[1:], 1))
+    with psycopg.connect(pg.url) as conn:
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute("SET enable_seqscan = off")  # a few rows: make an index worth it
+        conn.execute("SET enable_bitmapscan = off")
+        conn.execute("SET enable_sort = off")  # the page's order from the index
+        conn.execute(f"PREPARE page AS {generic}".encode())
+        values = sql_text.SQL(", ").join(map(sql_text.Literal, params))
+        plan = "\n".join(str(row[0]) for row in conn.execute(
+            sql_text.SQL("EXPLAIN EXECUTE page({})").format(values)).fetchall())
+        parents = dict(conn.execute(
+            "SELECT c.relname, p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
+            "i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE c.relkind = 'i'"
+        ).fetchall())
+    used = [word for line in plan.splitlines() if "Index Scan" in line
+            for word in line.split() if word in parents]
+    assert used, plan
+    return [str(parents[name]) for name in used]
+
+
+def test_a_prepared_page_of_an_event_and_a_rare_outcome_walks_its_own_index(
+        pg: Any) -> None:
+    """``event=deleteScope&outcome=denied`` took 60–700 ms at 1M events (docs/store.md):
+    no index held both. Its generic plan now walks ``events_event_unsuccessful``."""
+    pg.write(odd_events())
+    used = _generic_plan_indexes(pg, Query(event=("deleteScope",), outcome=("denied",)))
+    assert set(used) == {"events_event_unsuccessful"}
+    # a success among the outcomes: the partial index cannot hold those rows
+    used = _generic_plan_indexes(pg, Query(event=("deleteScope",),
+                                           outcome=("denied", "success")))
+    assert "events_event_unsuccessful" not in used
+
+
+def test_a_version_8_store_gets_the_index_in_place(postgres_url: str) -> None:
+    events = odd_events()
+    store = open_store(postgres_url)
+    try:
+        store.write(events)
+    finally:
+        store.close()
+    run(postgres_url, ("DROP INDEX events_event_unsuccessful",
+                       "UPDATE auditmw_meta SET value = '8' WHERE key = 'schema_version'"))
+    assert "events_event_unsuccessful" not in index_definitions(postgres_url)
+    store = open_store(postgres_url)
+    try:
+        pages = {repr(q): [e["id"] for e in store.query(q, limit=500).items]
+                 for q in OUTCOME_QUERIES}
+        found = index_definitions(postgres_url)
+        assert found["events_event_unsuccessful"].endswith(
+            "(event, ts, id) WHERE (outcome <> 'success'::text)")
+        assert set(found) == V6_INDEXES
+        assert pages == {repr(q): brute(events, q, "desc") for q in OUTCOME_QUERIES}
+        assert verify_store(store, KEY).all_problems() == []
+        with psycopg.connect(postgres_url) as conn:
+            assert conn.execute("SELECT value FROM auditmw_meta WHERE key = "
+                                "'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     finally:
         store.close()
