@@ -61,3 +61,62 @@ def test_a_subclass_is_read_the_duck_typed_way() -> None:
 
     assert actor.actor_from_user(Admin("ann")) == actor.Actor(id="ann", name="ann",
                                                               team="admins")
+
+
+# -- the request's members, read from its scope -----------------------------------------
+
+member_values = st.one_of(st.none(), st.just("ann"), st.just(SimpleUser("bob")),
+                          st.just({"REMOTE_USER": "carol"}), st.just({"user": "dan"}))
+scopes = st.fixed_dictionaries(
+    {"type": st.sampled_from(["http", "websocket"])},
+    optional={"user": member_values, "scope": member_values,
+              "REMOTE_USER": member_values, "environ": member_values})
+
+
+def _general_members(request: Any) -> Any:
+    from auditmw.graphql import context_reading
+
+    saved = context_reading._REQUEST_READERS.pop(type(request), None)
+    try:
+        return context_reading._request_members(request)
+    finally:
+        if saved is not None:
+            context_reading._REQUEST_READERS[type(request)] = saved
+
+
+@settings(max_examples=400, deadline=None)
+@given(scopes, st.booleans())
+def test_a_starlette_request_reads_its_members_as_the_mapping_does(
+        scope: dict[str, Any], in_context: bool) -> None:
+    from starlette.requests import Request
+    from starlette.websockets import WebSocket
+
+    from auditmw.graphql import context_reading
+
+    async def nothing() -> Any:
+        return {}
+
+    request = Request(scope) if scope["type"] == "http" else WebSocket(scope, nothing, nothing)
+    assert type(request) in context_reading._REQUEST_READERS
+    assert list(context_reading._request_members(request)) == \
+        list(_general_members(request)) == \
+        list(context_reading.members(request, context_reading._REQUEST_MEMBERS))
+    context = {"request": request} if in_context else request
+    fast = context_reading.default_actor_from_context(context)
+    saved = context_reading._REQUEST_READERS.pop(type(request))
+    try:
+        assert fast == context_reading.default_actor_from_context(context)
+    finally:
+        context_reading._REQUEST_READERS[type(request)] = saved
+
+
+def test_a_scope_that_is_not_a_dict_is_read_the_general_way() -> None:
+    from starlette.requests import Request
+
+    from auditmw.graphql import context_reading
+
+    class Scope(dict[str, Any]):
+        pass
+
+    request = Request(Scope(type="http", user="ann"))
+    assert list(context_reading._request_members(request)) == ["ann", None, None, None]

@@ -8,7 +8,7 @@ never raise on an unknown shape.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditmw.capture.actor import actor_within
@@ -55,11 +55,32 @@ def default_actor_from_context(context: Any) -> Actor | None:
     return _first_actor((user, scope_user, remote_user, environ_user), state)
 
 
-def _request_members(request: Any) -> tuple[Any, Any, Any, Any] | list[Any]:
+RequestMembers = tuple[Any, Any, Any, Any] | list[Any]
+#: Readers of a framework's own request classes, by exact class: each answers what
+#: ``members(request, _REQUEST_MEMBERS)`` would (an adapter's tests hold it to that).
+_REQUEST_READERS: dict[type, Callable[[Any], RequestMembers]] = {}
+
+
+def register_request_reader(cls: type, reader: Callable[[Any], RequestMembers]) -> None:
+    """Read the members of requests of exactly ``cls`` with ``reader``: a framework
+    adapter's shortcut for a request that is a mapping read through Python code
+    (Starlette's: ``Mapping.get`` over ``__getitem__``, a ``KeyError`` raised and caught
+    for each member it lacks; issue 21). A reader that raises is not believed: the
+    general reading runs."""
+    _REQUEST_READERS[cls] = reader
+
+
+def _request_members(request: Any) -> RequestMembers:
     """``members(request, _REQUEST_MEMBERS)``; a request object (not a mapping: Flask's
     and Starlette's request, most others) read with four plain ``getattr`` calls, not
     through ``map`` (issue 21: its set-up cost more than the reads). Anything that
     raises is read again the general way, which reads each member on its own."""
+    reader = _REQUEST_READERS.get(type(request))
+    if reader is not None:
+        try:
+            return reader(request)
+        except Exception:
+            pass
     try:
         if type(request) is not dict and not isinstance(request, Mapping):
             return (getattr(request, "user", None), getattr(request, "scope", None),
