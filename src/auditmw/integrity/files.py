@@ -55,35 +55,45 @@ def checkpoint_path(path: str | os.PathLike[str]) -> Path:
     return live.with_name(live.name + CHECKPOINT_SUFFIX)
 
 
-_READ_BYTES = 8 << 20
+# Verify reads a block, splits it and checks its lines while they are still in the
+# CPU's cache: 1 MiB blocks verified ~12 % less CPU than 8 MiB ones, whose lines had left
+# the cache by the time they were hashed (docs/integrity.md, "Speed").
+_READ_BYTES = 1 << 20
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def iter_lines(path: Path, block_size: int = _READ_BYTES) -> Iterator[tuple[int, bytes]]:
     """``(line number, bytes without the newline)`` for every line; a last line without
     its newline (a write cut short) is yielded too. Read in large blocks."""
     number = 0
-    rest = b""
-    with path.open("rb") as fh:
-        while block := fh.read(_READ_BYTES):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            for number, line in enumerate(lines, number + 1):  # noqa: B020 - numbering goes on
-                yield number, line
-    if rest:
-        yield number + 1, rest
+    for lines in iter_blocks(path, block_size):
+        for number, line in enumerate(lines, number + 1):  # noqa: B020 - numbering goes on
+            yield number, line
 
 
-def iter_blocks(path: Path) -> Iterator[list[bytes]]:
-    """The lines of ``path`` as :func:`iter_lines` reads them, a block's worth (some
-    thousands) at a time, without their numbers: for a loop that counts them itself."""
-    rest = b""
-    with path.open("rb") as fh:
-        while block := fh.read(_READ_BYTES):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
+def iter_blocks(path: Path, block_size: int = _READ_BYTES) -> Iterator[list[bytes]]:
+    """The lines of ``path`` (without their newlines; a last line without one too), a
+    block's worth (about a thousand) at a time: for a loop that counts them itself.
+
+    Each block is split as read, and only the line it cuts in two is joined: the piece
+    before the block's first newline goes after the previous blocks' unfinished line.
+    Pieces of a line longer than a block are kept in a list and joined once, so a
+    huge line costs one copy, not one per block."""
+    pending: list[bytes] = []  # the unfinished line, in pieces
+    with path.open("rb", buffering=0) as fh:
+        while block := fh.read(block_size):
+            lines = block.split(b"\n")
+            if pending:
+                pending.append(lines[0])
+                if len(lines) == 1:  # no newline in this block: still unfinished
+                    continue
+                lines[0] = b"".join(pending)
+                pending = []
+            last = lines.pop()
+            if last:
+                pending.append(last)
             yield lines
-    if rest:
-        yield [rest]
+    if pending:
+        yield [b"".join(pending)]
 
 
 @contextlib.contextmanager
