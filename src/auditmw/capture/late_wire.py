@@ -16,10 +16,10 @@ events for one execution. So the rule, one place for every door:
   written (the real actor and outcome), the wire's dropped. Before the build, it leaves
   a credit the build takes off.
 - When the door's call is over (ASGI: the app returned, background tasks included;
-  WSGI: the body was closed; a door with no later end: at once) the held records no
-  execution took are written (:meth:`LateWire.release`). ``trail.flush()`` and
-  ``trail.close()`` (so also the interpreter's exit) write every record still held
-  (:func:`write_waiting`).
+  WSGI: the body was closed; Django: the response was closed; a door with no later end:
+  at once) the held records no execution took are written (:meth:`LateWire.release`).
+  ``trail.flush()`` and ``trail.close()`` (so also the interpreter's exit) write every
+  record still held (:func:`write_waiting`).
 - An execution after a wire record was written (a fire-and-forget task or a thread that
   outlives the door's call, or after a flush) finds it written: that record stands for
   it, and the hook does not record it again (events equal executions; the wire's event

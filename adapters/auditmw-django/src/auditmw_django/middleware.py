@@ -76,6 +76,7 @@ class AuditMiddleware:
             from auditmw_django.setup import activate
 
             self.capture = HttpCapture(self.trail, names_resolved=True)
+            self.capture.ends_later = True  # at the response's close (_end_at_close)
             self._meta_keys = [(h, meta_key(h)) for h in self.capture.header_names]
             activate(self.trail)  # the GraphQL hook and the signals, once per process
             if self.trail.config.server.mount:
@@ -254,6 +255,8 @@ class AuditMiddleware:
         try:
             if response.streaming:
                 _observe_stream(watch, response)
+                if watch.wire_needed():  # finished at the last chunk, before the close
+                    _end_at_close(watch, response)
                 return response
             status = response.status_code
             body = bytes(response.content) if watch.wants_response_body else None
@@ -265,6 +268,8 @@ class AuditMiddleware:
             log.exception("auditmw: could not read a response; recording what is known")
             status, body, encoding = getattr(response, "status_code", None), None, None
         kept = watch.finish(status, encoding, body)
+        if watch.late is not None:
+            _end_at_close(watch, response)
         if not kept and self.capture is not None and self.capture.policy.fail_closed \
                 and watch.catalogued:
             return _refusal()
@@ -338,6 +343,25 @@ def _observe_stream(watch: Watch, response: Any) -> None:
                 collector.finish(None)
 
         response.streaming_content = gen()
+
+
+def _end_at_close(watch: Watch, response: Any) -> None:
+    """The request's wire records are held for an execution after the response
+    (capture/late_wire.py): Django runs ``request_finished`` receivers and resource
+    closers in ``response.close()``, after this middleware returned. They run in the
+    request's context, so such an execution takes a held record's place; then the
+    door's end writes what no execution took."""
+    close = response.close
+
+    def closing() -> None:
+        token = current_request.set(watch.state)
+        try:
+            close()
+        finally:
+            current_request.reset(token)
+            watch.end()
+
+    response.close = closing
 
 
 def _may_carry_graphql(query_string: str) -> bool:
