@@ -108,6 +108,8 @@ def actor_from_user(user: Any, *, behalf: bool = True) -> Actor | None:
     Nobody, and unauthenticated users (``is_authenticated`` false, Flask-Login's
     anonymous user, Starlette's ``UnauthenticatedUser``), give ``None``.
     """
+    if type(user) is str:  # Flask's g.user, REMOTE_USER: a name, read first (issue 21)
+        return _named(user) if user else None
     if user is None:
         return None
     if isinstance(user, _NOT_OBJECTS):  # one test for the objects, which most users are
