@@ -19,7 +19,16 @@ import pytest
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
 from support import evasion_apps
-from support.evasion_shapes import MAX_BODY, SHAPES, Shape, judged
+from support.evasion_shapes import (
+    LATE_CASES,
+    LATE_SHAPES,
+    MAX_BODY,
+    SHAPES,
+    Shape,
+    judged,
+    judged_late,
+    known_defects,
+)
 
 TIMEOUT = 10.0
 
@@ -182,3 +191,29 @@ def test_multipart_decoy_is_never_filed_under_the_decoy(trail: AuditTrail) -> No
             asyncio.run(send(stack, app, shape))
         ran = {x["field"] for x in evasion_apps.EXECUTIONS}
         assert {e["event"] for e in events} == ran, stack
+
+
+@pytest.fixture(params=["sync", "async"])
+def late_trail(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditTrail]:
+    audit = AuditTrail(store=False, sinks=[],
+                       capture={"max_body_bytes": MAX_BODY,
+                                "graphql_paths": ["/graphql", evasion_apps.QUEUED_PATH]},
+                       delivery={"mode": request.param, "spool_dir": str(tmp_path / "spool")})
+    yield audit
+    audit.close()
+
+
+@pytest.mark.parametrize("case", LATE_CASES)
+@pytest.mark.parametrize("stack", evasion_apps.STACKS)
+async def test_an_execution_after_the_response(stack: str, case: str, late_trail: AuditTrail,
+                                               request: pytest.FixtureRequest) -> None:
+    """A catalogued mutation run once the response is out, the stack's own way
+    (``support.evasion_apps``): one execution, one event, the signed-in actor."""
+    known_defects(request, stack, case, "code")
+    app = evasion_apps.build(stack, late_trail)
+    evasion_apps.EXECUTIONS.clear()
+    with capture_audit_events(late_trail) as events:
+        status = await send(stack, app, LATE_SHAPES[case])
+        assert late_trail.flush(10)
+    assert status == 200
+    judged_late(case, events, evasion_apps.EXECUTIONS)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import pytest
+
 #: What the suite's trail keeps in memory of a body: small, so padding passes it easily.
 MAX_BODY = 4096
 PAD = "x" * (MAX_BODY * 3)
@@ -228,3 +230,48 @@ def judged(events: list[dict[str, Any]], executions: list[dict[str, Any]]) -> No
 
 
 Sender = Callable[[Shape], None]
+
+
+# -- after the response (support.evasion_apps: scheduleAssetGroup, /graphql-queued) --------
+
+#: The signed-in client of the after-the-response requests: every event names it.
+LATE_ACTOR = "ann"
+_SIGNED = {"content-type": "application/json", "x-user": LATE_ACTOR}
+#: quiet: the answer shows nothing of the field run after it; shown: the answer already
+#: shows the field as done, then it runs. Either way one execution: one event.
+LATE_SHAPES = {
+    "quiet": Shape("late-quiet", content=_json(
+        {"query": 'mutation { scheduleAssetGroup(name: "later") }'}), headers=_SIGNED),
+    "shown": Shape("late-shown", path="/graphql-queued", content=_json(
+        {"query": "mutation ($name: String!) { createAssetGroup(name: $name) { id } }",
+         "variables": {"name": "queued"}}), headers=_SIGNED),
+}
+LATE_CASES = tuple(LATE_SHAPES)
+
+#: Known capture defects of these cases, by (stack, case, door: "code" for the documented
+#: code way, "run" for ``auditmw run``), kept in ONE place so that a fix deletes its marks
+#: in one edit. Empty since 7259bd5 (a wire-only field waits for the door's end): before
+#: it, the "shown" case gave two events for one execution on every stack but Graphene's
+#: generator body (the door recorded the field from the answer, then the hook the late
+#: execution; tests/test_review_after_response.py).
+LATE_DEFECT = "two events for one execution after the response (review, issue 21)"
+LATE_FAILING: frozenset[tuple[str, str, str]] = frozenset()
+
+
+def known_defects(request: pytest.FixtureRequest, stack: str, case: str, door: str) -> None:
+    """Mark the running test a strict xfail when :data:`LATE_FAILING` lists its case."""
+    if (stack, case, door) in LATE_FAILING:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=LATE_DEFECT))
+
+
+def judged_late(case: str, events: list[dict[str, Any]],
+                executions: list[dict[str, Any]]) -> None:
+    """One execution after the response: one event, that execution's, with the
+    signed-in actor; for the request the door watched (``shown``: it names a catalogued
+    field), with that request's context (an unwatched one's late field is recorded as
+    outside any request)."""
+    assert [x["field"] for x in executions] == ["createAssetGroup"], executions
+    judged(events, executions)
+    assert [e["actor"].get("id") for e in events] == [LATE_ACTOR], events
+    if case == "shown":
+        assert [e["request"].get("path") for e in events] == [LATE_SHAPES[case].path]
