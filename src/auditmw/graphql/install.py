@@ -60,13 +60,21 @@ def _hook_32(hook: ExecutionHook, original: Callable[..., Any]) -> Callable[...,
     and, only when its document reaches a catalogued root field, ``execute_field`` armed
     for it; everything else is graphql-core's own path."""
 
+    by_node = hook.plans.by_node  # PlanCache.get's first lookup, inline (never rebound)
+
     def execute_operation(self: Any, operation: Any, root_value: Any) -> Any:
         try:
             state = current_request.get()
             if state is not None and state.collect and \
                     self.schema.get_root_type(operation.operation):
                 state.executions += 1  # the door learns that graphql-core ran here
-            plan = hook.plans.get(operation, self.fragments, hook.catalog)  # hook.plan, inline
+            # an operation node seen before (a cached document): PlanCache.get's first
+            # answer without its call, for every execution (issue 21)
+            known = by_node.get(id(operation))
+            if known is not None and known[1] is hook.catalog and known[0]() is operation:
+                plan = known[2]
+            else:
+                plan = hook.plans.get(operation, self.fragments, hook.catalog)
             if plan is not None:
                 hook.arm(self, plan)
         except Exception:

@@ -128,7 +128,7 @@ def _noting_dispatch(app: Flask, middleware: AuditMiddleware) -> None:
             # A body of byte strings in a list: werkzeug's iterator over it runs no app
             # code and cannot raise, so the door may record without following it.
             body = getattr(response, "response", None)
-            if type(body) is list and {*map(type, body)} <= _BYTES:
+            if type(body) is list and _BYTES.issuperset(map(type, body)):
                 state.extra[FINITE_BODY] = True
         return response
 
