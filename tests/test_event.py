@@ -146,3 +146,15 @@ def test_time_helpers() -> None:
     dt = datetime(2026, 11, 22, 10, 50, 23, 123456, tzinfo=UTC)
     assert format_time(dt) == "2026-11-22T10:50:23.123456Z"
     assert parse_time("2026-11-22T11:50:23.123456+01:00") == dt
+
+
+def test_to_dict_takes_a_given_trace_as_it_is_and_copies_its_own() -> None:
+    own = {"trace_id": "a" * 32, "span_id": "b" * 16}
+    event = AuditEvent.create("e", "c", "other", trace=own)
+    copied = event.to_dict()
+    assert copied["trace"] == own and copied["trace"] is not own
+    given = {"trace_id": "c" * 32}
+    data = event.to_dict(given)
+    assert data["trace"] is given
+    assert {k: v for k, v in data.items() if k != "trace"} == \
+        {k: v for k, v in copied.items() if k != "trace"}

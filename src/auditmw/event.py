@@ -210,7 +210,9 @@ class AuditEvent:
     def with_(self, **changes: Any) -> AuditEvent:
         return replace(self, **changes)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, trace: dict[str, str] | None = None) -> dict[str, Any]:
+        """The event as the one dict shape; ``trace``, when given, is its ``trace`` as it
+        is (the pipeline's, read in the caller's thread), else a copy of the event's."""
         out: dict[str, Any] = {
             "schema": SCHEMA,
             "id": self.id,
@@ -226,7 +228,7 @@ class AuditEvent:
             "target": self.target.to_dict(),
             "details": self.details,
             "request": self.request.to_dict(),
-            "trace": dict(self.trace),
+            "trace": dict(self.trace) if trace is None else trace,
             "duration_ms": self.duration_ms,
             "service": dict(self.service),
         }

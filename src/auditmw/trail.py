@@ -216,8 +216,7 @@ class AuditTrail:
         """The processors over one event: the finished dict every sink receives (what
         the delivery thread runs in async mode). ``trace`` defaults to the event's own."""
         try:
-            data = event.to_dict()
-            data["trace"] = dict(event.trace) if trace is None else trace
+            data = event.to_dict(trace)
             for processor in self.processors:
                 data = processor(data)
         except Exception:

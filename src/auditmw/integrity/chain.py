@@ -46,6 +46,7 @@ Position = dict[str, Any]  # {"chain": str, "seq": int, "hash": str}
 GENESIS = "genesis"
 #: How the top-level ``integrity`` object opens in an event's canonical bytes.
 OPENED = b'"integrity":{'
+OPENED_LEN = len(OPENED)
 HMAC_PREFIX = "hmac-sha256:"
 SHA_PREFIX = "sha256:"
 
@@ -165,6 +166,7 @@ class ChainProcessor:
         self._lock.release()
 
     def __call__(self, event: EventDict) -> EventDict:
+        key = self._key
         with self._lock:
             seq = self.seq + 1
             integrity: dict[str, Any] = {"chain": self.chain, "seq": seq, "prev": self.prev}
@@ -174,7 +176,9 @@ class ChainProcessor:
                     integrity["after"] = after
             event["integrity"] = integrity
             body = codec.dumps(event)
-            hashed = digest(body, self._key)
+            # digest(), its default (no key) written out: this runs per event
+            hashed = digest(body, key) if key else \
+                SHA_PREFIX + hashlib.sha256(body).hexdigest()
             integrity["hash"] = hashed
             self.seq = seq
             self.prev = hashed
@@ -183,7 +187,7 @@ class ChainProcessor:
         # keep its whole growing buffer, 3x the text, held while the event is queued).
         at = body.find(OPENED)
         opened = self._opened
-        if (seq != 1 and at >= 0 and body.find(OPENED, at + len(OPENED)) < 0
+        if (seq != 1 and at >= 0 and body.find(OPENED, at + OPENED_LEN) < 0
                 and body.startswith(opened, at)):
             # hashed_line's common case: the one integrity object, opening as this
             # chain's does (what follows it, prev and seq, sorts after the hash)
