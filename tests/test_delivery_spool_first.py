@@ -13,6 +13,7 @@ import pytest
 
 from auditmw.config import DeliveryConfig, load_config
 from auditmw.delivery import AsyncDispatcher
+from auditmw.delivery.guard import Guard
 from auditmw.delivery.lane import Lane, LaneSettings
 from auditmw.delivery.pending import Pending, closure_bytes
 from auditmw.delivery.records import segment_events
@@ -167,3 +168,81 @@ def test_a_build_lets_its_bodies_go_once_built() -> None:
     assert pending.weight == 50_000
     assert pending.resolve() == []
     assert pending._source is None
+
+
+class HeldSink:
+    """A sink whose writes wait until ``release`` is set (a collector that hangs)."""
+
+    name = "held"
+    durable = False
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.writes = 0
+        self.events: list[dict[str, Any]] = []
+
+    def write(self, events: Any) -> None:
+        self.writes += 1
+        self.release.wait(30)
+        self.events.extend(events)
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _hung_write_spilled(engine: AsyncDispatcher, sink: HeldSink, first: int) -> None:
+    """A batch of 5 whose write hangs is spilled to the spool; then the write ends."""
+    spooled = engine.stats()["spooled"]
+    sink.release.clear()
+    assert all(engine.submit(make_event(n)) for n in range(first, first + 5))
+    wait_for(lambda: engine.lanes[0]._writing_since is not None)
+    wait_for(lambda: engine.stats()["spooled"] >= spooled + 5, timeout=10)
+    sink.release.set()
+    assert engine.flush(30)
+
+
+def test_an_idle_guard_is_woken_by_a_write_that_then_hangs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asleep for good (no watching after writes), the guard is woken by the write's
+    start alone: the hung write is spilled."""
+    monkeypatch.setattr("auditmw.delivery.guard.IDLE_WAIT_S", 3600.0)
+    monkeypatch.setattr("auditmw.delivery.guard.BUSY_S", 0.0)
+    sink = HeldSink()
+    sink.release.set()
+    config = DeliveryConfig(**{**FAST, "flush_interval_s": 0.05},
+                            spool_dir=str(tmp_path / "s"), batch_size=5)
+    engine = AsyncDispatcher(config, [sink])
+    try:
+        assert engine.submit(make_event(0)) and engine.flush(30)
+        wait_for(lambda: engine.lanes[0].guard._idle)
+        _hung_write_spilled(engine, sink, 1)
+        ids = [e["id"] for e in sink.events]
+        assert len(ids) == len(set(ids)) == 6  # each once
+    finally:
+        sink.release.set()
+        engine.close(2)
+
+
+def test_a_watching_guard_finds_a_hung_write_without_a_wake_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once it saw a write, the guard watches the clock by itself: a later hung write is
+    spilled though nothing wakes the guard for it."""
+    monkeypatch.setattr("auditmw.delivery.guard.IDLE_WAIT_S", 3600.0)
+    monkeypatch.setattr("auditmw.delivery.guard.BUSY_S", 3600.0)
+    sink = HeldSink()
+    config = DeliveryConfig(**{**FAST, "flush_interval_s": 0.05},
+                            spool_dir=str(tmp_path / "s"), batch_size=5)
+    engine = AsyncDispatcher(config, [sink])
+    try:
+        _hung_write_spilled(engine, sink, 0)
+        monkeypatch.setattr(Guard, "poke", lambda self: None)
+        time.sleep(0.3)  # the guard past its last look at the first write, watching
+        _hung_write_spilled(engine, sink, 5)
+        ids = [e["id"] for e in sink.events]
+        assert len(ids) == len(set(ids)) == 10  # each once
+    finally:
+        sink.release.set()
+        engine.close(2)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from auditmw.delivery.lane import Lane
 
 IDLE_WAIT_S = 5.0
+#: How long the guard keeps watching the clock after it last saw a write.
+BUSY_S = 5.0
 
 
 class Guard:
@@ -28,6 +30,10 @@ class Guard:
         self._wake = threading.Condition(lane._lock)
         self._thread: threading.Thread | None = None
         self._stopped = False
+        # Asleep with no write to watch (only then does a write's start need a notify),
+        # and until when it keeps watching the clock instead after writes were seen.
+        self._idle = False
+        self._busy_until = 0.0
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -36,8 +42,12 @@ class Guard:
             self._thread.start()
 
     def poke(self) -> None:
-        """Under the lane's lock: a write started, so start watching the clock."""
-        self._wake.notify()
+        """Under the lane's lock: a write started, so start watching the clock. Only an
+        idle guard is woken: a busy one wakes every ``flush_interval_s`` by itself and
+        finds the write then, early enough to spill it once it has lasted that long (a
+        notify per batch was a thread wake-up per batch, issue 21)."""
+        if self._idle:
+            self._wake.notify()
 
     def stop(self) -> None:
         with self._wake:
@@ -62,10 +72,21 @@ class Guard:
         lane = self.lane
         while not self._stopped and not lane._closed:
             since = lane._writing_since
+            now = time.monotonic()
             if since is None:
-                self._wake.wait(IDLE_WAIT_S)
+                if now < self._busy_until:  # writes lately: look again in `limit`
+                    self._wake.wait(limit)
+                    continue
+                self._idle = True
+                try:
+                    woken = self._wake.wait(IDLE_WAIT_S)
+                finally:
+                    self._idle = False
+                if woken:  # a write started: watch the clock for a while
+                    self._busy_until = time.monotonic() + BUSY_S
                 continue
-            waited = time.monotonic() - since
+            self._busy_until = now + BUSY_S
+            waited = now - since
             if waited < limit:
                 self._wake.wait(limit - waited + 0.001)
                 continue
