@@ -216,7 +216,8 @@ def test_an_idle_guard_is_woken_by_a_write_that_then_hangs(
                             spool_dir=str(tmp_path / "s"), batch_size=5)
     engine = AsyncDispatcher(config, [sink])
     try:
-        assert engine.submit(make_event(0)) and engine.flush(30)
+        assert engine.submit(make_event(0))
+        assert engine.flush(30)
         wait_for(lambda: engine.lanes[0].guard._idle)
         _hung_write_spilled(engine, sink, 1)
         ids = [e["id"] for e in sink.events]

@@ -152,7 +152,8 @@ def test_to_dict_takes_a_given_trace_as_it_is_and_copies_its_own() -> None:
     own = {"trace_id": "a" * 32, "span_id": "b" * 16}
     event = AuditEvent.create("e", "c", "other", trace=own)
     copied = event.to_dict()
-    assert copied["trace"] == own and copied["trace"] is not own
+    assert copied["trace"] == own
+    assert copied["trace"] is not own
     given = {"trace_id": "c" * 32}
     data = event.to_dict(given)
     assert data["trace"] is given
