@@ -161,6 +161,24 @@ def register_user_reader(cls: type, reader: Callable[[Any], Actor | None]) -> No
     _USER_READERS[cls] = reader
 
 
+RequestMembers = tuple[Any, Any, Any, Any] | list[Any]
+#: Readers of a framework's own request classes, by exact class: each answers what
+#: ``members(request, ("user", "scope", "REMOTE_USER", "environ"))`` would, the
+#: execution hook's reading of the GraphQL context (an adapter's tests hold it to that).
+#: Kept here, not in :mod:`auditmw.graphql`: an adapter registers one without importing
+#: graphql-core (whose import runs the execution hook's installation).
+REQUEST_READERS: dict[type, Callable[[Any], RequestMembers]] = {}
+
+
+def register_request_reader(cls: type, reader: Callable[[Any], RequestMembers]) -> None:
+    """Read the members of requests of exactly ``cls`` with ``reader``: a framework
+    adapter's shortcut for a request that is a mapping read through Python code
+    (Starlette's: ``Mapping.get`` over ``__getitem__``, a ``KeyError`` raised and caught
+    for each member it lacks; issue 21). A reader that raises is not believed: the
+    general reading runs."""
+    REQUEST_READERS[cls] = reader
+
+
 def named_actor(name: str) -> Actor:
     """The :class:`Actor` a plain non-empty string user reads as (shared, frozen)."""
     return _named(name)

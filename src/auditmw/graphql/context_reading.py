@@ -8,10 +8,11 @@ never raise on an unknown shape.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from auditmw.capture.actor import actor_within
+from auditmw.capture.actor import REQUEST_READERS as _REQUEST_READERS
+from auditmw.capture.actor import RequestMembers, actor_within
 from auditmw.context import RequestState, current_request
 from auditmw.event import Actor
 from auditmw.reading import member as _member
@@ -53,21 +54,6 @@ def default_actor_from_context(context: Any) -> Actor | None:
     if user is None and scope_user is None and remote_user is None and environ_user is None:
         return None  # nobody signed in (most of a public API's calls)
     return _first_actor((user, scope_user, remote_user, environ_user), state)
-
-
-RequestMembers = tuple[Any, Any, Any, Any] | list[Any]
-#: Readers of a framework's own request classes, by exact class: each answers what
-#: ``members(request, _REQUEST_MEMBERS)`` would (an adapter's tests hold it to that).
-_REQUEST_READERS: dict[type, Callable[[Any], RequestMembers]] = {}
-
-
-def register_request_reader(cls: type, reader: Callable[[Any], RequestMembers]) -> None:
-    """Read the members of requests of exactly ``cls`` with ``reader``: a framework
-    adapter's shortcut for a request that is a mapping read through Python code
-    (Starlette's: ``Mapping.get`` over ``__getitem__``, a ``KeyError`` raised and caught
-    for each member it lacks; issue 21). A reader that raises is not believed: the
-    general reading runs."""
-    _REQUEST_READERS[cls] = reader
 
 
 def _request_members(request: Any) -> RequestMembers:

@@ -20,9 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditmw.capture.actor import UNREAD, actor_from_user, named_actor, register_user_reader
+from auditmw.capture.actor import (
+    UNREAD,
+    RequestMembers,
+    actor_from_user,
+    named_actor,
+    register_request_reader,
+    register_user_reader,
+)
 from auditmw.event import Actor
-from auditmw.graphql.context_reading import RequestMembers, register_request_reader
 
 #: The probe that decides whether this Starlette's ``SimpleUser`` reads as its name.
 _PROBE = "auditmw-probe"
