@@ -24,7 +24,8 @@ from support.wheel_support import ROOT, build_wheel, events_in, make_venv, requi
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
-TOOLS = ["pytest>=8", "pytest-asyncio>=0.23", "pytest-timeout>=2.3", "httpx>=0.27"]
+TOOLS = ["pytest>=8", "pytest-asyncio>=0.23", "pytest-timeout>=2.3", "httpx>=0.27",
+         "hypothesis>=6.100"]
 ADAPTER_TESTS = ROOT / "adapters"
 
 # id: (extras, pins, probe frameworks, test paths relative to the checkout)
