@@ -11,18 +11,14 @@ hook's execution takes its place, so the one event has the execution's actor (u2
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import graphql
 import pytest
 
-from auditmw.asgi import AuditMiddleware
 from auditmw.testing import capture_audit_events
 from auditmw.trail import AuditTrail
-from support.late_apps import MUTATION, SCHEMA, Root, hooked_trail
+from support.late_apps import MUTATION, Root, execute, hooked_trail, via_asgi
 
 
 @pytest.fixture(params=["async", "sync"])
@@ -32,29 +28,9 @@ def trail(request: pytest.FixtureRequest) -> Iterator[AuditTrail]:
 
 def _run(trail: AuditTrail, answer: bytes) -> list[dict[str, Any]]:
     Root.calls = 0
-
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        await receive()
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": answer})
-        # the mutation runs once the response is out (a background task)
-        result = graphql.graphql_sync(SCHEMA, MUTATION, root_value=Root(),
-                                      context_value={"user": {"id": "u2", "name": "u2"}})
-        assert result.errors is None
-
-    body = json.dumps({"query": MUTATION}).encode()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(_: Any) -> None:
-        return None
-
-    scope = {"type": "http", "method": "POST", "path": "/graphql", "query_string": b"",
-             "headers": [(b"content-type", b"application/json")],
-             "client": ("203.0.113.5", 1)}
     with capture_audit_events(trail) as events:
-        asyncio.run(AuditMiddleware(app, trail=trail)(scope, receive, send))
+        # the mutation runs once the response is out (a background task)
+        via_asgi(trail, lambda: answer, after=lambda: execute(MUTATION, "u2"))
         assert trail.flush(10)
     return list(events)
 
