@@ -73,21 +73,19 @@ def test_only_the_unstorable_event_is_dead_lettered(store_sink: StoreSink, tmp_p
     assert stats["dead_lettered"] == 1
 
 
-def test_the_events_one_microsecond_cannot_hold_are_the_only_ones_lost(
-        tmp_path: Path) -> None:
-    """SQLite's order key holds 1,024 events a microsecond; the 1,025th onwards are
-    dead-lettered one by one, the first 1,024 stored (times an app sets can tie)."""
+def _through_sqlite_lane(tmp_path: Path, batch: list[dict[str, Any]], flush_s: float
+                         ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
+    """Submit ``batch`` as one batch to a SQLite store lane and flush it: the stored ids
+    in order, the dead letters and the engine's stats."""
     sink = StoreSink(open_store(f"sqlite:///{tmp_path / 'audit.db'}"), purge_interval_s=3600)
     spool = tmp_path / "spool"
     engine = AsyncDispatcher(DeliveryConfig(**{**FAST, "spool_dir": str(spool),
-                                               "batch_size": 1030,
+                                               "batch_size": len(batch),
                                                "flush_interval_s": 5.0}), [sink])
     try:
-        batch = [make_event(n) for n in range(1030)]
         for event in batch:
-            event["time"] = "2026-12-01T10:00:00.000001Z"
             assert engine.submit(event)
-        assert engine.flush(60)
+        assert engine.flush(flush_s)
         stats = engine.stats()
     finally:
         engine.close(10)
@@ -96,8 +94,20 @@ def test_the_events_one_microsecond_cannot_hold_are_the_only_ones_lost(
         stored = [e["id"] for e in reader.iter_events(Query())]
     finally:
         reader.close()
-    letters = [json.loads(line)["event"]["id"] for line in
+    letters = [json.loads(line) for line in
                (spool / "dead-letter.jsonl").read_text().splitlines()]
+    return stored, letters, stats
+
+
+def test_the_events_one_microsecond_cannot_hold_are_the_only_ones_lost(
+        tmp_path: Path) -> None:
+    """SQLite's order key holds 1,024 events a microsecond; the 1,025th onwards are
+    dead-lettered one by one, the first 1,024 stored (times an app sets can tie)."""
+    batch = [make_event(n) for n in range(1030)]
+    for event in batch:
+        event["time"] = "2026-12-01T10:00:00.000001Z"
+    stored, dead, stats = _through_sqlite_lane(tmp_path, batch, flush_s=60)
+    letters = [letter["event"]["id"] for letter in dead]
     assert len(stored) == 1024
     assert len(letters) == 6
     assert set(stored) | set(letters) == {e["id"] for e in batch}
@@ -111,28 +121,11 @@ def test_the_last_microseconds_the_sqlite_key_holds_lose_only_what_it_cannot_hol
     dead-lettered one by one, and the lane finishes (before, the 1,025th of the last
     microsecond had the key 2**63, which overflowed SQLite's integer: a raw
     ``IntegrityError`` that the lane retried forever, every later event waiting)."""
-    sink = StoreSink(open_store(f"sqlite:///{tmp_path / 'audit.db'}"), purge_interval_s=3600)
-    spool = tmp_path / "spool"
-    engine = AsyncDispatcher(DeliveryConfig(**{**FAST, "spool_dir": str(spool),
-                                               "batch_size": 2051,
-                                               "flush_interval_s": 5.0}), [sink])
     last = format_time(us_to_datetime(MAX_TS))
-    try:
-        batch = [make_event(n) for n in range(2051)]
-        for n, event in enumerate(batch):
-            event["time"] = format_time(us_to_datetime(MAX_TS - 1)) if n < 1026 else last
-            assert engine.submit(event)
-        assert engine.flush(30)
-        stats = engine.stats()
-    finally:
-        engine.close(10)
-    reader = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
-    try:
-        stored = [e["id"] for e in reader.iter_events(Query())]
-    finally:
-        reader.close()
-    letters = [json.loads(line) for line in
-               (spool / "dead-letter.jsonl").read_text().splitlines()]
+    batch = [make_event(n) for n in range(2051)]
+    for n, event in enumerate(batch):
+        event["time"] = format_time(us_to_datetime(MAX_TS - 1)) if n < 1026 else last
+    stored, letters, stats = _through_sqlite_lane(tmp_path, batch, flush_s=30)
     assert stored == [e["id"] for e in batch[:1024]]
     assert sorted(letter["event"]["id"] for letter in letters) == \
         sorted(e["id"] for e in batch[1024:])
